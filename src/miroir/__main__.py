@@ -1,0 +1,3 @@
+from miroir.cli import main
+
+main()

@@ -1,0 +1,76 @@
+"""Stable error codes of the JSON API, and the handlers that give every error one shape."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+
+class ApiErrorCode(StrEnum):
+    INVALID_TOKEN = "auth.invalid_token"  # noqa: S105 (an error code, not a secret)
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    VALIDATION_ERROR = "validation_error"
+    ERROR = "error"
+
+
+def error_response(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, **extra: Any
+) -> HttpResponse:
+    """Return the ``{"code", "message"}`` answer every API error takes."""
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Make 401/403/404/422 answers all ``{"code": ..., "message": ...}``."""
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+        response = error_response(
+            api,
+            request,
+            401,
+            ApiErrorCode.INVALID_TOKEN,
+            _("Missing, invalid, revoked or expired token."),
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # The same answer for "does not exist" and "outside your scope": a caller must not
+        # learn which ids exist elsewhere in the network.
+        return error_response(api, request, 404, ApiErrorCode.NOT_FOUND, _("Not found."))
+
+    @api.exception_handler(PermissionDenied)
+    def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(api, request, 403, ApiErrorCode.FORBIDDEN, _("Not allowed."))
+
+    @api.exception_handler(NinjaValidationError)
+    def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        return error_response(
+            api,
+            request,
+            422,
+            ApiErrorCode.VALIDATION_ERROR,
+            _("Invalid request."),
+            errors=exc.errors,
+        )
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        codes = {
+            401: ApiErrorCode.INVALID_TOKEN,
+            403: ApiErrorCode.FORBIDDEN,
+            404: ApiErrorCode.NOT_FOUND,
+            422: ApiErrorCode.VALIDATION_ERROR,
+        }
+        code = codes.get(exc.status_code, ApiErrorCode.ERROR)
+        return error_response(api, request, exc.status_code, code, str(exc))

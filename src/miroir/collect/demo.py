@@ -1,0 +1,425 @@
+"""The collection's part of the demo: a year of quarterly cold waves and their responses.
+
+Four quarters of the mirrored pulse (the bundled ``pulse-miroir`` catalog), each asked
+to employees, partners, management and customers over the whole company: three waves
+closed (their invitations already purged of who was invited) and the current one open.
+Answers are drawn from the organisation part's planted traits, and what this part
+plants on top is recorded as ground truth (part ``collect``):
+
+- ``latent_by_quarter``: each shop's employee (``ex``) and customer (``cx``) latent
+  experience per quarter, starting from ``org.ex_latent``/``org.cx_latent`` and moving
+  with the ``org.ex_cx_link`` model;
+- ``answer_model``: how a latent value becomes an answer, the item offsets (the
+  listening asymmetry: employees feel less listened to than customers), the partner
+  offset and the management perception gap (``org.perception_gap``);
+- ``response_rates`` and ``waves``: who was asked, how many answered.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from miroir.collect.models import (
+    Answer,
+    Invitation,
+    InvitationStatus,
+    InvitationToken,
+    Response,
+    SubmissionReceipt,
+    Wave,
+    WaveKind,
+    WaveStatus,
+)
+from miroir.collect.selectors import respondent_items
+from miroir.collect.services import threshold_floor
+from miroir.demo.context import DemoContext
+from miroir.demo.registry import demo_part, demo_reset
+from miroir.instruments.catalogs import catalog_load
+from miroir.instruments.models import Instrument, Item
+from miroir.instruments.scales import FreeTextScale, PointScale
+from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, UnitKind
+
+PART = "collect"
+CATALOG = "pulse-miroir"
+QUARTERS = 4
+QUARTER_DAYS = 91
+WAVE_DAYS = 30
+# The current wave opened this many days before the demo's "now".
+CURRENT_WAVE_AGE = 20
+LENSES = (Lens.EMPLOYEE, Lens.PARTNER, Lens.MANAGEMENT, Lens.CUSTOMER)
+LENS_NAMES = {
+    Lens.EMPLOYEE: "collaborateurs",
+    Lens.PARTNER: "partenaires",
+    Lens.MANAGEMENT: "estimation du management",
+    Lens.CUSTOMER: "clients",
+}
+
+# How a latent experience (standard normal) becomes a 1-5 agreement: the answer is
+# round(INTERCEPT + SLOPE * (latent + item offset) + N(0, NOISE_SD)), kept in 1..5.
+INTERCEPT = 3.4
+SLOPE = 0.9
+NOISE_SD = 0.9
+DONT_KNOW_SHARE = 0.03
+FREE_TEXT_SHARE = 0.15
+# From one quarter to the next, on top of the org part's autoregression.
+EVOLUTION_NOISE_SD = 0.45
+PARTNER_OFFSET = -0.25
+# Item offsets, in latent units: the listening asymmetry of the barometer the product
+# starts from (staff feel less listened to than customers feel their complaints heard).
+ITEM_OFFSETS = {
+    "ecoute-employee": -0.6,
+    "ecoute-partner": -0.4,
+    "ecoute-customer": 0.25,
+    "reconnaissance-employee": -0.35,
+    "outils-employee": -0.2,
+}
+RESPONSE_RATES = {
+    Lens.EMPLOYEE: {"base": 0.62, "per_latent_sd": 0.06},
+    Lens.PARTNER: {"base": 0.45, "per_latent_sd": 0.0},
+    Lens.MANAGEMENT: {"base": 0.85, "per_latent_sd": 0.0},
+}
+# The current wave is two thirds of the way through: this share of its final answers.
+CURRENT_SHARE = 0.65
+CUSTOMERS_PER_SHOP = (18, 34)
+IDEAS = {
+    "fr": [
+        "Plus de temps pour échanger en équipe le matin.",
+        "Des horaires connus plus tôt.",
+        "Un retour sur nos suggestions, même quand c'est non.",
+        "Des caisses qui fonctionnent toutes.",
+        "Plus de vendeurs le samedi.",
+        "Un espace de pause plus agréable.",
+    ],
+}
+
+
+@dataclass
+class _Quarter:
+    index: int
+    opens_at: datetime
+    closes_at: datetime
+    is_current: bool
+
+    @property
+    def label(self) -> str:
+        local = timezone.localtime(self.opens_at)
+        return f"T{(local.month - 1) // 3 + 1} {local.year}"
+
+
+def _quarters(now: datetime) -> list[_Quarter]:
+    current_open = now - timedelta(days=CURRENT_WAVE_AGE)
+    quarters = []
+    for index in range(QUARTERS):
+        opens = current_open - timedelta(days=QUARTER_DAYS * (QUARTERS - 1 - index))
+        quarters.append(
+            _Quarter(
+                index=index,
+                opens_at=opens,
+                closes_at=opens + timedelta(days=WAVE_DAYS),
+                is_current=index == QUARTERS - 1,
+            )
+        )
+    return quarters
+
+
+def _instrument() -> Instrument:
+    """Return the latest version of the mirrored pulse, loading the bundled catalog if needed."""
+    existing = Instrument.objects.filter(family=CATALOG).order_by("-version").first()
+    return existing or catalog_load(name=CATALOG, actor=None)
+
+
+def _evolve(ctx: DemoContext, rng: random.Random, shops: list[str]) -> dict[str, dict]:
+    """Return each shop's ex and cx latent per quarter, from the org part's first values."""
+    link = ctx.truth_of("org", "ex_cx_link")
+    ex0, cx0 = ctx.truth_of("org", "ex_latent"), ctx.truth_of("org", "cx_latent")
+    ar, to_cx, to_ex = link["autoregression"], link["beta_ex_to_cx"], link["beta_cx_to_ex"]
+    ex = {shop: [ex0[shop]] for shop in shops}
+    cx = {shop: [cx0[shop]] for shop in shops}
+    for _quarter in range(1, QUARTERS):
+        for shop in shops:
+            last_ex, last_cx = ex[shop][-1], cx[shop][-1]
+            ex[shop].append(
+                round(ar * last_ex + to_ex * last_cx + rng.gauss(0, EVOLUTION_NOISE_SD), 4)
+            )
+            cx[shop].append(
+                round(ar * last_cx + to_cx * last_ex + rng.gauss(0, EVOLUTION_NOISE_SD), 4)
+            )
+    return {"ex": ex, "cx": cx}
+
+
+class _Latents:
+    """The latent experience behind any unit, at a quarter: its shop's, or an average."""
+
+    def __init__(self, ctx: DemoContext, by_quarter: dict[str, dict]) -> None:
+        self.by_quarter = by_quarter
+        self.shop_of: dict[int, str] = {}
+        region_of_shop: dict[str, str] = {}
+        shops_by_pk = {shop.pk: shop for shop in ctx.units.get(UnitKind.SHOP.value, [])}
+        for shop in shops_by_pk.values():
+            self.shop_of[shop.pk] = shop.external_id
+            region_of_shop[shop.external_id] = shop.parent.external_id
+        for team in ctx.units.get(UnitKind.TEAM.value, []):
+            self.shop_of[team.pk] = shops_by_pk[team.parent_id].external_id
+        self.shops_of_region: dict[int, list[str]] = {}
+        for region in ctx.units.get(UnitKind.REGION.value, []):
+            self.shops_of_region[region.pk] = [
+                shop for shop, reg in region_of_shop.items() if reg == region.external_id
+            ]
+        self.all_shops = list(region_of_shop)
+
+    def shops(self, unit_id: int) -> list[str]:
+        if unit_id in self.shop_of:
+            return [self.shop_of[unit_id]]
+        return self.shops_of_region.get(unit_id) or self.all_shops
+
+    def value(self, kind: str, unit_id: int, quarter: int) -> float:
+        shops = self.shops(unit_id)
+        return sum(self.by_quarter[kind][shop][quarter] for shop in shops) / len(shops)
+
+
+def _point(rng: random.Random, scale: PointScale, latent: float) -> int:
+    """Return a point of the scale for a latent value: agreement first, rescaled to the scale."""
+    agreement = INTERCEPT + SLOPE * latent + rng.gauss(0, NOISE_SD)  # about 1..5
+    share = min(1.0, max(0.0, (agreement - 1) / 4))
+    if not scale.higher_is_better:
+        share = 1 - share
+    return max(scale.low, min(scale.high, round(scale.low + share * (scale.high - scale.low))))
+
+
+def _answers(
+    rng: random.Random, items: list[Item], response: Response, latent: float
+) -> list[Answer]:
+    answers = []
+    for item in items:
+        scale = item.get_scale()
+        if isinstance(scale, FreeTextScale):
+            if rng.random() < FREE_TEXT_SHARE:
+                answers.append(Answer(response=response, item=item, text=rng.choice(IDEAS["fr"])))
+            continue
+        if item.allow_dont_know and rng.random() < DONT_KNOW_SHARE:
+            answers.append(Answer(response=response, item=item, dont_know=True))
+            continue
+        if isinstance(scale, PointScale):
+            value = _point(rng, scale, latent + ITEM_OFFSETS.get(item.code, 0.0))
+            answers.append(Answer(response=response, item=item, number=float(value)))
+        elif scale.is_numeric:  # yes / no
+            answers.append(
+                Answer(response=response, item=item, number=float(rng.choice(scale.values())))
+            )
+        else:
+            answers.append(
+                Answer(response=response, item=item, choice=str(rng.choice(scale.values())))
+            )
+    return answers
+
+
+def _day(rng: random.Random, quarter: _Quarter, now: datetime) -> date:
+    last = min(quarter.closes_at, now)
+    span = max(0, (timezone.localdate(last) - timezone.localdate(quarter.opens_at)).days)
+    # Most answers come in the first days, and again after each reminder.
+    offset = min(span, int(rng.expovariate(1 / 6)))
+    return timezone.localdate(quarter.opens_at) + timedelta(days=offset)
+
+
+def _audience(lens: str, members: list[Member], managers: list[Role]) -> list[tuple[Member, int]]:
+    if lens == Lens.MANAGEMENT:
+        return [(role.member, role.unit_id) for role in managers]
+    if lens == Lens.PARTNER:
+        return [(m, m.unit_id) for m in members if m.contract_type == ContractType.PARTNER]
+    return [(m, m.unit_id) for m in members if m.contract_type != ContractType.PARTNER]
+
+
+def _response_rate(lens: str, latent: float) -> float:
+    rates = RESPONSE_RATES[lens]
+    return min(0.95, max(0.05, rates["base"] + rates["per_latent_sd"] * latent))
+
+
+@demo_part(name=PART, order=40)
+def build_collection(ctx: DemoContext) -> None:
+    """Create a year of quarterly waves for every lens, with invitations and responses."""
+    rng = ctx.rng(PART)
+    instrument = _instrument()
+    instrument.locked_at = instrument.locked_at or ctx.now
+    instrument.save(update_fields=["locked_at"])
+    shops = [shop.external_id for shop in ctx.units.get(UnitKind.SHOP.value, [])]
+    by_quarter = _evolve(ctx, rng, shops)
+    latents = _Latents(ctx, by_quarter)
+    gap = ctx.truth_of("org", "perception_gap")
+    members = [m for unit_members in ctx.members_by_unit.values() for m in unit_members]
+    members.sort(key=lambda member: member.pk)
+    managers = list(
+        Role.objects.filter(kind=RoleKind.MANAGER, unit__isnull=False)
+        .select_related("member")
+        .order_by("unit__path", "member_id")
+    )
+    items: dict[str, list[Item]] = {}
+    scores, verbatims = threshold_floor()
+    summary = []
+    for quarter in _quarters(ctx.now):
+        for lens in LENSES:
+            wave = Wave.objects.create(
+                instrument=instrument,
+                name=f"Pulse miroir {quarter.label} — {LENS_NAMES[lens]}",
+                kind=WaveKind.COLD,
+                lens=lens,
+                status=WaveStatus.OPEN if quarter.is_current else WaveStatus.CLOSED,
+                opens_at=quarter.opens_at,
+                closes_at=quarter.closes_at,
+                reminder_days=[7, 14],
+                channels=[] if lens == Lens.CUSTOMER else ["email", "link"],
+                open_links=lens == Lens.CUSTOMER,
+                attributes={
+                    Lens.EMPLOYEE: ["contract_type"],
+                    Lens.PARTNER: ["proximity"],
+                }.get(lens, []),
+                threshold_scores=scores,
+                threshold_verbatims=verbatims,
+                launched_at=quarter.opens_at,
+                closed_at=None if quarter.is_current else quarter.closes_at,
+                purged_at=None if quarter.is_current else quarter.closes_at,
+            )
+            wave.units.set([ctx.company])
+            if lens not in items:
+                items[lens] = respondent_items(wave)
+            counts = _build_wave(
+                ctx,
+                rng,
+                _WaveSpec(wave=wave, quarter=quarter, lens=lens, items=items[lens]),
+                latents=latents,
+                gap=gap,
+                members=members,
+                managers=managers,
+            )
+            summary.append({"quarter": quarter.index, "lens": lens.value, **counts})
+    ctx.record(PART, "instrument", instrument.slug)
+    ctx.record(PART, "latent_by_quarter", by_quarter)
+    ctx.record(
+        PART,
+        "answer_model",
+        {
+            "agreement": "round(intercept + slope * (latent + item offset) + N(0, noise_sd)), "
+            "kept in 1..5; other point scales rescale the same agreement",
+            "intercept": INTERCEPT,
+            "slope": SLOPE,
+            "noise_sd": NOISE_SD,
+            "evolution_noise_sd": EVOLUTION_NOISE_SD,
+            "item_offsets": ITEM_OFFSETS,
+            "partner_offset": PARTNER_OFFSET,
+            "management": "ex of the managed unit + org.perception_gap.baseline "
+            "+ org.perception_gap.shops[shop] (0 elsewhere)",
+            "latent": "employee and partner: ex of their shop (region or network average "
+            "above shops); customer: cx of the shop",
+            "dont_know_share": DONT_KNOW_SHARE,
+            "free_text_share": FREE_TEXT_SHARE,
+        },
+    )
+    ctx.record(
+        PART,
+        "response_rates",
+        {
+            **{lens.value: rates for lens, rates in RESPONSE_RATES.items()},
+            "current_wave_share": CURRENT_SHARE,
+            "customers_per_shop": list(CUSTOMERS_PER_SHOP),
+        },
+    )
+    ctx.record(PART, "waves", summary)
+
+
+@dataclass
+class _WaveSpec:
+    wave: Wave
+    quarter: _Quarter
+    lens: str
+    items: list[Item]
+
+
+def _build_wave(
+    ctx: DemoContext,
+    rng: random.Random,
+    spec: _WaveSpec,
+    *,
+    latents: _Latents,
+    gap: dict[str, Any],
+    members: list[Member],
+    managers: list[Role],
+) -> dict[str, int]:
+    """Return the counts of the invitations, responses and answers made for one wave."""
+    wave, quarter, lens, items = spec.wave, spec.quarter, spec.lens, spec.items
+    responses: list[Response] = []
+    answers: list[Answer] = []
+    invitations: list[Invitation] = []
+
+    def respond(unit_id: int, latent: float, attributes: dict[str, str], channel: str) -> None:
+        response = Response(
+            id=uuid.UUID(int=rng.getrandbits(128), version=4),
+            wave=wave,
+            unit_id=unit_id,
+            lens=lens,
+            submitted_on=_day(rng, quarter, ctx.now),
+            attributes=attributes,
+            channel=channel,
+        )
+        responses.append(response)
+        answers.extend(_answers(rng, items, response, latent))
+
+    share = CURRENT_SHARE if quarter.is_current else 1.0
+    if lens == Lens.CUSTOMER:
+        for shop in ctx.units.get(UnitKind.SHOP.value, []):
+            count = round(rng.randint(*CUSTOMERS_PER_SHOP) * share)
+            for _customer in range(count):
+                respond(shop.pk, latents.value("cx", shop.pk, quarter.index), {}, "link")
+    else:
+        for member, unit_id in _audience(lens, members, managers):
+            channel = "email" if member.email else "link"
+            ex = latents.value("ex", unit_id, quarter.index)
+            answered = rng.random() < _response_rate(lens, ex) * share
+            invitations.append(
+                Invitation(
+                    wave=wave,
+                    unit_id=unit_id,
+                    channel=channel,
+                    member=member if quarter.is_current else None,
+                    used=answered,
+                    status=InvitationStatus.SENT,
+                    sent_at=quarter.opens_at,
+                    last_sent_at=quarter.opens_at,
+                    reminders_sent=1 if quarter.is_current else 2,
+                    expires_at=quarter.closes_at,
+                )
+            )
+            if not answered:
+                continue
+            if lens == Lens.MANAGEMENT:
+                shop_gap = sum(
+                    gap["shops"].get(shop, 0.0) for shop in latents.shops(unit_id)
+                ) / len(latents.shops(unit_id))
+                latent = ex + gap["baseline"] + shop_gap
+                attributes: dict[str, str] = {}
+            elif lens == Lens.PARTNER:
+                latent = ex + PARTNER_OFFSET
+                attributes = {"proximity": member.proximity} if member.proximity else {}
+            else:
+                latent = ex
+                attributes = {"contract_type": member.contract_type}
+            respond(unit_id, latent, attributes, channel)
+    Invitation.objects.bulk_create(invitations, batch_size=2000)
+    Response.objects.bulk_create(responses, batch_size=2000)
+    Answer.objects.bulk_create(answers, batch_size=5000)
+    return {"invited": len(invitations), "responses": len(responses), "answers": len(answers)}
+
+
+@demo_reset(name=PART)
+def reset_collection() -> None:
+    """Delete every wave with its invitations, responses and receipts (questionnaires stay)."""
+    Answer.objects.all().delete()
+    Response.objects.all().delete()
+    SubmissionReceipt.objects.all().delete()
+    InvitationToken.objects.all().delete()
+    Invitation.objects.all().delete()
+    Wave.objects.all().delete()

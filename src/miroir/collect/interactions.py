@@ -1,0 +1,556 @@
+"""Interactions become hot invitations: checked, matched to a hot wave, scheduled or refused.
+
+An interaction (a visit, a call, a delivery) arrives by the API or a CSV file with its unit,
+moment, time, the customer's contact and consent. ``interactions_check`` reads raw rows and
+names every problem by row and field; ``interactions_record`` then applies the rules of
+docs/collection.md in one transaction:
+
+* an open hot customer wave must reach the unit and, if it lists moments, the moment;
+* without consent, or without an address one of the wave's channels can use, no invitation;
+* an opted-out contact is never invited again, by any unit, wave or channel;
+* a contact is invited at most once per period (``COLLECT_HOT_CONTACT_PERIOD_DAYS``);
+* the invitation leaves the wave's delay after the interaction, and an SMS only inside the
+  sending window of the unit's time zone (deferred to the next opening, never dropped);
+* it expires the wave's validity after the interaction; one that could only leave after
+  that is "too late".
+
+The interaction itself keeps no contact details; ``(source, external_id)`` makes a re-sent
+interaction change nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from miroir.collect.channels import CHANNELS
+from miroir.collect.models import (
+    ContactInvited,
+    ContactOptOut,
+    Interaction,
+    InteractionOutcome,
+    Invitation,
+    Language,
+    Wave,
+    WaveKind,
+    WaveStatus,
+)
+from miroir.collect.phones import PhoneInvalid, phone_e164
+from miroir.collect.quiet_hours import next_send_time
+from miroir.collect.tokens import contact_hash
+from miroir.journeys.models import Moment
+from miroir.org.models import Lens, Unit
+from miroir.org.selectors import Scope
+
+MAX_BATCH = 1000
+# An interaction "in the future" by more than this is a clock or a typing error.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+FIELDS = ("external_id", "unit", "moment", "occurred_at", "email", "phone", "consent", "language")
+TRUE_WORDS = frozenset({"1", "true", "yes", "y", "oui", "o", "vrai"})
+FALSE_WORDS = frozenset({"0", "false", "no", "n", "non", "faux", ""})
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem of one row: its index (0-based in a batch), the field and what is wrong."""
+
+    index: int
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class InteractionIn:
+    """A checked interaction, ready to be recorded."""
+
+    index: int
+    external_id: str
+    unit: Unit
+    moment: str
+    occurred_at: datetime
+    consent: bool
+    email: str | None = None
+    phone: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class InteractionResult:
+    index: int
+    external_id: str
+    outcome: str  # an InteractionOutcome, or "duplicate" for one already recorded
+    wave_id: int | None = None
+    channel: str | None = None
+    send_at: datetime | None = None
+
+
+@dataclass
+class RecordReport:
+    results: list[InteractionResult] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(result.outcome for result in self.results))
+
+    @property
+    def scheduled(self) -> int:
+        return self.counts.get(InteractionOutcome.SCHEDULED, 0)
+
+
+def _text(row: Mapping[str, Any], name: str) -> str:
+    value = row.get(name)
+    return "" if value is None else str(value).strip()
+
+
+def _consent(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    word = "" if value is None else str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS and word:
+        return False
+    return None
+
+
+def _occurred_at(text: str, unit: Unit | None) -> datetime | None:
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        return None
+    if moment is None:
+        return None
+    if timezone.is_naive(moment):
+        # A till exports its local time: read it in the unit's zone.
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(unit.timezone if unit is not None else settings.TIME_ZONE)
+        moment = moment.replace(tzinfo=zone)
+    return moment
+
+
+def _moment_codes() -> set[str]:
+    return set(Moment.objects.values_list("code", flat=True))
+
+
+def _units_by_reference(references: set[str], scope: Scope | None) -> dict[str, Unit]:
+    """Return the active units named by external id (first) or number, within ``scope``."""
+    found: dict[str, Unit] = {}
+    units = Unit.objects.filter(is_active=True)
+    if scope is not None:
+        units = units.filter(scope.unit_filter())
+    for unit in units.filter(external_id__in=references):
+        found[unit.external_id] = unit
+    numbers = [int(ref) for ref in references - set(found) if ref.isdigit()]
+    for unit in units.filter(pk__in=numbers):
+        found.setdefault(str(unit.pk), unit)
+    return found
+
+
+def interactions_check(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    now: datetime | None = None,
+    scope: Scope | None = None,
+    start: int = 0,
+    seen: set[str] | None = None,
+) -> tuple[list[InteractionIn], list[RowProblem]]:
+    """Return the rows that are valid, and every problem of the others, by row and field.
+
+    A unit outside ``scope`` reads as unknown: a caller learns nothing of other subtrees.
+    Rows are numbered from ``start``; ``seen`` carries the ids of earlier chunks of a file.
+    """
+    now = now or timezone.now()
+    rows = list(rows)
+    units = _units_by_reference({_text(row, "unit") for row in rows} - {""}, scope)
+    moments = _moment_codes()
+    checked: list[InteractionIn] = []
+    problems: list[RowProblem] = []
+    seen = set() if seen is None else seen
+    for index, row in enumerate(rows, start=start):
+        found: list[RowProblem] = []
+
+        def problem(name: str, message: str, index: int = index, found: list = found) -> None:
+            found.append(RowProblem(index, name, message))
+
+        unknown = sorted(set(row) - set(FIELDS))
+        if unknown:
+            problem(
+                unknown[0],
+                _("Unknown field; expected: %(fields)s.") % {"fields": ", ".join(FIELDS)},
+            )
+        external_id = _text(row, "external_id")
+        if not external_id:
+            problem("external_id", _("The interaction's id is required."))
+        elif len(external_id) > 128:
+            problem("external_id", _("At most 128 characters."))
+        elif external_id in seen:
+            problem("external_id", _("This id appears twice in the batch."))
+        seen.add(external_id)
+        unit = units.get(_text(row, "unit"))
+        if not _text(row, "unit"):
+            problem("unit", _("The unit (its external id or number) is required."))
+        elif unit is None:
+            problem("unit", _("No unit %(unit)s.") % {"unit": _text(row, "unit")})
+        moment = _text(row, "moment")
+        if moment and moment not in moments:
+            problem("moment", _("No journey moment %(moment)s.") % {"moment": moment})
+        occurred_text = _text(row, "occurred_at")
+        occurred_at = _occurred_at(occurred_text, unit) if occurred_text else None
+        if not occurred_text:
+            problem("occurred_at", _("The time of the interaction is required."))
+        elif occurred_at is None:
+            problem(
+                "occurred_at",
+                _("Not a date and time; expected e.g. 2026-03-14T15:30:00+01:00."),
+            )
+        elif occurred_at > now + FUTURE_TOLERANCE:
+            problem("occurred_at", _("The interaction cannot be in the future."))
+        consent = _consent(row.get("consent"))
+        if consent is None:
+            problem("consent", _("Consent is required: true or false."))
+        email = _text(row, "email").lower() or None
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problem("email", _("Not a valid e-mail address."))
+        phone = None
+        if _text(row, "phone"):
+            try:
+                phone = phone_e164(_text(row, "phone"))
+            except PhoneInvalid:
+                problem("phone", _("Not a valid phone number."))
+        language = _text(row, "language").lower() or None
+        if language and language not in Language.values:
+            problem("language", _("Language must be fr or en."))
+        if found:
+            problems.extend(found)
+            continue
+        checked.append(
+            InteractionIn(
+                index=index,
+                external_id=external_id,
+                unit=unit,
+                moment=moment,
+                occurred_at=occurred_at,
+                consent=bool(consent),
+                email=email,
+                phone=phone,
+                language=language,
+            )
+        )
+    return checked, problems
+
+
+@dataclass
+class _HotWave:
+    wave: Wave
+    paths: list[str]
+
+    def reaches(self, unit: Unit, moment: str) -> bool:
+        if self.wave.hot_moments and moment not in self.wave.hot_moments:
+            return False
+        return any(unit.path.startswith(path) for path in self.paths)
+
+    def depth(self, unit: Unit) -> int:
+        return max(len(path) for path in self.paths if unit.path.startswith(path))
+
+
+def _hot_waves(now: datetime) -> list[_HotWave]:
+    waves = (
+        Wave.objects.filter(
+            kind=WaveKind.HOT, lens=Lens.CUSTOMER, status=WaveStatus.OPEN, closes_at__gt=now
+        )
+        .select_related("instrument")
+        .prefetch_related("units")
+        .order_by("pk")
+    )
+    return [_HotWave(wave, [unit.path for unit in wave.units.all()]) for wave in waves]
+
+
+def _wave_for(hot: list[_HotWave], item: InteractionIn) -> Wave | None:
+    # The wave aimed most narrowly at the unit wins: a shop's own wave before the network's.
+    reaching = [candidate for candidate in hot if candidate.reaches(item.unit, item.moment)]
+    if not reaching:
+        return None
+    return max(
+        reaching, key=lambda candidate: (candidate.depth(item.unit), -candidate.wave.pk)
+    ).wave
+
+
+def _channel_for(wave: Wave, item: InteractionIn) -> str | None:
+    for code in wave.channels:
+        channel = CHANNELS.get(code)
+        if (
+            channel is not None
+            and channel.delivers
+            and channel.reaches_contact(email=item.email, phone=item.phone)
+        ):
+            return code
+    return None
+
+
+def _send_at(wave: Wave, item: InteractionIn, channel: str, now: datetime) -> datetime:
+    due = max(item.occurred_at + timedelta(minutes=wave.hot_delay_minutes), now)
+    window = CHANNELS[channel].window()
+    if window is None:
+        return due
+    return next_send_time(due, time_zone=item.unit.timezone, window=window)
+
+
+def _digests(item: InteractionIn) -> list[str]:
+    return [d for d in (contact_hash(email=item.email), contact_hash(phone=item.phone)) if d]
+
+
+@transaction.atomic
+def interactions_record(
+    items: list[InteractionIn],
+    *,
+    source: str,
+    now: datetime | None = None,
+    hot: list[_HotWave] | None = None,
+) -> RecordReport:
+    """Return what became of each checked interaction, having recorded them all.
+
+    Invitations are created pending, with ``not_before`` at their send time; the minute
+    tick (``collect_tick``) sends them within each channel's rate.
+    """
+    now = now or timezone.now()
+    period = timedelta(days=settings.COLLECT_HOT_CONTACT_PERIOD_DAYS)
+    report = RecordReport()
+    already = set(
+        Interaction.objects.filter(
+            source=source, external_id__in=[item.external_id for item in items]
+        ).values_list("external_id", flat=True)
+    )
+    fresh = [item for item in items if item.external_id not in already]
+    digests = sorted({digest for item in fresh for digest in _digests(item)})
+    opted_out = set(
+        ContactOptOut.objects.filter(contact_hash__in=digests).values_list(
+            "contact_hash", flat=True
+        )
+    )
+    # Claim a row per contact and lock them all, in a fixed order: two batches naming the
+    # same customer wait for each other instead of both inviting them.
+    epoch = datetime(2000, 1, 1, tzinfo=UTC)
+    ContactInvited.objects.bulk_create(
+        [ContactInvited(contact_hash=digest, invited_at=epoch) for digest in digests],
+        ignore_conflicts=True,
+        batch_size=MAX_BATCH,
+    )
+    last_invited = dict(
+        ContactInvited.objects.select_for_update()
+        .filter(contact_hash__in=digests)
+        .order_by("contact_hash")
+        .values_list("contact_hash", "invited_at")
+    )
+    hot = _hot_waves(now) if hot is None else hot
+    interactions: list[Interaction] = []
+    invitations: list[tuple[Interaction, Invitation]] = []
+    invited_now: set[str] = set()
+    for item in items:
+        if item.external_id in already:
+            report.results.append(InteractionResult(item.index, item.external_id, "duplicate"))
+            continue
+        wave = _wave_for(hot, item)
+        channel = _channel_for(wave, item) if wave is not None else None
+        item_digests = _digests(item)
+        send_at = expires_at = None
+        if wave is None:
+            outcome = InteractionOutcome.NO_WAVE
+        elif not item.consent:
+            outcome = InteractionOutcome.NO_CONSENT
+        elif channel is None:
+            outcome = InteractionOutcome.NO_CONTACT
+        elif opted_out.intersection(item_digests):
+            outcome = InteractionOutcome.OPTED_OUT
+        elif any(
+            last_invited.get(digest, epoch) > now - period or digest in invited_now
+            for digest in item_digests
+        ):
+            outcome = InteractionOutcome.RECENTLY_INVITED
+        else:
+            send_at = _send_at(wave, item, channel, now)
+            expires_at = min(item.occurred_at + timedelta(days=wave.hot_valid_days), wave.closes_at)
+            outcome = (
+                InteractionOutcome.TOO_LATE
+                if send_at >= expires_at
+                else InteractionOutcome.SCHEDULED
+            )
+        interaction = Interaction(
+            source=source,
+            external_id=item.external_id,
+            unit=item.unit,
+            moment=item.moment,
+            occurred_at=item.occurred_at,
+            consent=item.consent,
+            outcome=outcome,
+            wave=wave,
+            received_at=now,
+        )
+        interactions.append(interaction)
+        if outcome == InteractionOutcome.SCHEDULED:
+            invited_now.update(item_digests)
+            invitations.append(
+                (
+                    interaction,
+                    Invitation(
+                        wave=wave,
+                        unit=item.unit,
+                        channel=channel,
+                        email=item.email if channel != "sms" else None,
+                        phone=item.phone if channel == "sms" else None,
+                        language=item.language,
+                        not_before=send_at,
+                        expires_at=expires_at,
+                        moment=item.moment or None,
+                    ),
+                )
+            )
+        report.results.append(
+            InteractionResult(
+                item.index,
+                item.external_id,
+                outcome,
+                wave_id=wave.pk if wave is not None else None,
+                channel=channel if outcome == InteractionOutcome.SCHEDULED else None,
+                send_at=send_at if outcome == InteractionOutcome.SCHEDULED else None,
+            )
+        )
+    created = Invitation.objects.bulk_create(
+        [invitation for _interaction, invitation in invitations], batch_size=MAX_BATCH
+    )
+    for (interaction, _invitation), invitation in zip(invitations, created, strict=True):
+        interaction.invitation = invitation
+    Interaction.objects.bulk_create(interactions, batch_size=MAX_BATCH)
+    if invited_now:
+        ContactInvited.objects.filter(contact_hash__in=invited_now).update(invited_at=now)
+    # Claims that invited nobody leave no trace of the contact.
+    ContactInvited.objects.filter(contact_hash__in=digests, invited_at=epoch).delete()
+    return report
+
+
+def contacts_invited_forget(*, now: datetime | None = None) -> int:
+    """Return how many contact digests were dropped once their period was over."""
+    now = now or timezone.now()
+    period = timedelta(days=settings.COLLECT_HOT_CONTACT_PERIOD_DAYS)
+    deleted, _by_model = ContactInvited.objects.filter(invited_at__lte=now - period).delete()
+    return deleted
+
+
+class InteractionFileProblem(ValueError):
+    """The file as a whole cannot be read (encoding, header, CSV syntax)."""
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    written: bool = False
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.problems) and not self.written
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _csv_reader(binary: IO[bytes]) -> tuple[Any, int]:
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    try:
+        header_line = text.readline()
+    except UnicodeDecodeError as error:
+        raise InteractionFileProblem(
+            _("The file is not UTF-8 text (line %(line)d).") % {"line": 1}
+        ) from error
+    if not header_line.strip():
+        raise InteractionFileProblem(_("The file is empty."))
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    header = [name.strip() for name in next(csv.reader([header_line], delimiter=delimiter))]
+    unknown = [name for name in header if name not in FIELDS]
+    if unknown:
+        raise InteractionFileProblem(
+            _("Unknown column %(column)s; the columns are: %(fields)s.")
+            % {"column": unknown[0], "fields": ", ".join(FIELDS)}
+        )
+    return csv.DictReader(text, fieldnames=header, delimiter=delimiter), len(header)
+
+
+def _chunks(reader: Any) -> Iterable[list[dict[str, str]]]:
+    chunk: list[dict[str, str]] = []
+    try:
+        for row in reader:
+            chunk.append({name: value for name, value in row.items() if name is not None})
+            if len(chunk) == MAX_BATCH:
+                yield chunk
+                chunk = []
+    except UnicodeDecodeError as error:
+        raise InteractionFileProblem(
+            _("The file is not UTF-8 text (line %(line)d).") % {"line": reader.line_num + 1}
+        ) from error
+    except csv.Error as error:
+        raise InteractionFileProblem(
+            _("Line %(line)d is not valid CSV (%(error)s).")
+            % {"line": reader.line_num, "error": error}
+        ) from None
+    if chunk:
+        yield chunk
+
+
+def interactions_import(
+    binary: IO[bytes],
+    *,
+    source: str,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    now: datetime | None = None,
+    progress: Any = None,
+) -> ImportReport:
+    """Return what a CSV file of interactions held and what became of it.
+
+    The file streams through in chunks of ``MAX_BATCH`` rows inside one transaction: a
+    file with an invalid row records nothing (unless ``skip_invalid``), and every problem
+    is reported, named by its row (``RowProblem.index`` is the 0-based data row; the file
+    line is ``index + 2``). ``progress(phase, done, total)`` is called per chunk.
+    """
+    now = now or timezone.now()
+    report = ImportReport()
+    reader, _width = _csv_reader(binary)
+    seen: set[str] = set()
+    hot = _hot_waves(now)
+    try:
+        with transaction.atomic():
+            for chunk in _chunks(reader):
+                checked, problems = interactions_check(chunk, now=now, start=report.rows, seen=seen)
+                report.rows += len(chunk)
+                report.problems.extend(problems)
+                if dry_run or (report.problems and not skip_invalid):
+                    continue
+                recorded = interactions_record(checked, source=source, now=now, hot=hot)
+                report.counts.update(result.outcome for result in recorded.results)
+                if progress is not None:
+                    progress(_("Interactions"), report.rows, report.rows)
+            if dry_run or (report.problems and not skip_invalid):
+                raise _Rollback
+    except _Rollback:
+        report.counts.clear()
+        return report
+    report.written = True
+    return report

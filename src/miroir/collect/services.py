@@ -1,0 +1,1022 @@
+"""Writes of the collection: waves, invitations and their sending, respondents' submissions.
+
+Submissions write no audit entry and no log line on purpose: either would put a precise
+time next to a unit, which the response itself refuses to keep (docs/anonymity.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from miroir.audit.services import audit_record
+from miroir.collect.channels import CHANNELS, ChannelError, channel_get, respondent_url
+from miroir.collect.errors import AlreadyAnswered, AnswerProblem, ResponseRejected
+from miroir.collect.kiosk import kiosk_key_sign
+from miroir.collect.models import (
+    Answer,
+    ContactOptOut,
+    Invitation,
+    InvitationStatus,
+    InvitationToken,
+    Language,
+    ProviderEvent,
+    Response,
+    ResponseAttribute,
+    SubmissionReceipt,
+    Wave,
+    WaveKind,
+    WaveStatus,
+)
+from miroir.collect.quiet_hours import SendingWindow, next_send_time
+from miroir.collect.selectors import (
+    Target,
+    contact_opted_out,
+    invitations_for_links,
+    respondent_items,
+    target_check,
+    target_for_kiosk,
+    target_for_open_link,
+    target_for_token,
+    wave_audience_filter,
+    wave_reaches_unit,
+)
+from miroir.collect.sms_replies import reply_is_stop
+from miroir.collect.tokens import (
+    contact_hash,
+    submission_hash,
+    submission_id_valid,
+    token_hash,
+    token_new,
+)
+from miroir.core.checks import MINIMUM_ANONYMITY_THRESHOLD
+from miroir.instruments.forms import answer_error_message
+from miroir.instruments.models import Instrument, Item
+from miroir.instruments.scales import FreeTextScale, ScaleValueError, is_blank
+from miroir.instruments.services import instrument_lock
+from miroir.journeys.models import Moment
+from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit
+
+logger = logging.getLogger(__name__)
+
+SEND_BATCH = 200
+MAX_REMINDER_DAY = 365
+# A reminder never follows the previous message of the same invitation this closely.
+REMINDER_GAP = timedelta(hours=20)
+DEFAULT_RETENTION_DAYS = 30
+DEFAULT_HOT_DELAY_MINUTES = 120
+DEFAULT_HOT_VALID_DAYS = 7
+MAX_HOT_DELAY_MINUTES = 7 * 24 * 60
+MAX_HOT_VALID_DAYS = 90
+
+# Which attributes each lens may keep with its responses.
+LENS_ATTRIBUTES: dict[str, frozenset[str]] = {
+    Lens.EMPLOYEE: frozenset({ResponseAttribute.CONTRACT_TYPE}),
+    Lens.PARTNER: frozenset({ResponseAttribute.PROXIMITY}),
+    Lens.MANAGEMENT: frozenset(),
+    Lens.CUSTOMER: frozenset({ResponseAttribute.MOMENT}),
+}
+
+
+# Waves ------------------------------------------------------------------------------------
+
+
+def threshold_floor() -> tuple[int, int]:
+    """Return the lowest thresholds a wave may use: the configured ones, never below 3."""
+    scores = max(MINIMUM_ANONYMITY_THRESHOLD, settings.MIROIR_ANONYMITY_THRESHOLD)
+    return scores, max(scores, settings.MIROIR_VERBATIM_THRESHOLD)
+
+
+def _reminder_days(days: Iterable[Any]) -> list[int]:
+    try:
+        values = sorted({int(day) for day in days})
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {"reminder_days": _("Reminders are whole numbers of days.")}
+        ) from None
+    if any(not 1 <= day <= MAX_REMINDER_DAY for day in values):
+        raise ValidationError(
+            {
+                "reminder_days": _("Reminders fall from 1 to %(max)d days after opening.")
+                % {"max": MAX_REMINDER_DAY}
+            }
+        )
+    return values
+
+
+def _wave_check(wave: Wave, units: list[Unit]) -> None:
+    """Raise a ValidationError naming every field of the wave that is wrong."""
+    errors: dict[str, str] = {}
+    unknown = [code for code in wave.channels if code not in CHANNELS]
+    if unknown:
+        errors["channels"] = _("Unknown channel: %(codes)s.") % {"codes": ", ".join(unknown)}
+    elif not wave.channels and not wave.open_links:
+        errors["channels"] = _("Choose at least one channel, or accept open links.")
+    if wave.contract_types and wave.lens != Lens.EMPLOYEE:
+        errors["contract_types"] = _("Contract types only narrow employee waves.")
+    elif set(wave.contract_types) - (set(ContractType.values) - {ContractType.PARTNER}):
+        errors["contract_types"] = _("Choose contract types of employees.")
+    allowed = LENS_ATTRIBUTES.get(wave.lens, frozenset())
+    if set(wave.attributes) - allowed:
+        errors["attributes"] = _("This lens cannot keep these attributes with its responses.")
+    if wave.opens_at and wave.closes_at <= wave.opens_at:
+        errors["closes_at"] = _("A wave closes after it opens.")
+    if not units:
+        errors["units"] = _("Choose at least one unit.")
+    if not 0 <= wave.hot_delay_minutes <= MAX_HOT_DELAY_MINUTES:
+        errors["hot_delay_minutes"] = _("Between 0 and %(max)d minutes.") % {
+            "max": MAX_HOT_DELAY_MINUTES
+        }
+    if not 1 <= wave.hot_valid_days <= MAX_HOT_VALID_DAYS:
+        errors["hot_valid_days"] = _("Between 1 and %(max)d days.") % {"max": MAX_HOT_VALID_DAYS}
+    unknown_moments = set(wave.hot_moments) - set(Moment.objects.values_list("code", flat=True))
+    if unknown_moments:
+        errors["hot_moments"] = _("Unknown moment: %(codes)s.") % {
+            "codes": ", ".join(sorted(unknown_moments))
+        }
+    if wave.instrument_id and not wave.instrument.items.filter(lens=wave.lens).exists():
+        errors["lens"] = _("The questionnaire has no question for this lens.")
+    scores, verbatims = threshold_floor()
+    if wave.threshold_scores < scores:
+        errors["threshold_scores"] = _("At least %(min)d.") % {"min": scores}
+    if wave.threshold_verbatims < max(verbatims, wave.threshold_scores):
+        errors["threshold_verbatims"] = _("At least %(min)d.") % {
+            "min": max(verbatims, wave.threshold_scores)
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def wave_create(
+    *,
+    actor: Any,
+    instrument: Instrument,
+    name: str,
+    lens: str,
+    closes_at: datetime,
+    units: Iterable[Unit],
+    kind: str = WaveKind.COLD,
+    channels: Iterable[str] = (),
+    open_links: bool = False,
+    contract_types: Iterable[str] = (),
+    attributes: Iterable[str] = (),
+    reminder_days: Iterable[int] = (),
+    opens_at: datetime | None = None,
+    language: str = Language.FRENCH,
+    threshold_scores: int | None = None,
+    threshold_verbatims: int | None = None,
+    hot_delay_minutes: int = DEFAULT_HOT_DELAY_MINUTES,
+    hot_valid_days: int = DEFAULT_HOT_VALID_DAYS,
+    hot_moments: Iterable[str] = (),
+) -> Wave:
+    """Return a new draft wave; its thresholds start from the configured ones."""
+    floor_scores, floor_verbatims = threshold_floor()
+    units = list(units)
+    wave = Wave(
+        instrument=instrument,
+        name=name.strip(),
+        kind=kind,
+        lens=lens,
+        closes_at=closes_at,
+        opens_at=opens_at,
+        channels=list(dict.fromkeys(channels)),
+        open_links=open_links,
+        contract_types=sorted(set(contract_types)),
+        attributes=sorted(set(attributes)),
+        reminder_days=_reminder_days(reminder_days),
+        language=language,
+        threshold_scores=threshold_scores or floor_scores,
+        threshold_verbatims=threshold_verbatims or floor_verbatims,
+        hot_delay_minutes=hot_delay_minutes,
+        hot_valid_days=hot_valid_days,
+        hot_moments=sorted(set(hot_moments)),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _wave_check(wave, units)
+    wave.full_clean(exclude=["units"])
+    wave.save()
+    wave.units.set(units)
+    audit_record(actor=actor, action="wave.create", target=f"wave:{wave.pk}")
+    return wave
+
+
+WAVE_EDITABLE = (
+    "instrument",
+    "name",
+    "kind",
+    "lens",
+    "closes_at",
+    "opens_at",
+    "channels",
+    "open_links",
+    "contract_types",
+    "attributes",
+    "reminder_days",
+    "language",
+    "threshold_scores",
+    "threshold_verbatims",
+    "hot_delay_minutes",
+    "hot_valid_days",
+    "hot_moments",
+)
+
+
+def _locked_wave(wave: Wave) -> Wave:
+    return Wave.objects.select_for_update().select_related("instrument").get(pk=wave.pk)
+
+
+@transaction.atomic
+def wave_update(
+    *, wave: Wave, actor: Any, units: Iterable[Unit] | None = None, **changes: Any
+) -> Wave:
+    """Return the draft wave with ``changes`` applied; a launched wave cannot change."""
+    wave = _locked_wave(wave)
+    if not wave.is_draft:
+        raise ValidationError(_("Only a draft wave can be changed."), code="state")
+    unknown = set(changes) - set(WAVE_EDITABLE)
+    if unknown:
+        raise TypeError(f"wave_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        if name == "reminder_days":
+            value = _reminder_days(value)
+        elif name in ("contract_types", "attributes", "hot_moments"):
+            value = sorted(set(value))
+        elif name == "channels":
+            value = list(dict.fromkeys(value))
+        elif name == "name":
+            value = value.strip()
+        setattr(wave, name, value)
+    unit_list = list(units) if units is not None else list(wave.units.all())
+    _wave_check(wave, unit_list)
+    wave.full_clean(exclude=["units"])
+    wave.save()
+    if units is not None:
+        wave.units.set(unit_list)
+    audit_record(
+        actor=actor,
+        action="wave.update",
+        target=f"wave:{wave.pk}",
+        details={"fields": sorted([*changes, *(["units"] if units is not None else [])])},
+    )
+    return wave
+
+
+def _channel_for(channels: list[str], member: Member) -> str | None:
+    """Return the first of the wave's channels, in its order of preference, reaching member."""
+    for code in channels:
+        if CHANNELS[code].reaches_member(member):
+            return code
+    return None
+
+
+def _audience(wave: Wave) -> list[tuple[Member, Unit]]:
+    """Return who the wave invites, with the unit each one answers for."""
+    if wave.lens == Lens.CUSTOMER:
+        return []
+    if wave.lens == Lens.MANAGEMENT:
+        roles = (
+            Role.objects.filter(
+                wave_audience_filter(wave, "unit__"),
+                kind=RoleKind.MANAGER,
+                member__is_active=True,
+                unit__is_active=True,
+            )
+            .select_related("member", "unit")
+            .order_by("unit__path", "member_id")
+        )
+        return [(role.member, role.unit) for role in roles]
+    members = Member.objects.filter(
+        wave_audience_filter(wave, "unit__"), is_active=True, unit__is_active=True
+    ).select_related("unit")
+    if wave.lens == Lens.PARTNER:
+        members = members.filter(contract_type=ContractType.PARTNER)
+    else:
+        members = members.exclude(contract_type=ContractType.PARTNER)
+        if wave.contract_types:
+            members = members.filter(contract_type__in=wave.contract_types)
+    return [(member, member.unit) for member in members.order_by("unit__path", "pk")]
+
+
+def _enqueue_send(wave_id: int) -> None:
+    from miroir.collect.tasks import send_invitations
+
+    send_invitations.enqueue(wave_id)
+
+
+@transaction.atomic
+def wave_launch(*, wave: Wave, actor: Any, now: datetime | None = None) -> Wave:
+    """Return the wave launched: questionnaire locked, invitations created, sending queued.
+
+    A wave whose opening date is still ahead is only scheduled; ``open_due_waves``
+    opens it and starts the sending when the date comes.
+    """
+    now = now or timezone.now()
+    wave = _locked_wave(wave)
+    if not wave.is_draft:
+        raise ValidationError(_("Only a draft wave can be launched."), code="state")
+    _wave_check(wave, list(wave.units.all()))
+    if wave.closes_at <= now:
+        raise ValidationError({"closes_at": _("The closing date has passed.")})
+    instrument_lock(instrument=wave.instrument, actor=actor)
+    invitations = []
+    unreachable = 0
+    for member, unit in _audience(wave):
+        channel = _channel_for(wave.channels, member)
+        if channel is None:
+            unreachable += 1
+            continue
+        invitations.append(
+            Invitation(
+                wave=wave, unit=unit, member=member, channel=channel, expires_at=wave.closes_at
+            )
+        )
+    Invitation.objects.bulk_create(invitations, batch_size=1000)
+    opens_now = wave.opens_at is None or wave.opens_at <= now
+    wave.status = WaveStatus.OPEN if opens_now else WaveStatus.SCHEDULED
+    wave.opens_at = wave.opens_at or now
+    wave.launched_at = now
+    wave.unreachable = unreachable
+    wave.save(update_fields=["status", "opens_at", "launched_at", "unreachable", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="wave.launch",
+        target=f"wave:{wave.pk}",
+        details={
+            "status": wave.status,
+            "invitations": len(invitations),
+            "unreachable": unreachable,
+        },
+    )
+    if opens_now and invitations:
+        transaction.on_commit(partial(_enqueue_send, wave.pk))
+    return wave
+
+
+@transaction.atomic
+def wave_open(*, wave: Wave, actor: Any = None, now: datetime | None = None) -> Wave:
+    """Return the scheduled wave opened, its sending queued."""
+    now = now or timezone.now()
+    wave = _locked_wave(wave)
+    if wave.status != WaveStatus.SCHEDULED:
+        raise ValidationError(_("Only a scheduled wave can be opened."), code="state")
+    wave.status = WaveStatus.OPEN
+    wave.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action="wave.open", target=f"wave:{wave.pk}")
+    transaction.on_commit(partial(_enqueue_send, wave.pk))
+    return wave
+
+
+@transaction.atomic
+def wave_close(*, wave: Wave, actor: Any, now: datetime | None = None) -> Wave:
+    """Return the wave closed: no more answers, unsent invitations expired."""
+    now = now or timezone.now()
+    wave = _locked_wave(wave)
+    if wave.status not in (WaveStatus.OPEN, WaveStatus.SCHEDULED):
+        raise ValidationError(_("Only an open or scheduled wave can be closed."), code="state")
+    wave.status = WaveStatus.CLOSED
+    wave.closed_at = now
+    wave.save(update_fields=["status", "closed_at", "updated_at"])
+    expired = Invitation.objects.filter(wave=wave, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.EXPIRED
+    )
+    # Rewrite every used flag in this one transaction: in PostgreSQL a row version
+    # carries the id of the transaction that wrote it, which for an invitation used
+    # during the wave is the transaction that also inserted its response.
+    Invitation.objects.filter(wave=wave, used=True).update(used=True)
+    audit_record(
+        actor=actor, action="wave.close", target=f"wave:{wave.pk}", details={"expired": expired}
+    )
+    return wave
+
+
+@transaction.atomic
+def wave_raise_thresholds(
+    *, wave: Wave, actor: Any, scores: int | None = None, verbatims: int | None = None
+) -> Wave:
+    """Return the wave with new anonymity thresholds; once launched, they only go up."""
+    wave = _locked_wave(wave)
+    new_scores = wave.threshold_scores if scores is None else int(scores)
+    new_verbatims = wave.threshold_verbatims if verbatims is None else int(verbatims)
+    if not wave.is_draft and (
+        new_scores < wave.threshold_scores or new_verbatims < wave.threshold_verbatims
+    ):
+        raise ValidationError(
+            _("Once a wave has started, its thresholds can only be raised."), code="lower"
+        )
+    floor_scores, floor_verbatims = threshold_floor()
+    errors = {}
+    if new_scores < floor_scores:
+        errors["threshold_scores"] = _("At least %(min)d.") % {"min": floor_scores}
+    if new_verbatims < max(floor_verbatims, new_scores):
+        errors["threshold_verbatims"] = _("At least %(min)d.") % {
+            "min": max(floor_verbatims, new_scores)
+        }
+    if errors:
+        raise ValidationError(errors)
+    before = (wave.threshold_scores, wave.threshold_verbatims)
+    wave.threshold_scores, wave.threshold_verbatims = new_scores, new_verbatims
+    wave.save(update_fields=["threshold_scores", "threshold_verbatims", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="wave.thresholds",
+        target=f"wave:{wave.pk}",
+        details={"from": list(before), "to": [new_scores, new_verbatims]},
+    )
+    return wave
+
+
+def waves_open_due(*, now: datetime) -> list[int]:
+    """Return the ids of the scheduled waves opened because their opening date came."""
+    opened = []
+    for wave in Wave.objects.filter(status=WaveStatus.SCHEDULED, opens_at__lte=now):
+        wave_open(wave=wave, now=now)
+        opened.append(wave.pk)
+    return opened
+
+
+def waves_close_due(*, now: datetime) -> list[int]:
+    """Return the ids of the open waves closed because their closing date passed."""
+    closed = []
+    for wave in Wave.objects.filter(
+        status__in=[WaveStatus.OPEN, WaveStatus.SCHEDULED], closes_at__lte=now
+    ):
+        wave_close(wave=wave, actor=None, now=now)
+        closed.append(wave.pk)
+    return closed
+
+
+@transaction.atomic
+def invitations_purge(*, wave: Wave, actor: Any = None, now: datetime | None = None) -> int:
+    """Return how many invitations of the closed wave lost their member and their tokens.
+
+    Counts per unit stay (the invitation and its unit remain); who was invited goes.
+    """
+    now = now or timezone.now()
+    wave = _locked_wave(wave)
+    if wave.status != WaveStatus.CLOSED:
+        raise ValidationError(_("Only a closed wave's invitations can be purged."), code="state")
+    purged = Invitation.objects.filter(wave=wave, member__isnull=False).update(member=None)
+    InvitationToken.objects.filter(invitation__wave=wave).delete()
+    wave.purged_at = now
+    wave.save(update_fields=["purged_at", "updated_at"])
+    audit_record(
+        actor=actor, action="wave.purge", target=f"wave:{wave.pk}", details={"purged": purged}
+    )
+    return purged
+
+
+def waves_purge_due(*, now: datetime) -> list[int]:
+    """Return the ids of the waves purged because they closed longer ago than retention."""
+    days = int(getattr(settings, "COLLECT_INVITATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+    purged = []
+    for wave in Wave.objects.filter(
+        status=WaveStatus.CLOSED, purged_at__isnull=True, closed_at__lte=now - timedelta(days=days)
+    ):
+        invitations_purge(wave=wave, now=now)
+        purged.append(wave.pk)
+    return purged
+
+
+# Invitations and sending --------------------------------------------------------------------
+
+
+def invitation_token_issue(*, invitation: Invitation) -> str:
+    """Return a fresh token for the invitation; only its hash is stored."""
+    token = token_new()
+    InvitationToken.objects.create(invitation=invitation, token_hash=token_hash(token))
+    return token
+
+
+@transaction.atomic
+def invitation_create_customer(
+    *,
+    wave: Wave,
+    unit: Unit,
+    channel: str,
+    email: str | None = None,
+    phone: str | None = None,
+    language: str | None = None,
+    not_before: datetime | None = None,
+    expires_at: datetime | None = None,
+) -> Invitation | None:
+    """Return a new invitation for a customer contact, or None if the contact opted out.
+
+    It is sent by the next ``send_invitations`` run once ``not_before`` has passed.
+    """
+    if wave.lens != Lens.CUSTOMER:
+        raise ValidationError(_("Only customer waves invite customer contacts."), code="lens")
+    if wave.status == WaveStatus.CLOSED:
+        raise ValidationError(_("The wave is closed."), code="state")
+    if channel not in wave.channels or not channel_get(channel).reaches_contact(
+        email=email, phone=phone
+    ):
+        raise ValidationError(_("This channel cannot reach this contact."), code="channel")
+    if not wave_reaches_unit(wave, unit):
+        raise ValidationError(_("The unit is outside the wave's audience."), code="unit")
+    if contact_opted_out(email=email, phone=phone):
+        return None
+    return Invitation.objects.create(
+        wave=wave,
+        unit=unit,
+        channel=channel,
+        email=email or None,
+        phone=phone or None,
+        language=language if language in Language.values else None,
+        not_before=not_before,
+        expires_at=min(expires_at or wave.closes_at, wave.closes_at),
+    )
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    left: int = 0
+
+    def add(self, other: SendReport) -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.left += other.left
+
+
+def invitation_send(
+    *, invitation: Invitation, now: datetime | None = None, reminder_round: int = 0
+) -> bool:
+    """Return whether the invitation's message went out (round 0: the invitation itself).
+
+    The invitation is claimed by a conditional UPDATE before anything is sent, so two
+    workers never send the same round twice; a crash after the claim loses that one
+    message rather than sending it twice.
+    """
+    now = now or timezone.now()
+    channel = channel_get(invitation.channel)
+    pending = Invitation.objects.filter(pk=invitation.pk, used=False)
+    if reminder_round:
+        claimed = pending.filter(
+            status=InvitationStatus.SENT, reminders_sent__lt=reminder_round
+        ).update(reminders_sent=reminder_round, last_sent_at=now)
+    else:
+        claimed = pending.filter(status=InvitationStatus.PENDING).update(
+            status=InvitationStatus.SENT, sent_at=now, last_sent_at=now
+        )
+    if not claimed:
+        return False
+    token = invitation_token_issue(invitation=invitation)
+    try:
+        channel.send(invitation=invitation, token=token, reminder=bool(reminder_round))
+    except ChannelError as error:
+        InvitationToken.objects.filter(token_hash=token_hash(token)).delete()
+        failed = {"error": error.code}
+        if error.code == "opted_out":
+            failed["status"] = InvitationStatus.OPTED_OUT
+        elif not reminder_round:
+            failed["status"] = InvitationStatus.FAILED
+        Invitation.objects.filter(pk=invitation.pk).update(**failed)
+        logger.warning(
+            "Invitation %s of wave %s: %s message failed (%s)",
+            invitation.pk,
+            invitation.wave_id,
+            invitation.channel,
+            error.code,
+        )
+        return False
+    return True
+
+
+def channel_budget(code: str, *, now: datetime) -> int:
+    """Return how many more messages the channel may send in the current minute."""
+    recent = Invitation.objects.filter(
+        channel=code, last_sent_at__gt=now - timedelta(minutes=1)
+    ).count()
+    return max(0, channel_get(code).rate_per_minute() - recent)
+
+
+def _defer_outside_window(
+    queue: QuerySet[Invitation], window: SendingWindow, *, now: datetime
+) -> list[int]:
+    """Return the invitations the window keeps from leaving now, deferring the pending ones.
+
+    Whether the window is open depends on each unit's time zone; a pending invitation
+    gets the next opening as ``not_before``, so it leaves then and is never dropped.
+    """
+    held: list[int] = []
+    zones = queue.values_list("unit__timezone", flat=True).distinct()
+    for zone in zones:
+        opening = next_send_time(now, time_zone=zone, window=window)
+        if opening <= now:
+            continue
+        closed = queue.filter(unit__timezone=zone)
+        held.extend(closed.values_list("pk", flat=True))
+        closed.filter(status=InvitationStatus.PENDING).update(not_before=opening)
+    return held
+
+
+def _send_round(
+    *, wave: Wave, now: datetime, reminder_round: int, invitations: QuerySet[Invitation]
+) -> SendReport:
+    report = SendReport()
+    for code in wave.channels:
+        if not CHANNELS[code].delivers:
+            continue
+        queue = invitations.filter(channel=code)
+        window = CHANNELS[code].window()
+        if window is not None:
+            queue = queue.exclude(pk__in=_defer_outside_window(queue, window, now=now))
+        budget = channel_budget(code, now=now)
+        while budget > 0:
+            batch = list(
+                queue.select_related("wave__instrument", "unit", "member").order_by("pk")[
+                    : min(budget, SEND_BATCH)
+                ]
+            )
+            if not batch:
+                break
+            for invitation in batch:
+                budget -= 1
+                if invitation_send(invitation=invitation, now=now, reminder_round=reminder_round):
+                    report.sent += 1
+                else:
+                    report.failed += 1
+        report.left += queue.count()
+    if report.sent or report.failed:
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                action="wave.remind" if reminder_round else "wave.send",
+                target=f"wave:{wave.pk}",
+                details={"sent": report.sent, "failed": report.failed, "round": reminder_round},
+            )
+    return report
+
+
+def invitations_send_pending(*, wave: Wave, now: datetime | None = None) -> SendReport:
+    """Return what was sent of the wave's pending invitations, within each channel's rate.
+
+    What the rate leaves over goes with the next run (``collect_tick`` every minute).
+    """
+    now = now or timezone.now()
+    if wave.status != WaveStatus.OPEN or wave.closes_at <= now:
+        return SendReport()
+    pending = Invitation.objects.filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=now),
+        # A hot invitation past its expiry would ask about an interaction long gone.
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+        wave=wave,
+        status=InvitationStatus.PENDING,
+        used=False,
+    )
+    return _send_round(wave=wave, now=now, reminder_round=0, invitations=pending)
+
+
+def reminder_round_due(wave: Wave, *, now: datetime) -> int:
+    """Return the reminder round the schedule has reached (0: none yet)."""
+    start = wave.opens_at or wave.launched_at
+    if start is None:
+        return 0
+    return sum(1 for day in wave.reminder_days if now >= start + timedelta(days=day))
+
+
+def wave_send_reminders(*, wave: Wave, now: datetime) -> SendReport:
+    """Return what was sent of the reminders due, to invitations not used yet.
+
+    Each invitation gets at most one reminder per round of the schedule, however often
+    this runs; a late run sends one reminder for the rounds it missed.
+    """
+    if wave.status != WaveStatus.OPEN or wave.closes_at <= now:
+        return SendReport()
+    due = reminder_round_due(wave, now=now)
+    if not due:
+        return SendReport()
+    waiting = Invitation.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+        wave=wave,
+        used=False,
+        status=InvitationStatus.SENT,
+        reminders_sent__lt=due,
+        last_sent_at__lte=now - REMINDER_GAP,
+    )
+    return _send_round(wave=wave, now=now, reminder_round=due, invitations=waiting)
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    member: str
+    unit: str
+    unit_external_id: str
+    language: str
+    url: str
+
+
+@transaction.atomic
+def wave_links_export(*, wave: Wave, actor: Any, now: datetime | None = None) -> list[LinkRow]:
+    """Return the wave's personal links, each with a fresh token, for unit managers to hand out.
+
+    Every personal link is in the file, used or not, so the file tells nobody who has
+    already answered. Earlier files keep working.
+    """
+    now = now or timezone.now()
+    wave = _locked_wave(wave)
+    if wave.status not in (WaveStatus.OPEN, WaveStatus.SCHEDULED):
+        raise ValidationError(_("Links exist only while the wave is scheduled or open."))
+    invitations = list(invitations_for_links(wave))
+    tokens = [token_new() for _invitation in invitations]
+    InvitationToken.objects.bulk_create(
+        [
+            InvitationToken(invitation=invitation, token_hash=token_hash(token))
+            for invitation, token in zip(invitations, tokens, strict=True)
+        ],
+        batch_size=1000,
+    )
+    Invitation.objects.filter(
+        pk__in=[invitation.pk for invitation in invitations], status=InvitationStatus.PENDING
+    ).update(status=InvitationStatus.SENT, sent_at=now)
+    audit_record(
+        actor=actor,
+        action="wave.links_export",
+        target=f"wave:{wave.pk}",
+        details={"links": len(invitations)},
+    )
+    return [
+        LinkRow(
+            member=invitation.member.full_name,
+            unit=invitation.unit.name,
+            unit_external_id=invitation.unit.external_id or "",
+            language=invitation.respondent_language(),
+            url=respondent_url(token, language=invitation.respondent_language()),
+        )
+        for invitation, token in zip(invitations, tokens, strict=True)
+    ]
+
+
+@transaction.atomic
+def contact_opt_out(*, contact: str) -> bool:
+    """Return whether the contact digest was newly added to the opt-outs (kept for ever)."""
+    _optout, created = ContactOptOut.objects.get_or_create(contact_hash=contact)
+    return created
+
+
+def contact_opt_out_address(*, email: str | None = None, phone: str | None = None) -> bool:
+    """Return whether the address was newly opted out (e.g. an SMS "STOP")."""
+    digest = contact_hash(email=email, phone=phone)
+    if not digest:
+        raise ValueError("an e-mail address or a phone number is needed")
+    return contact_opt_out(contact=digest)
+
+
+# SMS provider events -------------------------------------------------------------------------
+
+# Delivery statuses after which the message will never arrive.
+SMS_UNDELIVERED = frozenset({"failed", "undelivered"})
+# Twilio's error for a recipient who blocked the sender at the operator ("STOP" to Twilio).
+TWILIO_UNSUBSCRIBED = "21610"
+
+
+def provider_event_claim(*, provider: str, event_key: str) -> bool:
+    """Return True the first time a provider event is seen; False for its retries and replays.
+
+    The unique constraint decides, so two deliveries of one event racing each other
+    claim it once.
+    """
+    try:
+        with transaction.atomic():
+            ProviderEvent.objects.create(provider=provider, event_key=event_key[:128])
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def sms_delivery_report(*, message_id: str, status: str, error_code: str = "") -> bool:
+    """Return whether a delivery report changed an invitation (failed: it is marked so).
+
+    A recipient blocked at the operator is opted out as if they had replied STOP.
+    """
+    if not message_id:
+        return False
+    invitation = (
+        Invitation.objects.select_for_update().filter(provider_message_id=message_id).first()
+    )
+    if invitation is None:
+        return False
+    if error_code == TWILIO_UNSUBSCRIBED and invitation.phone:
+        contact_opt_out_address(phone=invitation.phone)
+    if status not in SMS_UNDELIVERED:
+        return False
+    changes: dict[str, Any] = {
+        "error": f"sms:{status}:{error_code}"[:64] if error_code else f"sms:{status}"
+    }
+    if invitation.status == InvitationStatus.SENT and not invitation.used:
+        changes["status"] = InvitationStatus.FAILED
+    Invitation.objects.filter(pk=invitation.pk).update(**changes)
+    return True
+
+
+def sms_reply_received(*, phone: str, body: str) -> bool:
+    """Return whether the reply opted its sender out; any other reply is not kept.
+
+    A STOP is honoured for ever, across every unit, wave and channel that uses the number.
+    """
+    if not phone or not reply_is_stop(body):
+        return False
+    contact_opt_out_address(phone=phone)
+    return True
+
+
+# Submissions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """The outcome acknowledged to the respondent; ``replayed`` for a retried submission."""
+
+    replayed: bool = False
+
+
+def _answer_for(item: Item, value: Any) -> Answer:
+    if value is None:
+        return Answer(item=item, dont_know=True)
+    scale = item.get_scale()
+    if isinstance(scale, FreeTextScale):
+        return Answer(item=item, text=value)
+    if scale.is_numeric:
+        return Answer(item=item, number=float(value))
+    return Answer(item=item, choice=str(value))
+
+
+def answers_check(items: list[Item], answers: Mapping[str, Any], *, language: str) -> list[Answer]:
+    """Return unsaved answers for the items, or raise ``ResponseRejected`` naming each problem.
+
+    A blank answer to an optional item is no answer; an unknown item code is a problem.
+    """
+    by_code = {item.code: item for item in items}
+    problems = []
+    with translation.override(language):
+        for code in answers:
+            if code not in by_code:
+                problems.append(
+                    AnswerProblem(
+                        item_code=str(code)[:64],
+                        reason="unknown_item",
+                        message=_("This question is not part of the survey."),
+                    )
+                )
+        built = []
+        for item in items:
+            raw = answers.get(item.code)
+            if is_blank(raw) and not item.required:
+                continue
+            try:
+                value = item.get_scale().validate(raw)
+            except ScaleValueError as error:
+                problems.append(
+                    AnswerProblem(
+                        item_code=item.code,
+                        reason=error.reason,
+                        message=answer_error_message(error, language),
+                        detail=str(error),
+                    )
+                )
+            else:
+                built.append(_answer_for(item, value))
+    if problems:
+        raise ResponseRejected(problems)
+    return built
+
+
+def _attributes(target: Target) -> dict[str, str]:
+    """Return what the wave allows to keep with the response (member's attributes, moment)."""
+    kept = {}
+    if ResponseAttribute.MOMENT in target.wave.attributes and target.moment:
+        kept[ResponseAttribute.MOMENT.value] = target.moment
+    member = target.invitation.member if target.invitation else None
+    if member is None:
+        return kept
+    if ResponseAttribute.CONTRACT_TYPE in target.wave.attributes and member.contract_type:
+        kept[ResponseAttribute.CONTRACT_TYPE.value] = member.contract_type
+    if ResponseAttribute.PROXIMITY in target.wave.attributes and member.proximity:
+        kept[ResponseAttribute.PROXIMITY.value] = member.proximity
+    return kept
+
+
+def response_submit(
+    *,
+    answers: Mapping[str, Any],
+    submission_id: str,
+    language: str = Language.FRENCH,
+    invitation_token: str | None = None,
+    open_link: tuple[Any, Any] | None = None,
+    kiosk: tuple[Any, Any] | None = None,
+    moment: str | None = None,
+    now: datetime | None = None,
+) -> SubmitResult:
+    """Return the outcome of a respondent's submission, stored whole or not at all.
+
+    Give ``invitation_token`` for a personal link, ``open_link=(wave public id, unit
+    id)``, or ``kiosk=(wave public id, unit id)`` for a kiosk whose key the caller has
+    checked; ``moment`` is the journey moment an open link or kiosk names. Raises
+    ``UnknownLink``, ``WrongUnit``, ``WaveNotOpen``, ``WaveClosed``, ``InvitationExpired``,
+    ``AlreadyAnswered`` or ``ResponseRejected`` (see errors.py).
+    The same ``submission_id`` sent again returns the first outcome without a new row.
+    """
+    if sum(way is not None for way in (invitation_token, open_link, kiosk)) != 1:
+        raise TypeError("give exactly one of invitation_token, open_link and kiosk")
+    if not submission_id_valid(submission_id):
+        with translation.override(language):
+            message = _("The form was incomplete: please send it again.")
+        raise ResponseRejected(
+            [AnswerProblem(item_code="", reason="submission_id", message=message)]
+        )
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if invitation_token is not None:
+        target = target_for_token(invitation_token)
+    elif open_link is not None:
+        target = target_for_open_link(*open_link, moment=moment)
+    else:
+        target = target_for_kiosk(*kiosk, moment=moment)
+    wave = target.wave
+    receipt = submission_hash(submission_id)
+    if SubmissionReceipt.objects.filter(wave=wave, submission_hash=receipt).exists():
+        return SubmitResult(replayed=True)
+    target_check(target, now=now)
+    built = answers_check(respondent_items(wave), answers, language=language)
+    try:
+        _store(target, built, receipt=receipt, today=today)
+    except IntegrityError:
+        # The same submission, retried while the first was being stored, lost the race
+        # on the receipt: the first one's outcome stands.
+        if SubmissionReceipt.objects.filter(wave=wave, submission_hash=receipt).exists():
+            return SubmitResult(replayed=True)
+        raise
+    return SubmitResult()
+
+
+@transaction.atomic
+def _store(target: Target, answers: list[Answer], *, receipt: str, today: date) -> None:
+    wave = target.wave
+    # First, so that a concurrent retry of the same submission waits on it.
+    SubmissionReceipt.objects.create(wave=wave, submission_hash=receipt, created_on=today)
+    invitation = target.invitation
+    # The single-use guard: of two racing submissions, only one updates the row.
+    if invitation is not None and not Invitation.objects.filter(
+        pk=invitation.pk, used=False
+    ).update(used=True):
+        raise AlreadyAnswered
+    response = Response.objects.create(
+        wave=wave,
+        unit=target.unit,
+        lens=wave.lens,
+        submitted_on=today,
+        attributes=_attributes(target),
+        channel=target.channel,
+        invitation=invitation if wave.lens == Lens.CUSTOMER else None,
+    )
+    for answer in answers:
+        answer.response = response
+    Answer.objects.bulk_create(answers)
+
+
+# Kiosks ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def kiosk_link_issue(*, wave: Wave, unit: Unit, actor: Any, moment: str | None = None) -> str:
+    """Return the address that turns a device into the wave's kiosk for ``unit``.
+
+    The key is an HMAC made with the site's secret, not stored: it works until the wave
+    closes. The issue is audited.
+    """
+    if "kiosk" not in wave.channels:
+        raise ValidationError(_("Add the kiosk channel to the wave first."), code="channel")
+    if wave.status not in (WaveStatus.OPEN, WaveStatus.SCHEDULED):
+        raise ValidationError(_("Kiosks exist only while the wave is scheduled or open."))
+    if not unit.is_active or not wave_reaches_unit(wave, unit):
+        raise ValidationError(_("The unit is outside the wave's audience."), code="unit")
+    if moment and (
+        ResponseAttribute.MOMENT not in wave.attributes
+        or not Moment.objects.filter(code=moment).exists()
+    ):
+        raise ValidationError(_("This wave does not keep this journey moment."), code="moment")
+    key = kiosk_key_sign(public_id=wave.public_id, unit_id=unit.pk, moment=moment)
+    audit_record(
+        actor=actor,
+        action="wave.kiosk_issue",
+        target=f"wave:{wave.pk}",
+        details={"unit": unit.pk, "moment": moment or ""},
+    )
+    path = reverse("collect:kiosk", args=[wave.public_id, unit.pk])
+    return f"{settings.SITE_URL}{path}?{urlencode({'key': key})}"

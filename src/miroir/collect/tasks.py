@@ -1,0 +1,83 @@
+"""Background work of the collection, through Django's tasks API (any backend).
+
+``send_invitations`` is queued when a wave opens; the periodic ones are run by
+``miroir collect_tick``, to be scheduled every minute (docs/collection.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django_tasks import task
+
+from miroir.collect import interactions, services
+from miroir.collect.models import Invitation, InvitationStatus, Wave, WaveStatus
+
+
+@task()
+def send_invitations(wave_id: int) -> dict[str, int]:
+    """Send the wave's pending invitations as far as each channel's rate allows."""
+    wave = Wave.objects.filter(pk=wave_id).select_related("instrument").first()
+    if wave is None:
+        return {"sent": 0, "failed": 0, "left": 0}
+    report = services.invitations_send_pending(wave=wave, now=timezone.now())
+    return {"sent": report.sent, "failed": report.failed, "left": report.left}
+
+
+@task()
+def send_pending_invitations() -> dict[str, int]:
+    """Send what earlier runs left pending, in every open wave (rate limits carry it over)."""
+    now = timezone.now()
+    total = services.SendReport()
+    wave_ids = (
+        Invitation.objects.filter(wave__status=WaveStatus.OPEN, status=InvitationStatus.PENDING)
+        .values_list("wave_id", flat=True)
+        .distinct()
+    )
+    for wave in Wave.objects.filter(pk__in=list(wave_ids)).select_related("instrument"):
+        total.add(services.invitations_send_pending(wave=wave, now=now))
+    return {"sent": total.sent, "failed": total.failed, "left": total.left}
+
+
+@task()
+def send_reminders() -> dict[str, int]:
+    """Send the reminders due in every open wave, to invitations not used yet."""
+    now = timezone.now()
+    total = services.SendReport()
+    for wave in Wave.objects.filter(status=WaveStatus.OPEN).exclude(reminder_days=[]):
+        total.add(services.wave_send_reminders(wave=wave, now=now))
+    return {"sent": total.sent, "failed": total.failed, "left": total.left}
+
+
+@task()
+def open_due_waves() -> list[int]:
+    return services.waves_open_due(now=timezone.now())
+
+
+@task()
+def close_due_waves() -> list[int]:
+    return services.waves_close_due(now=timezone.now())
+
+
+@task()
+def purge_closed_waves() -> list[int]:
+    """Forget who was invited to waves closed longer ago than the retention period."""
+    return services.waves_purge_due(now=timezone.now())
+
+
+@task()
+def forget_invited_contacts() -> int:
+    """Drop the digests of contacts whose one-invitation period is over."""
+    return interactions.contacts_invited_forget(now=timezone.now())
+
+
+# In this order: a wave closing now gets no reminder, a wave opening now its invitations.
+PERIODIC: list[Any] = [
+    close_due_waves,
+    open_due_waves,
+    send_pending_invitations,
+    send_reminders,
+    purge_closed_waves,
+    forget_invited_contacts,
+]

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from miroir.collect.selectors import waves_can_view
+from miroir.instruments.selectors import instruments_can_view
+from miroir.org.selectors import request_scope
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Return the navigation entries the user's roles give access to."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    scope = request_scope(request)
+    items = [(reverse("core:home"), _("Home"), "home")]
+    if scope.can_browse:
+        items.append((reverse("org:unit_tree"), _("Organisation"), "units"))
+    if instruments_can_view(scope):
+        items.append((reverse("instruments:list"), _("Questionnaires"), "instruments"))
+    if waves_can_view(scope):
+        items.append((reverse("collect:wave_list"), _("Waves"), "waves"))
+    if scope.is_administrator:
+        items.append((reverse("org:import"), _("Import"), "import"))
+        items.append((reverse("api_tokens:list"), _("API tokens"), "tokens"))
+        items.append((reverse("audit:list"), _("Audit log"), "audit"))
+    current = request.resolver_match.url_name if request.resolver_match else ""
+    return {"nav_items": items, "nav_current": current, "scope": scope}

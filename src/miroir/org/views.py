@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from miroir.org import selectors
+from miroir.org.imports_views import org_import_view  # noqa: F401  (routed in org.urls)
+
+MEMBERS_PER_PAGE = 50
+
+
+@login_required
+@require_GET
+def unit_tree(request: HttpRequest) -> HttpResponse:
+    scope = selectors.request_scope(request)
+    if not scope.can_browse:
+        raise PermissionDenied
+    roots = selectors.scope_roots(scope).annotate(child_count=Count("children"))
+    return render(request, "org/unit_tree.html", {"roots": roots, "nav_section": "units"})
+
+
+@login_required
+@require_GET
+def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+    scope = selectors.request_scope(request)
+    unit = selectors.access_unit(scope, unit_id)
+    ancestors = [a for a in selectors.unit_ancestors(unit) if scope.contains(a)]
+    children = selectors.unit_children(unit).annotate(child_count=Count("children"))
+    query = request.GET.get("q", "").strip()[:100]
+    members = selectors.unit_members(unit, query=query)
+    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "unit": unit,
+        "ancestors": ancestors,
+        "children": children,
+        "page": page,
+        "query": query,
+        "subtree_member_count": selectors.members_of_subtree(unit).filter(is_active=True).count(),
+        "nav_section": "units",
+    }
+    return render(request, "org/unit_detail.html", context)

@@ -1,0 +1,237 @@
+"""Miroir settings, read from MIROIR_* environment variables (see docs/configuration.md).
+
+With nothing set, Miroir runs on a SQLite file under ``./data`` and generates a
+secret key there, so a first demo needs no configuration. Once a database URL is
+given (production), a missing secret key is fatal.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from miroir.conf import env_bool, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("MIROIR_DATA_DIR", str(Path.cwd() / "data"))).resolve()
+
+DEBUG = env_bool("MIROIR_DEBUG", False)
+
+_database_url = env_str("MIROIR_DATABASE_URL", "")
+EMBEDDED = not _database_url
+
+
+def _embedded_secret_key() -> str:
+    """Return the secret key kept in the data folder, creating it on first use."""
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = env_str("MIROIR_SECRET_KEY", "") or ""
+if not SECRET_KEY:
+    if EMBEDDED or DEBUG:
+        SECRET_KEY = _embedded_secret_key()
+    else:
+        raise ImproperlyConfigured(
+            "MIROIR_SECRET_KEY (or MIROIR_SECRET_KEY_FILE) must be set when "
+            "MIROIR_DATABASE_URL is set."
+        )
+
+SITE_URL = (env_str("MIROIR_SITE_URL", "http://localhost:8000") or "").rstrip("/")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.hostname:
+    raise ImproperlyConfigured(f"MIROIR_SITE_URL must be an http(s) URL, got {SITE_URL!r}")
+HTTPS = _site.scheme == "https"
+
+ALLOWED_HOSTS = env_list(
+    "MIROIR_ALLOWED_HOSTS", [_site.hostname, "localhost", "127.0.0.1", "[::1]"]
+)
+CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
+
+if EMBEDDED:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "miroir.sqlite3",
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    }
+else:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url,
+            conn_max_age=env_int("MIROIR_DATABASE_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        )
+    }
+DATABASES["default"]["TEST"] = {"NAME": env_str("MIROIR_TEST_DATABASE_NAME") or None}
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "miroir.core",
+    "miroir.accounts",
+    "miroir.audit",
+    "miroir.org",
+    "miroir.journeys",
+    "miroir.instruments",
+    "miroir.collect",
+    "miroir.api",
+    "miroir.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "miroir.urls"
+WSGI_APPLICATION = "miroir.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "miroir.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = env_str("MIROIR_TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise looks for this folder at start-up even when it serves from the finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve static files from the package without a collectstatic step, so that the
+# demo and a single-process install work as they are.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (sending invitations, imports) goes through Django's tasks API; the database
+# backend needs no broker: run `miroir db_worker` next to the web server. No code depends on it.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("MIROIR_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+SESSION_COOKIE_AGE = env_int("MIROIR_SESSION_AGE", 8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = HTTPS and env_bool("MIROIR_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("MIROIR_BEHIND_PROXY", False) else None
+)
+SECURE_HSTS_SECONDS = env_int("MIROIR_HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("MIROIR_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+EMAIL_BACKEND = env_str("MIROIR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("MIROIR_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("MIROIR_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("MIROIR_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("MIROIR_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("MIROIR_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("MIROIR_EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env_str("MIROIR_DEFAULT_FROM_EMAIL", "Miroir <miroir@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Privacy: no employee, partner or management figure over fewer respondents than this.
+MIROIR_ANONYMITY_THRESHOLD = env_int("MIROIR_ANONYMITY_THRESHOLD", 5)
+MIROIR_VERBATIM_THRESHOLD = env_int("MIROIR_VERBATIM_THRESHOLD", 10)
+
+# Largest CSV file the organisation import accepts through the web page.
+MIROIR_IMPORT_MAX_BYTES = env_int("MIROIR_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+
+# Collection: invitations each channel may send per minute, and how long the record of who
+# was invited outlives a closed wave before it is purged.
+COLLECT_RATE_LIMITS = {
+    "email": env_int("MIROIR_EMAIL_RATE_PER_MINUTE", 600),
+    "sms": env_int("MIROIR_SMS_RATE_PER_MINUTE", 300),
+}
+COLLECT_INVITATION_RETENTION_DAYS = env_int("MIROIR_INVITATION_RETENTION_DAYS", 30)
+# Hot waves: at most one invitation per customer contact within this many days.
+COLLECT_HOT_CONTACT_PERIOD_DAYS = env_int("MIROIR_HOT_CONTACT_PERIOD_DAYS", 30)
+# The region phone numbers without a country code belong to (ISO 3166 code).
+COLLECT_PHONE_REGION = env_str("MIROIR_PHONE_REGION", "FR")
+# The key of the digests under which opt-outs and invited contacts are kept. Its own
+# variable, so that rotating the secret key does not forget who said STOP.
+COLLECT_CONTACT_KEY = env_str("MIROIR_CONTACT_KEY", "") or SECRET_KEY
+# SMS: "console" prints, "file" appends JSON lines under COLLECT_SMS_FILE_DIR, "twilio" sends.
+COLLECT_SMS_BACKEND = env_str("MIROIR_SMS_BACKEND", "console")
+COLLECT_SMS_FILE_DIR = Path(env_str("MIROIR_SMS_FILE_DIR", str(DATA_DIR / "sms")))
+COLLECT_SMS_WINDOW = env_str("MIROIR_SMS_WINDOW", "mon-sat 10:00-20:00")
+TWILIO_ACCOUNT_SID = env_str("MIROIR_TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("MIROIR_TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = env_str("MIROIR_TWILIO_FROM", "")
+TWILIO_API_BASE = env_str("MIROIR_TWILIO_API_BASE", "https://api.twilio.com")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("MIROIR_LOG_LEVEL", "INFO")},
+}

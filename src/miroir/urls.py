@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+from miroir.api.urls import api
+
+urlpatterns = [
+    path("", include("miroir.core.urls")),
+    path("accounts/", include("miroir.accounts.urls")),
+    path("org/", include("miroir.org.urls")),
+    path("instruments/", include("miroir.instruments.urls")),
+    path("settings/api-tokens/", include("miroir.api.web_urls")),
+    path("settings/audit/", include("miroir.audit.urls")),
+    path("", include("miroir.collect.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+]

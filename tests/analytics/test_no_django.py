@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_importing_the_analytics_does_not_import_django():
+    code = (
+        "import sys\n"
+        "import miroir.analytics.estimates, miroir.analytics.linkage\n"
+        "import miroir.analytics.reliability, miroir.analytics.multiplicity\n"
+        "import miroir.analytics.symmetry\n"
+        "loaded = sorted(name for name in sys.modules if name.split('.')[0] == 'django')\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
