@@ -44,10 +44,25 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+def csp_watch(page: Any) -> list[str]:
+    """Return the list the page's Content-Security-Policy violations will be added to."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return violations
+
+
 @pytest.fixture
 def page(chromium: Any) -> Iterator[Any]:
     context = chromium.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = csp_watch(page)
     yield page
     context.close()
+    # Every browser test also shows that its pages run under the strict policy.
+    assert violations == []

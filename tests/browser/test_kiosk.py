@@ -9,6 +9,7 @@ import pytest
 from miroir.collect.kiosk import kiosk_key_sign
 from miroir.collect.models import Answer, Response, SubmissionReceipt
 from tests.browser.collect_support import employee_wave
+from tests.browser.conftest import csp_watch
 from tests.personas import build_personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,8 +20,10 @@ def tablet(chromium):
     context = chromium.new_context(locale="fr-FR", viewport={"width": 1024, "height": 768})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = csp_watch(page)
     yield context, page
     context.close()
+    assert violations == []
 
 
 def _answer(page, ecoute: str, enps: str) -> None:
