@@ -204,6 +204,20 @@ def release_tree(
     return frozenset(visible)
 
 
+def _frontier(children: Mapping[Key, list[Key]], visible: Iterable[Key], key: Key) -> list[Key]:
+    """Return the nearest visible groups inside ``key`` (looking through hidden ones)."""
+    shown = set(visible)
+    found: list[Key] = []
+    stack = list(reversed(children[key]))
+    while stack:
+        child = stack.pop()
+        if child in shown:
+            found.append(child)
+        else:
+            stack.extend(reversed(children[child]))
+    return found
+
+
 def release_crossed(
     parents: Mapping[Key, Key | None],
     totals: Mapping[Key, int],
@@ -214,35 +228,80 @@ def release_crossed(
 
     ``totals`` are the groups' counts (every segment, "no attribute" included); ``cells``
     the counts by segment value (never the "no attribute" part, which is not shown).
+
+    On top of the tree rule for totals and for each segment value, two rules keep every
+    released figure a sum of disjoint safe pieces: a visible cell (V, s) is *aligned* —
+    each nearest visible total below V has its own (W, s) cell visible, or none of s —
+    so that what (V, s) adds lies inside V's own residue; and within that residue, what
+    the visible segments leave unexplained is 0 or at least the threshold.
     """
     shown_totals = release_tree(parents, totals, threshold)
+    if threshold == 1:
+        return shown_totals, frozenset(
+            key for key, count in cells.items() if count >= 1 and key[0] in shown_totals
+        )
+    children = _children(parents)
     segments = sorted({segment for _, segment in cells})
     blocked: dict[str, set[Key]] = {
         segment: {key for key in parents if key not in shown_totals} for segment in segments
     }
-    shown: dict[str, frozenset[Key]] = {}
-    changed = True
-    while changed:
-        changed = False
+    frontier_totals = {key: _frontier(children, shown_totals, key) for key in shown_totals}
+    residue_totals = {
+        key: totals.get(key, 0) - sum(totals.get(inner, 0) for inner in frontier_totals[key])
+        for key in shown_totals
+    }
+    while True:
+        shown: dict[str, frozenset[Key]] = {}
         for segment in segments:
             counts = {key: cells.get((key, segment), 0) for key in parents}
             shown[segment] = release_tree(parents, counts, threshold, hidden=blocked[segment])
-        for key in sorted(shown_totals, key=repr):
-            visible_cells = [
-                (cells.get((key, segment), 0), segment)
-                for segment in segments
-                if key in shown[segment]
-            ]
-            left = totals.get(key, 0) - sum(count for count, _ in visible_cells)
-            if visible_cells and 0 < left < threshold:
-                _, segment = min(visible_cells)
-                blocked[segment].add(key)
-                changed = True
-                break
+        block = _misaligned(frontier_totals, cells, shown, segments)
+        if block is None:
+            block = _unexplained(frontier_totals, residue_totals, cells, shown, segments, threshold)
+        if block is None:
+            break
+        blocked[block[1]].add(block[0])
     released = frozenset(
         (key, segment) for segment in segments for key in shown.get(segment, frozenset())
     )
     return shown_totals, released
+
+
+def _misaligned(
+    frontier_totals: Mapping[Key, list[Key]],
+    cells: Mapping[tuple[Key, str], int],
+    shown: Mapping[str, frozenset[Key]],
+    segments: Sequence[str],
+) -> tuple[Key, str] | None:
+    """Return a visible cell whose visible totals below lack their own cell, if any."""
+    for segment in segments:
+        for key in sorted(shown[segment], key=repr):
+            for inner in frontier_totals.get(key, ()):
+                if cells.get((inner, segment), 0) > 0 and inner not in shown[segment]:
+                    return key, segment
+    return None
+
+
+def _unexplained(
+    frontier_totals: Mapping[Key, list[Key]],
+    residue_totals: Mapping[Key, int],
+    cells: Mapping[tuple[Key, str], int],
+    shown: Mapping[str, frozenset[Key]],
+    segments: Sequence[str],
+    threshold: int,
+) -> tuple[Key, str] | None:
+    """Return a cell to hide where a residue minus its visible segments is small, if any."""
+    for key in sorted(frontier_totals, key=repr):
+        pieces = []
+        for segment in segments:
+            if key in shown[segment]:
+                inner = sum(cells.get((w, segment), 0) for w in frontier_totals[key])
+                pieces.append((cells.get((key, segment), 0) - inner, segment))
+        left = residue_totals[key] - sum(piece for piece, _ in pieces)
+        if pieces and 0 < left < threshold:
+            positive = [piece for piece in pieces if piece[0] > 0] or pieces
+            return key, min(positive)[1]
+    return None
 
 
 # -- verbatims ------------------------------------------------------------------------------
