@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from django.utils import timezone
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from miroir.collect.services import wave_close
 from miroir.results import selectors
 from miroir.results.models import Rollup
 from miroir.results.periods import period_of
 from miroir.results.services import answer_groups, rollups_rebuild
-from tests.collect.support import add_employees, submit, token_for
 from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def answered(personas, make_wave, launch):
-    """Return (wave, the answers given): Lille Vente 8 (Émile too), Lille itself 1, Marseille 5."""
-    vente = add_employees(personas.lille_vente, 7, prefix="Vente")
-    vente += add_employees(personas.marseille, 4, prefix="Sud")
-    vente += add_employees(personas.lille, 1, prefix="Shop")
-    wave = launch(make_wave(attributes=["contract_type"]))
-    rng = random.Random(7)
-    given = []
-    for member in [*vente, personas.marius, personas.employee_member]:
-        value = rng.randint(1, 5)
-        given.append(value)
-        answers = {"ecoute-employee": str(value), "enps": str(rng.randint(0, 10))}
-        submit(token_for(wave, member), answers)
-    wave_close(wave=wave, actor=personas.admin)
-    return wave, given
 
 
 def _login(client, user) -> None:

@@ -53,7 +53,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from miroir.analytics import estimates, linkage, multiplicity, reliability
 from miroir.analytics.estimates import EstimateError
@@ -1214,4 +1214,16 @@ def unit_verbatims(
             (str(pk), text, wave, period.label)
             for pk, text, wave in answers.values_list("pk", "text", "response__wave__name")
         ]
-    return gate.verbatims(rows, visible=visible, threshold=release.verbatim_threshold)
+    names: list[str] = []
+    if rows:
+        names = [
+            f"{first} {last}"
+            for first, last in Member.objects.values_list("first_name", "last_name")
+        ]
+    return gate.verbatims(
+        rows,
+        visible=visible,
+        threshold=release.verbatim_threshold,
+        names=names,
+        language=translation.get_language() or "fr",
+    )
