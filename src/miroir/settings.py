@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "miroir.journeys",
     "miroir.instruments",
     "miroir.collect",
+    "miroir.results",
     "miroir.api",
     "miroir.demo",
 ]
@@ -203,6 +204,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Privacy: no employee, partner or management figure over fewer respondents than this.
 MIROIR_ANONYMITY_THRESHOLD = env_int("MIROIR_ANONYMITY_THRESHOLD", 5)
 MIROIR_VERBATIM_THRESHOLD = env_int("MIROIR_VERBATIM_THRESHOLD", 10)
+# Customers speak for themselves: their figures have their own, lower threshold.
+MIROIR_CUSTOMER_THRESHOLD = env_int("MIROIR_CUSTOMER_THRESHOLD", 1)
+# The one period grain results are released at: month, quarter or year (docs/anonymity.md).
+MIROIR_RESULTS_PERIOD = env_str("MIROIR_RESULTS_PERIOD", "quarter") or "quarter"
 
 # Largest CSV file the organisation import accepts through the web page.
 MIROIR_IMPORT_MAX_BYTES = env_int("MIROIR_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -988,6 +988,10 @@ def _store(target: Target, answers: list[Answer], *, receipt: str, today: date) 
     for answer in answers:
         answer.response = response
     Answer.objects.bulk_create(answers)
+    # In the same transaction: the roll-ups never count a response that was not stored.
+    from miroir.results.services import rollups_add
+
+    rollups_add(response=response, answers=answers)
 
 
 # Kiosks ------------------------------------------------------------------------------------

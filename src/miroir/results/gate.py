@@ -1,0 +1,380 @@
+"""THE privacy gate: what may leave the system, for pages, API, exports, charts, board, digest.
+
+Every aggregate or verbatim Miroir shows passes through this module; selectors in
+``miroir.results.selectors`` call it and nothing else decides visibility. The rules
+(DESIGN.md, issue 4, ``docs/anonymity.md``):
+
+- **Thresholds.** Employee, partner and management figures need at least
+  ``score_threshold`` respondents: ``MIROIR_ANONYMITY_THRESHOLD`` (default 5, never below
+  3), raised to the highest threshold of the waves pooled (a wave's thresholds only go
+  up once it starts: ``collect.services.wave_raise_thresholds``). Customers have their
+  own, ``MIROIR_CUSTOMER_THRESHOLD`` (default 1). Verbatims need ``verbatim_threshold``
+  respondents (``MIROIR_VERBATIM_THRESHOLD``, default 10, never below the score one).
+- **One marker.** A hidden figure is ``SUPPRESSED`` whatever the hidden count, 0
+  included: the marker says nothing of how many are behind it.
+- **Complementary suppression** (``release_tree``). In a family of nested groups (a
+  unit and its subtree), each visible group's *residue* — its count minus the counts
+  of the nearest visible groups inside it — is what a subtraction reveals; it must be 0
+  or at least the threshold. Otherwise the smallest visible group inside it whose own
+  residue is positive is hidden too (the "next smallest sibling"), or the group itself
+  when there is none, until every residue is safe. Residues of different visible groups
+  are disjoint and every released figure is a sum of residues, so any combination of
+  released figures reveals only unions of groups of at least the threshold.
+- **Segments** (``release_crossed``): figures by contract type, proximity or moment
+  cross the unit tree. Each segment value is its own tree under the same rule, a
+  unit's segment figures show only where its total shows, and within a unit the part
+  the visible segments leave unexplained (total minus visible segments, "no attribute"
+  included) must be 0 or at least the threshold.
+- **Periods.** Results are released at one grain only (``periods.release_grain``), so
+  no two released periods overlap and none can be subtracted from another.
+- **Timing.** An open wave of the organisation's lenses is shown as it stood at the end
+  of the previous day (``snapshot_day``): the latest answer cannot be attributed.
+- **Verbatims** (``verbatims``) show only for groups of at least the verbatim threshold
+  under the same complementary rule, in an order unrelated to arrival, dated by their
+  wave only, and pass through ``redact`` (names removed) on their way out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Final
+
+from django.conf import settings
+
+from miroir.core.checks import MINIMUM_ANONYMITY_THRESHOLD
+from miroir.org.models import Lens
+
+
+class _Suppressed:
+    """The one marker of a hidden figure: the same object whatever is behind it."""
+
+    _instance: _Suppressed | None = None
+
+    def __new__(cls) -> _Suppressed:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "SUPPRESSED"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+SUPPRESSED: Final = _Suppressed()
+
+
+# -- thresholds -----------------------------------------------------------------------------
+
+
+def protects_identity(lens: str) -> bool:
+    """Return whether the lens speaks for people of the organisation (not customers)."""
+    return lens != Lens.CUSTOMER
+
+
+def score_threshold(lens: str, wave_thresholds: Iterable[int] = ()) -> int:
+    """Return the fewest respondents a figure of ``lens`` may be shown over.
+
+    ``wave_thresholds`` are the ``threshold_scores`` of the waves pooled in the figure;
+    the highest wins. Customers use ``MIROIR_CUSTOMER_THRESHOLD`` (at least 1).
+    """
+    if not protects_identity(lens):
+        return max(1, int(getattr(settings, "MIROIR_CUSTOMER_THRESHOLD", 1)))
+    floor = max(MINIMUM_ANONYMITY_THRESHOLD, int(settings.MIROIR_ANONYMITY_THRESHOLD))
+    return max([floor, *(int(value) for value in wave_thresholds)])
+
+
+def verbatim_threshold(lens: str, wave_thresholds: Iterable[int] = ()) -> int:
+    """Return the fewest respondents a group's verbatims may be shown for.
+
+    ``wave_thresholds`` are the pooled waves' ``threshold_verbatims``. Never below the
+    score threshold of the lens; customers too keep at least the score floor (3), since a
+    comment can name its author where a score cannot.
+    """
+    floor = max(
+        MINIMUM_ANONYMITY_THRESHOLD,
+        int(settings.MIROIR_ANONYMITY_THRESHOLD),
+        int(settings.MIROIR_VERBATIM_THRESHOLD),
+    )
+    if not protects_identity(lens):
+        floor = max(score_threshold(lens), MINIMUM_ANONYMITY_THRESHOLD)
+    return max([floor, *(int(value) for value in wave_thresholds)])
+
+
+def snapshot_day(lens: str, *, has_open_wave: bool, today: date) -> date | None:
+    """Return the last day results of ``lens`` may include, or None for everything so far.
+
+    While a wave of the organisation's lenses is open, what is shown stops at the end of
+    the previous day (a daily snapshot), as the participation counts do in ``collect``.
+    """
+    if protects_identity(lens) and has_open_wave:
+        return today - timedelta(days=1)
+    return None
+
+
+# -- complementary suppression --------------------------------------------------------------
+
+Key = Hashable
+
+
+def _children(parents: Mapping[Key, Key | None]) -> dict[Key, list[Key]]:
+    children: dict[Key, list[Key]] = {key: [] for key in parents}
+    for key, parent in parents.items():
+        if parent is not None and parent in children:
+            children[parent].append(key)
+    for group in children.values():
+        group.sort(key=repr)
+    return children
+
+
+def release_tree(
+    parents: Mapping[Key, Key | None],
+    counts: Mapping[Key, int],
+    threshold: int,
+    *,
+    hidden: Iterable[Key] = (),
+) -> frozenset[Key]:
+    """Return the groups of a nested family that may be shown.
+
+    ``parents`` maps each group to the group holding it (None at the top); ``counts``
+    gives each group's respondents, its whole subtree included (a parent may count more
+    than its children: people attached to it directly). ``hidden`` are groups to hide
+    whatever their count. The result satisfies: every visible group counts at least
+    ``threshold``, and every visible group's residue is 0 or at least ``threshold``.
+    """
+    if threshold < 1:
+        raise ValueError(f"a threshold is at least 1, got {threshold}")
+    children = _children(parents)
+    forced = set(hidden)
+    visible = {key for key in parents if key not in forced and counts.get(key, 0) >= threshold}
+    if threshold == 1:
+        return frozenset(visible)
+
+    def frontier(key: Key) -> list[Key]:
+        found: list[Key] = []
+        stack = list(reversed(children[key]))
+        while stack:
+            child = stack.pop()
+            if child in visible:
+                found.append(child)
+            else:
+                stack.extend(reversed(children[child]))
+        return found
+
+    def residue(key: Key) -> int:
+        return counts.get(key, 0) - sum(counts.get(inner, 0) for inner in frontier(key))
+
+    def visible_ancestor(key: Key) -> Key | None:
+        parent = parents.get(key)
+        while parent is not None and parent not in visible:
+            parent = parents.get(parent)
+        return parent
+
+    # Top-down, so that a parent's fix is made before its children are looked at.
+    depth: dict[Key, int] = {}
+    for key in parents:
+        level, parent = 0, parents[key]
+        while parent is not None:
+            level, parent = level + 1, parents.get(parent)
+        depth[key] = level
+    work = sorted(visible, key=lambda key: (depth[key], repr(key)), reverse=True)
+    while work:
+        key = work.pop()
+        if key not in visible:
+            continue
+        left = residue(key)
+        if left == 0 or left >= threshold:
+            continue
+        candidates = sorted(
+            (inner for inner in frontier(key) if residue(inner) > 0),
+            key=lambda inner: (counts.get(inner, 0), repr(inner)),
+        )
+        if candidates:
+            visible.discard(candidates[0])
+            work.append(key)
+        else:
+            visible.discard(key)
+            above = visible_ancestor(key)
+            if above is not None:
+                work.append(above)
+    return frozenset(visible)
+
+
+def _frontier(children: Mapping[Key, list[Key]], visible: Iterable[Key], key: Key) -> list[Key]:
+    """Return the nearest visible groups inside ``key`` (looking through hidden ones)."""
+    shown = set(visible)
+    found: list[Key] = []
+    stack = list(reversed(children[key]))
+    while stack:
+        child = stack.pop()
+        if child in shown:
+            found.append(child)
+        else:
+            stack.extend(reversed(children[child]))
+    return found
+
+
+def release_crossed(
+    parents: Mapping[Key, Key | None],
+    totals: Mapping[Key, int],
+    cells: Mapping[tuple[Key, str], int],
+    threshold: int,
+) -> tuple[frozenset[Key], frozenset[tuple[Key, str]]]:
+    """Return the visible groups and the visible (group, segment) cells of a crossed family.
+
+    ``totals`` are the groups' counts (every segment, "no attribute" included); ``cells``
+    the counts by segment value (never the "no attribute" part, which is not shown).
+
+    On top of the tree rule for totals and for each segment value, two rules keep every
+    released figure a sum of disjoint safe pieces: a visible cell (V, s) is *aligned* —
+    each nearest visible total below V has its own (W, s) cell visible, or none of s —
+    so that what (V, s) adds lies inside V's own residue; and within that residue, what
+    the visible segments leave unexplained is 0 or at least the threshold.
+    """
+    shown_totals = release_tree(parents, totals, threshold)
+    if threshold == 1:
+        return shown_totals, frozenset(
+            key for key, count in cells.items() if count >= 1 and key[0] in shown_totals
+        )
+    children = _children(parents)
+    segments = sorted({segment for _, segment in cells})
+    blocked: dict[str, set[Key]] = {
+        segment: {key for key in parents if key not in shown_totals} for segment in segments
+    }
+    frontier_totals = {key: _frontier(children, shown_totals, key) for key in shown_totals}
+    residue_totals = {
+        key: totals.get(key, 0) - sum(totals.get(inner, 0) for inner in frontier_totals[key])
+        for key in shown_totals
+    }
+    while True:
+        shown: dict[str, frozenset[Key]] = {}
+        for segment in segments:
+            counts = {key: cells.get((key, segment), 0) for key in parents}
+            shown[segment] = release_tree(parents, counts, threshold, hidden=blocked[segment])
+        block = _misaligned(frontier_totals, cells, shown, segments)
+        if block is None:
+            block = _unexplained(frontier_totals, residue_totals, cells, shown, segments, threshold)
+        if block is None:
+            break
+        blocked[block[1]].add(block[0])
+    released = frozenset(
+        (key, segment) for segment in segments for key in shown.get(segment, frozenset())
+    )
+    return shown_totals, released
+
+
+def _misaligned(
+    frontier_totals: Mapping[Key, list[Key]],
+    cells: Mapping[tuple[Key, str], int],
+    shown: Mapping[str, frozenset[Key]],
+    segments: Sequence[str],
+) -> tuple[Key, str] | None:
+    """Return a visible cell whose visible totals below lack their own cell, if any."""
+    for segment in segments:
+        for key in sorted(shown[segment], key=repr):
+            for inner in frontier_totals.get(key, ()):
+                if cells.get((inner, segment), 0) > 0 and inner not in shown[segment]:
+                    return key, segment
+    return None
+
+
+def _unexplained(
+    frontier_totals: Mapping[Key, list[Key]],
+    residue_totals: Mapping[Key, int],
+    cells: Mapping[tuple[Key, str], int],
+    shown: Mapping[str, frozenset[Key]],
+    segments: Sequence[str],
+    threshold: int,
+) -> tuple[Key, str] | None:
+    """Return a cell to hide where a residue minus its visible segments is small, if any."""
+    for key in sorted(frontier_totals, key=repr):
+        pieces = []
+        for segment in segments:
+            if key in shown[segment]:
+                inner = sum(cells.get((w, segment), 0) for w in frontier_totals[key])
+                pieces.append((cells.get((key, segment), 0) - inner, segment))
+        left = residue_totals[key] - sum(piece for piece, _ in pieces)
+        if pieces and 0 < left < threshold:
+            positive = [piece for piece in pieces if piece[0] > 0] or pieces
+            return key, min(positive)[1]
+    return None
+
+
+# -- verbatims ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """One comment as it may be shown: its text (names removed) and its wave, nothing else."""
+
+    text: str
+    wave: str
+    period: str
+
+
+@dataclass(frozen=True)
+class VerbatimRelease:
+    """The verbatims of one group, or ``suppressed`` with none when the group is too small."""
+
+    suppressed: bool
+    threshold: int
+    verbatims: tuple[Verbatim, ...]
+
+
+# The single place where name redaction plugs in (the ``text`` app): every verbatim that
+# leaves the system goes through ``redact`` in ``verbatims`` below.
+Redactor = Callable[[str], str]
+
+
+def _no_redaction(text: str) -> str:
+    return text
+
+
+_redactor: Redactor = _no_redaction
+
+
+def redactor_install(function: Redactor) -> None:
+    """Make ``function`` the redaction every verbatim goes through (names removed)."""
+    global _redactor
+    _redactor = function
+
+
+def redact(text: str) -> str:
+    """Return the text with the names of people removed, by the installed redactor."""
+    return _redactor(text)
+
+
+def _shuffle_key(identifier: str) -> str:
+    # Keyed by the site's secret, so the order says nothing of arrival and is stable.
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{identifier}".encode()).hexdigest()
+
+
+def verbatims(
+    rows: Sequence[tuple[str, str, str, str]],
+    *,
+    visible: bool,
+    threshold: int,
+) -> VerbatimRelease:
+    """Return what may be shown of a group's comments.
+
+    ``rows`` are (answer id, text, wave name, period label); ``visible`` is whether the
+    group passed ``release_tree`` at the verbatim threshold. Texts come back shuffled
+    (by a keyed hash of the answer id), dated by their wave only, and redacted.
+    """
+    if not visible:
+        return VerbatimRelease(True, threshold, ())
+    ordered = sorted(rows, key=lambda row: _shuffle_key(row[0]))
+    return VerbatimRelease(
+        False,
+        threshold,
+        tuple(Verbatim(redact(text), wave, period) for _, text, wave, period in ordered),
+    )
+
+
+def released(value: Any, visible: bool) -> Any:
+    """Return ``value`` when it may be shown, else the marker."""
+    return value if visible else SUPPRESSED

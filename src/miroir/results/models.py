@@ -1,0 +1,101 @@
+"""Incremental roll-ups: the stored counts every result is computed from.
+
+One ``Rollup`` row holds, for one wave x leaf unit x item x calendar month x segment
+(the one response attribute its lens keeps, e.g. the contract type) and, for choice
+scales, one option: the number of answers ``n`` ("don't know" excluded), the "don't
+know" count, Σx, Σx² and the count of each whole value 0 to 10. Means, top box, top-2
+box, CSAT and NPS with their intervals all follow from these (``miroir.analytics``).
+``RollupResponses`` counts whole responses on the same key without the item, for
+response rates and the size of verbatim groups.
+
+Rows are added to on intake, in the submission's transaction (``services.rollups_add``),
+and recomputed from the responses by ``miroir rollups_rebuild``. Nothing here is ever
+shown as such: every figure leaves through ``miroir.results.gate``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from miroir.org.models import Lens
+
+# Whole values counted one by one: every point scale (0-10 NPS, 1-5, 1-7, yes/no 0-1).
+VALUE_RANGE = range(11)
+VALUE_FIELDS = tuple(f"v{value}" for value in VALUE_RANGE)
+
+
+class _Key(models.Model):
+    wave = models.ForeignKey("collect.Wave", on_delete=models.CASCADE, related_name="+")
+    # The response's own unit (a leaf of what was answered); subtrees are summed by path.
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    lens = models.CharField(_("lens"), max_length=16, choices=Lens.choices)
+    # The first day of the calendar month the responses were submitted in.
+    period = models.DateField(_("month"))
+    # The response attribute the lens keeps ("" when none) and its value ("" when absent).
+    attribute = models.CharField(max_length=16, blank=True, default="")
+    value = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+class Rollup(_Key):
+    item = models.ForeignKey("instruments.Item", on_delete=models.CASCADE, related_name="+")
+    # Choice scales (emotion, single choice): one row per option; "" for numbers.
+    choice = models.CharField(max_length=64, blank=True, default="")
+    n = models.PositiveIntegerField(default=0)
+    dont_know = models.PositiveIntegerField(default=0)
+    total = models.FloatField(default=0.0)
+    total_squares = models.FloatField(default=0.0)
+    v0 = models.PositiveIntegerField(default=0)
+    v1 = models.PositiveIntegerField(default=0)
+    v2 = models.PositiveIntegerField(default=0)
+    v3 = models.PositiveIntegerField(default=0)
+    v4 = models.PositiveIntegerField(default=0)
+    v5 = models.PositiveIntegerField(default=0)
+    v6 = models.PositiveIntegerField(default=0)
+    v7 = models.PositiveIntegerField(default=0)
+    v8 = models.PositiveIntegerField(default=0)
+    v9 = models.PositiveIntegerField(default=0)
+    v10 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("roll-up")
+        verbose_name_plural = _("roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "unit", "item", "period", "attribute", "value", "choice"],
+                name="results_rollup_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(lens__in=Lens.values), name="results_rollup_lens_known"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lens", "period", "item"], name="results_rollup_lens_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"roll-up {self.pk}"
+
+
+class RollupResponses(_Key):
+    responses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("response roll-up")
+        verbose_name_plural = _("response roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "unit", "period", "attribute", "value"],
+                name="results_rollupresponses_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lens", "period"], name="results_rollresp_lens_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"response roll-up {self.pk}"

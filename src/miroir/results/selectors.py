@@ -1,0 +1,1217 @@
+"""Reads of the results: gated figures for units, lenses, subjects and periods.
+
+PUBLIC INTERFACE (stable; pages, exports, charts, board and digest build on it)
+==============================================================================
+Every function returns frozen dataclasses of ``miroir.results.figures``; every number
+in them has passed ``miroir.results.gate``. A hidden figure has ``suppressed=True`` and
+``n``, ``dont_know``, ``statistics`` and ``distribution`` empty/None, whatever its base.
+``today`` (default: the local date) fixes the daily snapshot of open waves. Periods
+are ``periods.Period`` at the release grain (``periods.period_of``, ``period_parse``).
+
+Access (scoped like ``org``: a manager sees their subtree, direction and
+administrators everything; employees and partners without a role see nothing —
+publication of results to them is not built yet):
+    results_can_view(scope) -> bool
+    access_results(scope, unit_id) -> Unit               # 404 outside scope, 403 no results rights
+    results_periods(*, lens=None) -> list[Period]        # periods holding responses, oldest first
+    results_subjects(*, lens, period, kind="item") -> list[Subject]
+
+Figures (``subject``: "item" | "dimension" | "mirror"; ``segment``: None or
+(attribute, value), e.g. ("contract_type", "permanent"); ``levels``: how many levels
+below ``unit`` to include, 0 for the unit alone, None for its whole subtree):
+    unit_results(*, unit, lens, period, subject="item", segment=None, levels=1,
+                 today=None, with_change=True) -> Results
+    unit_trend(*, unit, lens, periods, subject="item", today=None) -> list[Results]
+    segment_results(*, unit, lens, period, subject="item", today=None) -> Results
+        # one figure per segment value of the lens's attribute (Figure.segment set)
+
+The three comparisons and the index:
+    experience_symmetry(*, unit, period, today=None) -> list[MirrorSymmetry]
+    perception_gaps(*, unit, period, versus="employee", today=None) -> list[PerceptionGap]
+    listening_symmetry(*, unit, period, today=None) -> ListeningSymmetry
+    barometer_headline(*, unit, period, today=None) -> BarometerHeadline
+    unit_symmetry(*, unit, period, today=None) -> UnitSymmetry
+    network_symmetry(*, unit, period, levels=1, today=None) -> list[UnitSymmetry]
+
+Linkage across the units of one kind (default shops) under ``unit``:
+    unit_linkage(*, unit, period, level="shop", periods=4, today=None) -> Linkage
+
+Verbatims (free-text answers; always through ``gate.verbatims``):
+    unit_verbatims(*, unit, lens, period, item=None, today=None) -> gate.VerbatimRelease
+
+Statistic codes: ``mean`` (scale points), ``score`` (0-100), ``top_box``, ``top2_box``,
+``csat`` (csat5 only), ``nps`` (nps only), each with ``low``/``high`` (95 %) and
+``change`` (vs the previous period: value, interval, ``significant``, ``p_value``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from miroir.analytics import estimates, linkage, multiplicity, reliability
+from miroir.analytics.estimates import EstimateError
+from miroir.analytics.linkage import LinkageError
+from miroir.analytics.reliability import ReliabilityError
+from miroir.analytics.symmetry import symmetry_index
+from miroir.collect.models import Answer, Invitation, Response, Wave, WaveStatus
+from miroir.instruments.models import Item, Mirror
+from miroir.instruments.scales import SCALES, NpsScale, PointScale, Scale
+from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit
+from miroir.org.selectors import Scope, access_unit
+from miroir.results import gate
+from miroir.results.figures import (
+    BarometerHeadline,
+    Change,
+    Figure,
+    Gap,
+    LensListening,
+    Linkage,
+    ListeningSymmetry,
+    MirrorSymmetry,
+    PerceptionGap,
+    Results,
+    Statistic,
+    Subject,
+    UnitFlag,
+    UnitRef,
+    UnitSymmetry,
+)
+from miroir.results.listening import voice_listening
+from miroir.results.models import VALUE_FIELDS, Rollup, RollupResponses
+from miroir.results.periods import Period, period_of, release_grain
+from miroir.results.services import Tally, answer_groups, lens_attribute, response_groups
+
+BAROMETER_FAMILY = "barometre-service"
+BAROMETER_SUGGESTIONS = "suggestions"
+BAROMETER_COMPLAINTS = "reclamations"
+INDEX_CODE = "_index"
+
+# -- access ---------------------------------------------------------------------------------
+
+
+def results_can_view(scope: Scope) -> bool:
+    """Return whether the scope may read results at all (managers, direction, administrators)."""
+    return scope.can_browse
+
+
+def access_results(scope: Scope, unit_id: Any) -> Unit:
+    """Return the unit whose results the scope may read; 403 without rights, 404 outside scope."""
+    if not results_can_view(scope):
+        raise PermissionDenied("Results are for managers and the direction")
+    return access_unit(scope, unit_id)
+
+
+# -- the tree -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Tree:
+    refs: dict[int, UnitRef]
+    parents: dict[int, int | None]
+    lineage: dict[int, tuple[int, ...]]
+    paths: dict[int, str]
+
+    def descendants(self, unit: Unit, levels: int | None) -> list[UnitRef]:
+        found = [
+            ref
+            for ref in self.refs.values()
+            if self.paths[ref.id].startswith(unit.path)
+            and (levels is None or ref.depth - unit.depth <= levels)
+        ]
+        return sorted(found, key=lambda ref: self.paths[ref.id])
+
+
+def _tree() -> _Tree:
+    refs, parents, lineage, paths = {}, {}, {}, {}
+    for pk, parent, path, depth, name, kind in Unit.objects.values_list(
+        "pk", "parent_id", "path", "depth", "name", "kind"
+    ):
+        refs[pk] = UnitRef(pk, name, kind, depth, parent)
+        parents[pk] = parent
+        paths[pk] = path
+        lineage[pk] = tuple(int(part) for part in path.strip("/").split("/") if part)
+    return _Tree(refs, parents, lineage, paths)
+
+
+# -- one release: every figure of a lens and a period, gated over the whole network --------
+
+
+def _sums() -> dict[str, Any]:
+    return {name: Sum(name) for name in ("n", "dont_know", "total", "total_squares", *VALUE_FIELDS)}
+
+
+@dataclass
+class _Release:
+    lens: str
+    period: Period
+    attribute: str
+    threshold: int
+    verbatim_threshold: int
+    as_of: date | None
+    # Subtree sums: item id → unit id → tally; with segments, (unit id, value) keys too.
+    tallies: dict[int, dict[int, Tally]] = field(default_factory=dict)
+    visible: dict[int, frozenset[int]] = field(default_factory=dict)
+    cells: dict[int, dict[tuple[int, str], Tally]] = field(default_factory=dict)
+    visible_cells: dict[int, frozenset[tuple[int, str]]] = field(default_factory=dict)
+    responses: dict[int, int] = field(default_factory=dict)
+    visible_responses: frozenset[int] = frozenset()
+
+
+class _Context:
+    """What one request reads once: the tree, the items, and each release."""
+
+    def __init__(self, today: date | None) -> None:
+        self.today = today or timezone.localdate()
+        self.tree = _tree()
+        self._releases: dict[tuple[str, Period, bool], _Release] = {}
+        self._items: dict[int, Item] = {}
+
+    def items(self, ids: Iterable[int]) -> dict[int, Item]:
+        missing = [pk for pk in ids if pk not in self._items]
+        if missing:
+            for item in Item.objects.filter(pk__in=missing).select_related("mirror"):
+                self._items[item.pk] = item
+        return self._items
+
+    def release(self, lens: str, period: Period, *, segments: bool = False) -> _Release:
+        key = (lens, period, segments)
+        if key not in self._releases:
+            self._releases[key] = _build_release(self, lens, period, segments=segments)
+        return self._releases[key]
+
+
+def _open_waves(lens: str, period: Period) -> list[int]:
+    return list(
+        Wave.objects.filter(lens=lens, status=WaveStatus.OPEN)
+        .filter(Q(opens_at__isnull=True) | Q(opens_at__date__lt=period.end))
+        .values_list("pk", flat=True)
+    )
+
+
+def _build_release(ctx: _Context, lens: str, period: Period, *, segments: bool) -> _Release:
+    months = period.month_starts()
+    rows = Rollup.objects.filter(lens=lens, period__in=months)
+    counted = RollupResponses.objects.filter(lens=lens, period__in=months)
+    thresholds = list(
+        Wave.objects.filter(pk__in=counted.values("wave_id")).values_list(
+            "threshold_scores", "threshold_verbatims"
+        )
+    )
+    open_waves = _open_waves(lens, period) if gate.protects_identity(lens) else []
+    as_of = gate.snapshot_day(lens, has_open_wave=bool(open_waves), today=ctx.today)
+    release = _Release(
+        lens=lens,
+        period=period,
+        attribute=lens_attribute(lens) if segments else "",
+        threshold=gate.score_threshold(lens, (scores for scores, _ in thresholds)),
+        verbatim_threshold=gate.verbatim_threshold(lens, (words for _, words in thresholds)),
+        as_of=as_of,
+    )
+    group = ["unit_id", "item_id", "choice", *(["value"] if segments else [])]
+    leaves: dict[tuple[int, int, str], Tally] = {}
+    for row in rows.values(*group).annotate(**_sums()).order_by():
+        key = (row["unit_id"], row["item_id"], row["value"] if segments else "")
+        leaves.setdefault(key, Tally()).add(Tally.from_row(row))
+    responses: dict[tuple[int, str], int] = {}
+    for row in counted.values("unit_id", *(["value"] if segments else [])).annotate(
+        count=Sum("responses")
+    ):
+        key = (row["unit_id"], row["value"] if segments else "")
+        responses[key] = responses.get(key, 0) + row["count"]
+    if open_waves and as_of is not None:
+        _subtract_fresh(leaves, responses, lens, period, open_waves, as_of, segments)
+    _sum_up(ctx, release, leaves, responses)
+    _gate(ctx, release, segments)
+    return release
+
+
+def _subtract_fresh(
+    leaves: dict[tuple[int, int, str], Tally],
+    responses: dict[tuple[int, str], int],
+    lens: str,
+    period: Period,
+    open_waves: list[int],
+    as_of: date,
+    segments: bool,
+) -> None:
+    """Take out what open waves received after ``as_of``: the daily snapshot."""
+    fresh = Q(
+        response__wave__in=open_waves,
+        response__submitted_on__gt=as_of,
+        response__submitted_on__gte=period.start,
+        response__submitted_on__lt=period.end,
+    )
+    for row in answer_groups(Answer.objects.filter(fresh), lens=lens):
+        key = (row["unit_key"], row["item_id"], row["segment_value"] if segments else "")
+        row = {**row, "choice": row["choice_key"]}
+        leaves.setdefault(key, Tally()).add(Tally.from_row(row), sign=-1)
+    fresh_responses = Response.objects.filter(
+        wave__in=open_waves,
+        submitted_on__gt=as_of,
+        submitted_on__gte=period.start,
+        submitted_on__lt=period.end,
+    )
+    for row in response_groups(fresh_responses, lens=lens):
+        key = (row["unit_id"], row["segment_value"] if segments else "")
+        responses[key] = responses.get(key, 0) - row["responses"]
+
+
+def _sum_up(
+    ctx: _Context,
+    release: _Release,
+    leaves: dict[tuple[int, int, str], Tally],
+    responses: dict[tuple[int, str], int],
+) -> None:
+    lineage = ctx.tree.lineage
+    for (unit_id, item_id, value), tally in leaves.items():
+        totals = release.tallies.setdefault(item_id, {})
+        cells = release.cells.setdefault(item_id, {}) if release.attribute else None
+        for ancestor in lineage.get(unit_id, ()):
+            totals.setdefault(ancestor, Tally()).add(tally)
+            if cells is not None and value:
+                cells.setdefault((ancestor, value), Tally()).add(tally)
+    for (unit_id, _value), count in responses.items():
+        for ancestor in lineage.get(unit_id, ()):
+            release.responses[ancestor] = release.responses.get(ancestor, 0) + count
+
+
+def _gate(ctx: _Context, release: _Release, segments: bool) -> None:
+    parents = ctx.tree.parents
+    for item_id, totals in release.tallies.items():
+        family = {unit: parents[unit] for unit in totals}
+        counts = {unit: tally.n for unit, tally in totals.items()}
+        if segments and release.attribute:
+            cells = {key: tally.n for key, tally in release.cells.get(item_id, {}).items()}
+            shown, shown_cells = gate.release_crossed(family, counts, cells, release.threshold)
+            release.visible_cells[item_id] = shown_cells
+        else:
+            shown = gate.release_tree(family, counts, release.threshold)
+        release.visible[item_id] = shown
+    family = {unit: parents[unit] for unit in release.responses}
+    release.visible_responses = gate.release_tree(family, release.responses, release.threshold)
+
+
+# -- from tallies to figures ----------------------------------------------------------------
+
+
+def _scale(item: Item) -> Scale:
+    return SCALES[item.scale]()
+
+
+def _counts(tally: Tally, scale: Scale) -> dict[Any, int]:
+    counts: dict[Any, int] = {value: tally.values[value] for value in scale.values()}
+    if tally.dont_know and scale.supports_dont_know:
+        counts[None] = tally.dont_know
+    return counts
+
+
+def _estimates(tally: Tally, scale_code: str) -> dict[str, estimates.Estimate]:
+    """Return every estimate the scale defines, from a tally (nothing hidden here)."""
+    scale = SCALES[scale_code]()
+    found: dict[str, estimates.Estimate] = {}
+    if not scale.is_numeric:
+        return found
+    counts = _counts(tally, scale)
+    mean = estimates.mean_from_counts(counts)
+    found["mean"] = mean
+    if isinstance(scale, PointScale):
+        found["score"] = estimates.on_100(mean, scale=scale_code)
+    if scale.top_values:
+        found["top_box"] = estimates.top_box(counts, scale=scale_code)
+    if scale.top2_values:
+        found["top2_box"] = estimates.top2_box(counts, scale=scale_code)
+    if scale_code == "csat5":
+        found["csat"] = estimates.csat(counts)
+    if isinstance(scale, NpsScale):
+        found["nps"] = estimates.nps_from_counts(
+            {value: count for value, count in counts.items() if value is not None}
+        )
+    return found
+
+
+def _change(
+    before: estimates.Estimate | None, after: estimates.Estimate, label: str
+) -> Change | None:
+    if before is None or before.n == 0 or after.n == 0:
+        return None
+    difference = estimates.change(before, after)
+    return Change(
+        previous=label,
+        value=difference.value,
+        low=difference.low,
+        high=difference.high,
+        significant=difference.significant,
+        p_value=difference.p_value,
+        method=difference.method,
+    )
+
+
+def _statistics(
+    now: dict[str, estimates.Estimate],
+    before: dict[str, estimates.Estimate] | None,
+    previous_label: str,
+) -> tuple[Statistic, ...]:
+    stats = []
+    for code, estimate in now.items():
+        change = _change(before.get(code), estimate, previous_label) if before else None
+        stats.append(Statistic(code, estimate.value, estimate.low, estimate.high, change))  # type: ignore[arg-type]
+    return tuple(stats)
+
+
+def _hidden(unit_id: int, lens: str, subject: Subject, period: Period, segment: Any) -> Figure:
+    return Figure(unit_id, lens, subject, period.label, segment, True, None, None, (), None)
+
+
+def _item_subject(item: Item, kind: str = "item") -> Subject:
+    if kind == "mirror" and item.mirror is not None:
+        mirror = item.mirror
+        return Subject(
+            "mirror",
+            mirror.code,
+            mirror.title_fr,
+            mirror.title_en or mirror.title_fr,
+            item_id=item.pk,
+            scale=item.scale,
+            dimension=mirror.dimension,
+            mirror=mirror.code,
+        )
+    return Subject(
+        "item",
+        item.code,
+        item.text_fr,
+        item.text_en or item.text_fr,
+        item_id=item.pk,
+        scale=item.scale,
+        dimension=item.dimension,
+        mirror=item.mirror.code if item.mirror else "",
+    )
+
+
+def _item_figure(
+    ctx: _Context,
+    release: _Release,
+    previous: _Release | None,
+    item: Item,
+    unit_id: int,
+    subject: Subject,
+    segment: tuple[str, str] | None = None,
+) -> Figure:
+    """Return one item's gated figure at a unit (a segment cell when ``segment`` is given)."""
+    if segment is None:
+        visible = unit_id in release.visible.get(item.pk, frozenset())
+        tally = release.tallies.get(item.pk, {}).get(unit_id)
+    else:
+        key = (unit_id, segment[1])
+        visible = key in release.visible_cells.get(item.pk, frozenset())
+        tally = release.cells.get(item.pk, {}).get(key)
+    if not visible or tally is None:
+        return _hidden(unit_id, release.lens, subject, release.period, segment)
+    before = None
+    if previous is not None:
+        if segment is None:
+            shown = unit_id in previous.visible.get(item.pk, frozenset())
+            old = previous.tallies.get(item.pk, {}).get(unit_id)
+        else:
+            shown = (unit_id, segment[1]) in previous.visible_cells.get(item.pk, frozenset())
+            old = previous.cells.get(item.pk, {}).get((unit_id, segment[1]))
+        if shown and old is not None:
+            before = _estimates(old, item.scale)
+    scale = _scale(item)
+    if scale.is_numeric:
+        distribution = tuple((str(value), tally.values[value]) for value in scale.values())
+    else:
+        distribution = tuple(sorted(tally.choices.items()))
+    return Figure(
+        unit_id=unit_id,
+        lens=release.lens,
+        subject=subject,
+        period=release.period.label,
+        segment=segment,
+        suppressed=False,
+        n=tally.n,
+        dont_know=tally.dont_know,
+        statistics=_statistics(
+            _estimates(tally, item.scale), before, release.period.previous().label
+        ),
+        distribution=distribution,
+    )
+
+
+@dataclass
+class _Pooled:
+    """Answers of several point-scale items moved to 0-100 and pooled (a dimension, an index)."""
+
+    n: int = 0
+    dont_know: int = 0
+    total: float = 0.0
+    total_squares: float = 0.0
+    top: int = 0
+    top2: int = 0
+    top2_n: int = 0
+
+    def add(self, tally: Tally, scale_code: str) -> None:
+        scale = SCALES[scale_code]()
+        values = scale.values()
+        bottom, top = min(values), max(values)
+        k = 100.0 / (top - bottom)
+        n, sx, sxx = tally.n, tally.total, tally.total_squares
+        if scale.higher_is_better:
+            # x' = k(x - bottom): Σx' = k(Σx - n·bottom), Σx'² = k²(Σx² - 2·bottom·Σx + n·bottom²)
+            total = k * (sx - n * bottom)
+            squares = k * k * (sxx - 2 * bottom * sx + n * bottom * bottom)
+        else:
+            total = k * (n * top - sx)
+            squares = k * k * (n * top * top - 2 * top * sx + sxx)
+        self.n += n
+        self.dont_know += tally.dont_know
+        self.total += total
+        self.total_squares += max(squares, 0.0)
+        self.top += sum(tally.values[value] for value in scale.top_values)
+        if scale.top2_values:
+            self.top2 += sum(tally.values[value] for value in scale.top2_values)
+            self.top2_n += n
+
+    def estimates(self) -> dict[str, estimates.Estimate]:
+        if self.n == 0:
+            return {}
+        found: dict[str, estimates.Estimate] = {
+            "score": estimates.mean_from_sums(
+                n=self.n,
+                total=self.total,
+                total_squares=self.total_squares,
+                dont_know=self.dont_know,
+            ),
+            "top_box": estimates.share_from_counts(count=self.top, n=self.n),
+        }
+        if self.top2_n:
+            found["top2_box"] = estimates.share_from_counts(count=self.top2, n=self.top2_n)
+        return found
+
+
+def _point_items(items: Iterable[Item]) -> list[Item]:
+    return [item for item in items if issubclass(SCALES[item.scale], PointScale)]
+
+
+def _pooled(release: _Release, items: Sequence[Item], unit_id: int) -> _Pooled | None:
+    """Return the items pooled at a unit, or None when any item answered there is hidden."""
+    pooled = _Pooled()
+    for item in items:
+        tally = release.tallies.get(item.pk, {}).get(unit_id)
+        if tally is None or tally.n == 0:
+            continue
+        if unit_id not in release.visible.get(item.pk, frozenset()):
+            return None
+        pooled.add(tally, item.scale)
+    return pooled if pooled.n else None
+
+
+def _pooled_figure(
+    release: _Release,
+    previous: _Release | None,
+    items: Sequence[Item],
+    unit_id: int,
+    subject: Subject,
+) -> Figure:
+    pooled = _pooled(release, items, unit_id)
+    if pooled is None:
+        return _hidden(unit_id, release.lens, subject, release.period, None)
+    before = None
+    if previous is not None:
+        old = _pooled(previous, items, unit_id)
+        before = old.estimates() if old is not None else None
+    return Figure(
+        unit_id=unit_id,
+        lens=release.lens,
+        subject=subject,
+        period=release.period.label,
+        segment=None,
+        suppressed=False,
+        n=pooled.n,
+        dont_know=pooled.dont_know,
+        statistics=_statistics(pooled.estimates(), before, release.period.previous().label),
+        distribution=None,
+    )
+
+
+def _release_items(ctx: _Context, release: _Release) -> list[Item]:
+    items = ctx.items(release.tallies)
+    return sorted(
+        (items[pk] for pk in release.tallies if pk in items),
+        key=lambda item: (item.instrument_id, item.order, item.pk),
+    )
+
+
+def _dimension_subjects(items: Sequence[Item]) -> list[tuple[Subject, list[Item]]]:
+    from miroir.instruments.dimensions import DIMENSIONS
+
+    grouped: dict[str, list[Item]] = {}
+    for item in _point_items(items):
+        grouped.setdefault(item.dimension, []).append(item)
+    subjects = []
+    for code, members in grouped.items():
+        meta = DIMENSIONS.get(code)
+        label_fr = _dimension_label(meta, "fr") or code
+        label_en = _dimension_label(meta, "en") or label_fr
+        subjects.append((Subject("dimension", code, label_fr, label_en, dimension=code), members))
+    return subjects
+
+
+def _dimension_label(meta: Any, language: str) -> str:
+    return str(getattr(meta, language, "") or "") if meta is not None else ""
+
+
+def _figures(
+    ctx: _Context,
+    release: _Release,
+    previous: _Release | None,
+    subject_kind: str,
+    unit_ids: Sequence[int],
+    segment: tuple[str, str] | None = None,
+) -> list[Figure]:
+    items = _release_items(ctx, release)
+    figures: list[Figure] = []
+    if subject_kind == "dimension":
+        if segment is not None:
+            raise ValueError("dimension figures have no segments; ask for items or mirrors")
+        for subject, members in _dimension_subjects(items):
+            figures.extend(
+                _pooled_figure(release, previous, members, unit_id, subject) for unit_id in unit_ids
+            )
+        return figures
+    for item in items:
+        if subject_kind == "mirror" and item.mirror is None:
+            continue
+        subject = _item_subject(item, subject_kind)
+        figures.extend(
+            _item_figure(ctx, release, previous, item, unit_id, subject, segment)
+            for unit_id in unit_ids
+        )
+    return figures
+
+
+_SUBJECT_KINDS = ("item", "dimension", "mirror")
+
+
+def _check(lens: str, subject: str) -> None:
+    if lens not in Lens.values:
+        raise ValueError(f"unknown lens {lens!r}; expected one of {', '.join(Lens.values)}")
+    if subject not in _SUBJECT_KINDS:
+        raise ValueError(f"unknown subject {subject!r}; expected item, dimension or mirror")
+
+
+def unit_results(
+    *,
+    unit: Unit,
+    lens: str,
+    period: Period,
+    subject: str = "item",
+    segment: tuple[str, str] | None = None,
+    levels: int | None = 1,
+    today: date | None = None,
+    with_change: bool = True,
+) -> Results:
+    """Return the gated figures of ``unit`` and its subtree down ``levels`` levels.
+
+    With ``segment`` (attribute, value), the figures are those of that segment only.
+    """
+    _check(lens, subject)
+    ctx = _Context(today)
+    return _unit_results(ctx, unit, lens, period, subject, segment, levels, with_change)
+
+
+def _unit_results(
+    ctx: _Context,
+    unit: Unit,
+    lens: str,
+    period: Period,
+    subject: str,
+    segment: tuple[str, str] | None,
+    levels: int | None,
+    with_change: bool,
+) -> Results:
+    if segment is not None and segment[0] != lens_attribute(lens):
+        raise ValueError(
+            f"the {lens} lens keeps no attribute {segment[0]!r}"
+            + (f"; it keeps {lens_attribute(lens)!r}" if lens_attribute(lens) else "")
+        )
+    release = ctx.release(lens, period, segments=segment is not None)
+    previous = (
+        ctx.release(lens, period.previous(), segments=segment is not None) if with_change else None
+    )
+    units = tuple(ctx.tree.descendants(unit, levels))
+    figures = _figures(ctx, release, previous, subject, [ref.id for ref in units], segment)
+    return Results(
+        lens=lens,
+        period=period.label,
+        segment=segment,
+        threshold=release.threshold,
+        as_of=release.as_of,
+        units=units,
+        figures=tuple(figures),
+    )
+
+
+def unit_trend(
+    *,
+    unit: Unit,
+    lens: str,
+    periods: Sequence[Period],
+    subject: str = "item",
+    today: date | None = None,
+) -> list[Results]:
+    """Return the unit's figures for each period (oldest first as given), changes included."""
+    _check(lens, subject)
+    ctx = _Context(today)
+    return [_unit_results(ctx, unit, lens, period, subject, None, 0, True) for period in periods]
+
+
+def segment_results(
+    *,
+    unit: Unit,
+    lens: str,
+    period: Period,
+    subject: str = "item",
+    today: date | None = None,
+) -> Results:
+    """Return the unit's figures for each value of the lens's attribute (e.g. contract type)."""
+    _check(lens, subject)
+    if subject == "dimension":
+        raise ValueError("segment figures are for items or mirrors")
+    attribute = lens_attribute(lens)
+    ctx = _Context(today)
+    release = ctx.release(lens, period, segments=True)
+    previous = ctx.release(lens, period.previous(), segments=True)
+    values = sorted(
+        {
+            value
+            for cells in release.cells.values()
+            for (unit_id, value) in cells
+            if unit_id == unit.pk
+        }
+    )
+    figures: list[Figure] = []
+    for value in values:
+        figures.extend(_figures(ctx, release, previous, subject, [unit.pk], (attribute, value)))
+    return Results(
+        lens=lens,
+        period=period.label,
+        segment=None,
+        threshold=release.threshold,
+        as_of=release.as_of,
+        units=(ctx.tree.refs[unit.pk],),
+        figures=tuple(figures),
+    )
+
+
+def results_periods(*, lens: str | None = None) -> list[Period]:
+    """Return the periods (at the release grain) that hold responses, oldest first."""
+    rows = RollupResponses.objects.all()
+    if lens is not None:
+        rows = rows.filter(lens=lens)
+    grain = release_grain()
+    months = rows.values_list("period", flat=True).distinct().order_by("period")
+    return sorted({period_of(month, grain) for month in months})
+
+
+def results_subjects(*, lens: str, period: Period, kind: str = "item") -> list[Subject]:
+    """Return the subjects with answers of ``lens`` in ``period``."""
+    _check(lens, kind)
+    ids = (
+        Rollup.objects.filter(lens=lens, period__in=period.month_starts())
+        .values_list("item_id", flat=True)
+        .distinct()
+    )
+    items = list(Item.objects.filter(pk__in=ids).select_related("mirror").order_by("order", "pk"))
+    if kind == "dimension":
+        return [subject for subject, _ in _dimension_subjects(items)]
+    return [
+        _item_subject(item, kind) for item in items if kind != "mirror" or item.mirror is not None
+    ]
+
+
+# -- the three comparisons ------------------------------------------------------------------
+
+
+def _score(
+    ctx: _Context, lens: str, period: Period, item: Item, unit_id: int
+) -> tuple[Figure, estimates.MeanEstimate | None]:
+    """Return an item's gated figure at a unit and its 0-100 estimate (None when hidden)."""
+    release = ctx.release(lens, period)
+    previous = ctx.release(lens, period.previous())
+    figure = _item_figure(ctx, release, previous, item, unit_id, _item_subject(item, "mirror"))
+    if figure.suppressed or not issubclass(SCALES[item.scale], PointScale):
+        return figure, None
+    tally = release.tallies[item.pk][unit_id]
+    return figure, estimates.on_100(
+        estimates.mean_from_counts(_counts(tally, _scale(item))), scale=item.scale
+    )
+
+
+def _gap(a: estimates.Estimate | None, b: estimates.Estimate | None) -> Gap:
+    if a is None or b is None or a.n == 0 or b.n == 0:
+        return Gap(None, None, None, False, None)
+    difference = estimates.difference(a, b)
+    return Gap(
+        difference.value,
+        difference.low,
+        difference.high,
+        difference.significant,
+        difference.p_value,
+    )
+
+
+def _mirrors(ctx: _Context, period: Period) -> dict[int, tuple[Mirror, dict[str, Item]]]:
+    """Return the mirrors with answers in the period: mirror id → (mirror, lens → item)."""
+    ids = (
+        Rollup.objects.filter(period__in=period.month_starts(), item__mirror__isnull=False)
+        .values_list("item_id", flat=True)
+        .distinct()
+    )
+    found: dict[int, tuple[Mirror, dict[str, Item]]] = {}
+    for item in (
+        Item.objects.filter(pk__in=ids)
+        .select_related("mirror")
+        .order_by("mirror__order", "mirror_id", "pk")
+    ):
+        mirror = item.mirror
+        found.setdefault(mirror.pk, (mirror, {}))[1][item.lens] = item
+    return found
+
+
+def _experience(ctx: _Context, unit: Unit, period: Period) -> list[MirrorSymmetry]:
+    rows = []
+    for _mirror, by_lens in _mirrors(ctx, period).values():
+        if Lens.CUSTOMER not in by_lens:
+            continue
+        figures: dict[str, Figure] = {}
+        scores: dict[str, estimates.MeanEstimate | None] = {}
+        for lens in (Lens.CUSTOMER, Lens.EMPLOYEE, Lens.PARTNER):
+            if lens in by_lens:
+                figures[lens], scores[lens] = _score(ctx, lens, period, by_lens[lens], unit.pk)
+        gaps = {
+            lens: _gap(scores[Lens.CUSTOMER], scores[lens])
+            for lens in (Lens.EMPLOYEE, Lens.PARTNER)
+            if lens in scores
+        }
+        subject = _item_subject(by_lens[Lens.CUSTOMER], "mirror")
+        rows.append(MirrorSymmetry(subject, figures, gaps))
+    return rows
+
+
+def experience_symmetry(
+    *, unit: Unit, period: Period, today: date | None = None
+) -> list[MirrorSymmetry]:
+    """Return, per mirror, customer, employee and partner scores (0-100) and customer - each."""
+    return _experience(_Context(today), unit, period)
+
+
+def _perception(ctx: _Context, unit: Unit, period: Period, versus: str) -> list[PerceptionGap]:
+    if versus not in (Lens.EMPLOYEE, Lens.CUSTOMER):
+        raise ValueError("the perception gap compares management with employee or customer")
+    rows = []
+    for _mirror, by_lens in _mirrors(ctx, period).values():
+        if Lens.MANAGEMENT not in by_lens or versus not in by_lens:
+            continue
+        management, estimate = _score(
+            ctx, Lens.MANAGEMENT, period, by_lens[Lens.MANAGEMENT], unit.pk
+        )
+        actual, truth = _score(ctx, versus, period, by_lens[versus], unit.pk)
+        rows.append(
+            PerceptionGap(
+                _item_subject(by_lens[Lens.MANAGEMENT], "mirror"),
+                versus,
+                management,
+                actual,
+                _gap(estimate, truth),
+            )
+        )
+    return rows
+
+
+def perception_gaps(
+    *, unit: Unit, period: Period, versus: str = "employee", today: date | None = None
+) -> list[PerceptionGap]:
+    """Return, per mirror, management's estimate minus what ``versus`` say (0-100 points)."""
+    return _perception(_Context(today), unit, period, versus)
+
+
+def _people(unit: Unit, lens: str) -> int | None:
+    members = Member.objects.filter(unit__path__startswith=unit.path, is_active=True)
+    if lens == Lens.EMPLOYEE:
+        return members.exclude(contract_type=ContractType.PARTNER).count()
+    if lens == Lens.PARTNER:
+        return members.filter(contract_type=ContractType.PARTNER).count()
+    if lens == Lens.MANAGEMENT:
+        return (
+            Role.objects.filter(kind=RoleKind.MANAGER, unit__path__startswith=unit.path)
+            .values("member_id")
+            .distinct()
+            .count()
+        )
+    return None
+
+
+def _listening(ctx: _Context, unit: Unit, period: Period) -> ListeningSymmetry:
+    invited = dict(
+        Invitation.objects.filter(
+            unit__path__startswith=unit.path,
+            sent_at__isnull=False,
+            sent_at__date__gte=period.start,
+            sent_at__date__lt=period.end,
+        )
+        .values_list("wave__lens")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    lenses: dict[str, LensListening] = {}
+    for lens in Lens.values:
+        release = ctx.release(lens, period)
+        sent = invited.get(lens, 0)
+        people = _people(unit, lens)
+        shown = unit.pk in release.visible_responses
+        responses = release.responses.get(unit.pk, 0) if shown else None
+        rate = min(1.0, responses / sent) if responses is not None and sent else None
+        lenses[lens] = LensListening(
+            lens=lens,
+            invited=sent,
+            people=people,
+            per_person=sent / people if people else None,
+            responses=responses,
+            response_rate=rate,
+            voices=voice_listening(unit=unit, lens=lens, start=period.start, end=period.end),
+        )
+    employee, customer = lenses[Lens.EMPLOYEE], lenses[Lens.CUSTOMER]
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return a / b if a is not None and b else None
+
+    def voices(side: LensListening, name: str) -> float | None:
+        return getattr(side.voices, name) if side.voices is not None else None
+
+    ratios = {
+        "per_person": ratio(employee.per_person, customer.per_person),
+        "response_rate": ratio(employee.response_rate, customer.response_rate),
+        "answered_in_time": ratio(
+            voices(employee, "answered_in_time_share"), voices(customer, "answered_in_time_share")
+        ),
+        "adopted": ratio(voices(employee, "adopted_share"), voices(customer, "adopted_share")),
+        "median_days_to_answer": ratio(
+            voices(employee, "median_days_to_answer"), voices(customer, "median_days_to_answer")
+        ),
+    }
+    return ListeningSymmetry(unit.pk, period.label, lenses, ratios)
+
+
+def listening_symmetry(
+    *, unit: Unit, period: Period, today: date | None = None
+) -> ListeningSymmetry:
+    """Return how often each lens was solicited and answered, and voice handling when known."""
+    return _listening(_Context(today), unit, period)
+
+
+def _barometer_item(ctx: _Context, period: Period, code: str, unit_id: int) -> Item | None:
+    release = ctx.release(Lens.EMPLOYEE, period)
+    candidates = Item.objects.filter(
+        instrument__family=BAROMETER_FAMILY, lens=Lens.EMPLOYEE, mirror__code=code
+    ).select_related("mirror")
+    answered = [
+        item for item in candidates if release.tallies.get(item.pk, {}).get(unit_id) is not None
+    ]
+    if not answered:
+        return None
+    return max(answered, key=lambda item: release.tallies[item.pk][unit_id].n)
+
+
+def barometer_headline(
+    *, unit: Unit, period: Period, today: date | None = None
+) -> BarometerHeadline:
+    """Return employees' top box on "suggestions listened to" vs "complaints get attention"."""
+    ctx = _Context(today)
+    release = ctx.release(Lens.EMPLOYEE, period)
+    previous = ctx.release(Lens.EMPLOYEE, period.previous())
+    found: dict[str, tuple[Figure | None, estimates.Estimate | None]] = {}
+    for code in (BAROMETER_SUGGESTIONS, BAROMETER_COMPLAINTS):
+        item = _barometer_item(ctx, period, code, unit.pk)
+        if item is None:
+            found[code] = (None, None)
+            continue
+        figure = _item_figure(ctx, release, previous, item, unit.pk, _item_subject(item))
+        estimate = None
+        if not figure.suppressed:
+            tally = release.tallies[item.pk][unit.pk]
+            estimate = estimates.top_box(_counts(tally, _scale(item)), scale=item.scale)
+        found[code] = (figure, estimate)
+    suggestions, complaints = found[BAROMETER_SUGGESTIONS], found[BAROMETER_COMPLAINTS]
+    gap = _gap(suggestions[1], complaints[1]) if suggestions[0] and complaints[0] else None
+    return BarometerHeadline(suggestions[0], complaints[0], gap)
+
+
+def _unit_symmetry(ctx: _Context, unit: Unit, period: Period) -> UnitSymmetry:
+    experience = {
+        row.mirror.code: row.gaps[Lens.EMPLOYEE].value
+        for row in _experience(ctx, unit, period)
+        if Lens.EMPLOYEE in row.gaps and row.gaps[Lens.EMPLOYEE].value is not None
+    }
+    perception = {
+        row.mirror.code: row.gap.value
+        for row in _perception(ctx, unit, period, Lens.EMPLOYEE)
+        if row.gap.value is not None
+    }
+    listening = _listening(ctx, unit, period)
+    employee, customer = listening.lenses[Lens.EMPLOYEE], listening.lenses[Lens.CUSTOMER]
+
+    def pair(a: float | None, b: float | None) -> tuple[float | None, float | None] | None:
+        return (a, b) if a is not None and b is not None else None
+
+    def voice(side: LensListening, name: str) -> float | None:
+        return getattr(side.voices, name) if side.voices is not None else None
+
+    index = symmetry_index(
+        experience_gaps=list(experience.values()),
+        perception_gaps=list(perception.values()),
+        response_rate=pair(employee.response_rate, customer.response_rate),
+        answered_in_time=pair(
+            voice(employee, "answered_in_time_share"), voice(customer, "answered_in_time_share")
+        ),
+        adopted=pair(voice(employee, "adopted_share"), voice(customer, "adopted_share")),
+        time_to_answer=pair(
+            voice(employee, "median_days_to_answer"), voice(customer, "median_days_to_answer")
+        ),
+    )
+    return UnitSymmetry(unit.pk, period.label, index, experience, perception, listening)
+
+
+def unit_symmetry(*, unit: Unit, period: Period, today: date | None = None) -> UnitSymmetry:
+    """Return the unit's symmetry index (0-100) with every component and its inputs."""
+    return _unit_symmetry(_Context(today), unit, period)
+
+
+def network_symmetry(
+    *, unit: Unit, period: Period, levels: int | None = 1, today: date | None = None
+) -> list[UnitSymmetry]:
+    """Return the symmetry index of ``unit`` and of its subtree down ``levels`` levels."""
+    ctx = _Context(today)
+    refs = ctx.tree.descendants(unit, levels)
+    units = Unit.objects.in_bulk([ref.id for ref in refs])
+    return [_unit_symmetry(ctx, units[ref.id], period) for ref in refs]
+
+
+# -- linkage across units -------------------------------------------------------------------
+
+
+def _index(release: _Release, items: Sequence[Item], unit_id: int) -> _Pooled | None:
+    return _pooled(release, items, unit_id)
+
+
+def _lens_items(ctx: _Context, release: _Release) -> list[Item]:
+    return _point_items(_release_items(ctx, release))
+
+
+def unit_linkage(
+    *,
+    unit: Unit,
+    period: Period,
+    level: str = "shop",
+    periods: int = 4,
+    today: date | None = None,
+) -> Linkage:
+    """Return the linkage of the employee index with the customer index across units.
+
+    The units are those of kind ``level`` under ``unit`` whose two indices the gate
+    releases; an index is the unit's answers to every point-scale item of the lens,
+    pooled on 0-100. Over time, the ``periods`` periods ending with ``period`` are used.
+    """
+    ctx = _Context(today)
+    problems: dict[str, str] = {}
+    employee = ctx.release(Lens.EMPLOYEE, period)
+    customer = ctx.release(Lens.CUSTOMER, period)
+    employee_items = _lens_items(ctx, employee)
+    customer_items = _lens_items(ctx, customer)
+    candidates = [ref for ref in ctx.tree.descendants(unit, None) if ref.kind == level]
+    points: dict[int, tuple[float, float, int]] = {}
+    pools: dict[int, tuple[_Pooled, _Pooled]] = {}
+    for ref in candidates:
+        ex = _index(employee, employee_items, ref.id)
+        cx = _index(customer, customer_items, ref.id)
+        if ex is None or cx is None:
+            continue
+        pools[ref.id] = (ex, cx)
+        points[ref.id] = (ex.total / ex.n, cx.total / cx.n, ex.n)
+    ids = sorted(points)
+    ex_scores = [points[pk][0] for pk in ids]
+    cx_scores = [points[pk][1] for pk in ids]
+    sizes = [points[pk][2] for pk in ids]
+
+    def attempt(name: str, compute: Any) -> Any:
+        try:
+            return compute()
+        except (LinkageError, ReliabilityError, EstimateError, ValueError) as error:
+            problems[name] = str(error)
+            return None
+
+    pearson = attempt("pearson", lambda: linkage.pearson(ex_scores, cx_scores))
+    spearman = attempt("spearman", lambda: linkage.spearman(ex_scores, cx_scores))
+    regression = attempt(
+        "regression", lambda: linkage.linkage_regression(cx_scores, ex_scores, size=sizes)
+    )
+
+    def sums(side: int) -> tuple[list[int], list[float], list[float]]:
+        chosen = [pools[pk][side] for pk in ids]
+        return (
+            [pool.n for pool in chosen],
+            [pool.total for pool in chosen],
+            [pool.total_squares for pool in chosen],
+        )
+
+    reliability_ex = attempt(
+        "reliability_employee", lambda: reliability.reliability_from_sums(*sums(0))
+    )
+    reliability_cx = attempt(
+        "reliability_customer", lambda: reliability.reliability_from_sums(*sums(1))
+    )
+    drivers = attempt("drivers", lambda: _drivers(ctx, employee, employee_items, ids, cx_scores))
+    lagged = attempt(
+        "lagged", lambda: _lagged(ctx, period, periods, ids, employee_items, customer_items)
+    )
+    flags, correction = _flags(pools, ids, problems)
+    icc2 = reliability_ex.icc2 if reliability_ex is not None else None
+    return Linkage(
+        level=level,
+        period=period.label,
+        units=len(ids),
+        pearson=pearson,
+        spearman=spearman,
+        regression=regression,
+        lagged=lagged,
+        drivers=drivers,
+        reliability_employee=reliability_ex,
+        reliability_customer=reliability_cx,
+        guardrails=linkage.linkage_guardrails(len(ids), icc2=icc2),
+        flags=flags,
+        correction=correction,
+        problems=problems,
+        points=points,
+    )
+
+
+def _drivers(
+    ctx: _Context,
+    employee: _Release,
+    items: Sequence[Item],
+    ids: Sequence[int],
+    outcome: Sequence[float],
+) -> Any:
+    """Return Johnson's relative weights of the employee dimensions on the customer index."""
+    predictors: dict[str, list[float | None]] = {}
+    for subject, members in _dimension_subjects(items):
+        column: list[float | None] = []
+        for unit_id in ids:
+            pooled = _pooled(employee, members, unit_id)
+            column.append(pooled.total / pooled.n if pooled is not None else None)
+        predictors[subject.code] = column
+    return linkage.relative_weights(predictors, list(outcome))
+
+
+def _lagged(
+    ctx: _Context,
+    period: Period,
+    count: int,
+    ids: Sequence[int],
+    employee_items: Sequence[Item],
+    customer_items: Sequence[Item],
+) -> Any:
+    chain = [period]
+    for _ in range(max(1, count) - 1):
+        chain.insert(0, chain[0].previous())
+    employee_panel: list[list[float | None]] = [[] for _ in ids]
+    customer_panel: list[list[float | None]] = [[] for _ in ids]
+    for step in chain:
+        ex_release = ctx.release(Lens.EMPLOYEE, step)
+        cx_release = ctx.release(Lens.CUSTOMER, step)
+        ex_items = _lens_items(ctx, ex_release) or list(employee_items)
+        cx_items = _lens_items(ctx, cx_release) or list(customer_items)
+        for row, unit_id in enumerate(ids):
+            ex = _pooled(ex_release, ex_items, unit_id)
+            cx = _pooled(cx_release, cx_items, unit_id)
+            employee_panel[row].append(ex.total / ex.n if ex is not None else None)
+            customer_panel[row].append(cx.total / cx.n if cx is not None else None)
+    return linkage.lagged_linkage(employee_panel, customer_panel)
+
+
+def _flags(
+    pools: dict[int, tuple[_Pooled, _Pooled]], ids: Sequence[int], problems: dict[str, str]
+) -> tuple[tuple[UnitFlag, ...], Any]:
+    """Return the units whose customer - employee gap is significant after Benjamini-Hochberg."""
+    gaps: list[tuple[int, float, float]] = []
+    for unit_id in ids:
+        ex, cx = pools[unit_id]
+        difference = estimates.difference(
+            estimates.mean_from_sums(n=cx.n, total=cx.total, total_squares=cx.total_squares),
+            estimates.mean_from_sums(n=ex.n, total=ex.total, total_squares=ex.total_squares),
+        )
+        if difference.value is not None and difference.p_value is not None:
+            gaps.append((unit_id, difference.value, difference.p_value))
+    if not gaps:
+        return (), None
+    try:
+        correction = multiplicity.benjamini_hochberg([p for _, _, p in gaps])
+    except multiplicity.MultiplicityError as error:
+        problems["flags"] = str(error)
+        return (), None
+    flags = tuple(
+        UnitFlag(unit_id, gap, p, adjusted, flagged)
+        for (unit_id, gap, p), adjusted, flagged in zip(
+            gaps, correction.adjusted, correction.flagged, strict=True
+        )
+    )
+    return flags, correction
+
+
+# -- verbatims ------------------------------------------------------------------------------
+
+
+def unit_verbatims(
+    *,
+    unit: Unit,
+    lens: str,
+    period: Period,
+    item: Item | None = None,
+    today: date | None = None,
+) -> gate.VerbatimRelease:
+    """Return the free-text answers of ``unit``'s subtree, when its group is large enough.
+
+    The group is the unit's respondents of the lens in the period; the gate applies the
+    verbatim threshold with complementary suppression over the tree, then shuffles,
+    dates by wave and redacts.
+    """
+    _check(lens, "item")
+    ctx = _Context(today)
+    release = ctx.release(lens, period)
+    family = {pk: ctx.tree.parents[pk] for pk in release.responses}
+    shown = gate.release_tree(family, release.responses, release.verbatim_threshold)
+    visible = unit.pk in shown
+    rows: list[tuple[str, str, str, str]] = []
+    if visible:
+        answers = Answer.objects.filter(
+            text__isnull=False,
+            response__lens=lens,
+            response__unit__path__startswith=unit.path,
+            response__submitted_on__gte=period.start,
+            response__submitted_on__lt=period.end,
+        )
+        if release.as_of is not None:
+            answers = answers.filter(response__submitted_on__lte=release.as_of)
+        if item is not None:
+            answers = answers.filter(item=item)
+        rows = [
+            (str(pk), text, wave, period.label)
+            for pk, text, wave in answers.values_list("pk", "text", "response__wave__name")
+        ]
+    return gate.verbatims(rows, visible=visible, threshold=release.verbatim_threshold)

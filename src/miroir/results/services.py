@@ -1,0 +1,266 @@
+"""Writes of the results: keeping the roll-ups up to date, on intake and by a rebuild.
+
+``rollups_add`` runs inside the submission's transaction (``collect.services._store``):
+two statements, ``INSERT … ON CONFLICT DO UPDATE`` adding the response's counts to its
+rows, on PostgreSQL and SQLite alike. ``rollups_rebuild`` recomputes every row from the
+responses with one ``GROUP BY`` per wave, for existing data and the demo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, TruncMonth
+
+from miroir.collect.models import Answer, Response, Wave
+from miroir.collect.services import LENS_ATTRIBUTES
+from miroir.results.models import VALUE_FIELDS, VALUE_RANGE, Rollup, RollupResponses
+from miroir.results.periods import month_start
+
+ROLLUP_KEY = ("wave_id", "unit_id", "item_id", "period", "attribute", "value", "choice")
+ROLLUP_SUMS = ("n", "dont_know", "total", "total_squares", *VALUE_FIELDS)
+RESPONSES_KEY = ("wave_id", "unit_id", "period", "attribute", "value")
+
+
+def lens_attribute(lens: str) -> str:
+    """Return the response attribute a lens's roll-ups are segmented by ("" for none)."""
+    kept = sorted(LENS_ATTRIBUTES.get(lens, frozenset()))
+    return str(kept[0]) if kept else ""
+
+
+@dataclass
+class Tally:
+    """Counts of one roll-up cell: answers, "don't know", Σx, Σx² and each whole value."""
+
+    n: int = 0
+    dont_know: int = 0
+    total: float = 0.0
+    total_squares: float = 0.0
+    values: list[int] = field(default_factory=lambda: [0] * len(VALUE_RANGE))
+    choices: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: Tally, sign: int = 1) -> None:
+        self.n += sign * other.n
+        self.dont_know += sign * other.dont_know
+        self.total += sign * other.total
+        self.total_squares += sign * other.total_squares
+        for index, count in enumerate(other.values):
+            self.values[index] += sign * count
+        for code, count in other.choices.items():
+            self.choices[code] = self.choices.get(code, 0) + sign * count
+
+    def copy(self) -> Tally:
+        twin = Tally()
+        twin.add(self)
+        return twin
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Tally:
+        tally = cls(
+            n=int(row["n"] or 0),
+            dont_know=int(row["dont_know"] or 0),
+            total=float(row["total"] or 0.0),
+            total_squares=float(row["total_squares"] or 0.0),
+            values=[int(row[name] or 0) for name in VALUE_FIELDS],
+        )
+        choice = row.get("choice") or ""
+        if choice:
+            tally.choices[choice] = tally.n
+        return tally
+
+
+def _answer_row(answer: Answer) -> tuple[str, dict[str, Any]]:
+    """Return the choice key and the counts one answer adds."""
+    counts: dict[str, Any] = dict.fromkeys(ROLLUP_SUMS, 0)
+    if answer.dont_know:
+        counts["dont_know"] = 1
+        return "", counts
+    if answer.choice is not None:
+        counts["n"] = 1
+        return answer.choice, counts
+    number = float(answer.number)
+    counts.update(n=1, total=number, total_squares=number * number)
+    if number.is_integer() and int(number) in VALUE_RANGE:
+        counts[f"v{int(number)}"] = 1
+    return "", counts
+
+
+def rollups_add(*, response: Response, answers: Iterable[Answer]) -> None:
+    """Add one stored response and its answers to the roll-ups (inside its transaction)."""
+    attribute = lens_attribute(response.lens)
+    value = str(response.attributes.get(attribute, "")) if attribute else ""
+    key = (response.wave_id, response.unit_id)
+    period = month_start(response.submitted_on)
+    rows = []
+    for answer in answers:
+        if answer.text is not None:
+            continue
+        choice, counts = _answer_row(answer)
+        rows.append(
+            (
+                *key,
+                answer.item_id,
+                period,
+                attribute,
+                value,
+                choice,
+                response.lens,
+                *(counts[name] for name in ROLLUP_SUMS),
+            )
+        )
+    _upsert(Rollup, ROLLUP_KEY, ROLLUP_SUMS, rows)
+    _upsert(
+        RollupResponses,
+        RESPONSES_KEY,
+        ("responses",),
+        [(*key, period, attribute, value, response.lens, 1)],
+    )
+
+
+def _upsert(model: type, key: Sequence[str], sums: Sequence[str], rows: list[tuple]) -> None:
+    """Add ``rows`` (key values, lens, then sums) to ``model``'s table, creating missing rows.
+
+    The lens follows from the wave: it is written on insert and never updated.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [*key, "lens", *sums]
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    updates = ", ".join(
+        f"{quote(name)} = {table}.{quote(name)} + EXCLUDED.{quote(name)}" for name in sums
+    )
+    # Only quoted column and table names of our own models are interpolated; values are
+    # parameters.
+    names = ", ".join(quote(name) for name in columns)
+    conflict = ", ".join(quote(name) for name in key)
+    values = ", ".join([one] * len(rows))
+    sql = f"INSERT INTO {table} ({names}) VALUES {values} "  # noqa: S608
+    sql += f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+
+
+# -- recomputation --------------------------------------------------------------------------
+
+
+def answer_groups(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
+    """Return ``answers`` (of one lens, no free text) grouped like roll-up rows, in SQL.
+
+    Each row has the roll-up key (``wave_id``, ``unit_id``, ``item_id``, ``period``,
+    ``value``, ``choice``) and its sums; the attribute is ``lens_attribute(lens)``.
+    """
+    attribute = lens_attribute(lens)
+    value = (
+        Coalesce(KT(f"response__attributes__{attribute}"), Value("")) if attribute else Value("")
+    )
+    sums: dict[str, Any] = {
+        "n": Count("id", filter=Q(dont_know=False)),
+        "dont_know": Count("id", filter=Q(dont_know=True)),
+        "total": Coalesce(Sum("number"), Value(0.0)),
+        "total_squares": Coalesce(Sum(F("number") * F("number")), Value(0.0)),
+    }
+    for index, name in zip(VALUE_RANGE, VALUE_FIELDS, strict=True):
+        sums[name] = Count("id", filter=Q(number=float(index)))
+    return (
+        answers.filter(text__isnull=True, response__lens=lens)
+        .annotate(
+            wave_key=F("response__wave_id"),
+            unit_key=F("response__unit_id"),
+            period=TruncMonth("response__submitted_on"),
+            segment_value=value,
+            choice_key=Coalesce("choice", Value("")),
+        )
+        .values("wave_key", "unit_key", "item_id", "period", "segment_value", "choice_key")
+        .annotate(**sums)
+        .order_by()
+    )
+
+
+def response_groups(responses: QuerySet[Response], *, lens: str) -> QuerySet[Any]:
+    """Return ``responses`` of one lens counted per response roll-up key, in SQL."""
+    attribute = lens_attribute(lens)
+    value = Coalesce(KT(f"attributes__{attribute}"), Value("")) if attribute else Value("")
+    return (
+        responses.filter(lens=lens)
+        .annotate(period=TruncMonth("submitted_on"), segment_value=value)
+        .values("wave_id", "unit_id", "period", "segment_value")
+        .annotate(responses=Count("id"))
+        .order_by()
+    )
+
+
+def _as_date(value: Any) -> Any:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def _rebuild_wave(wave: Wave) -> tuple[int, int]:
+    attribute = lens_attribute(wave.lens)
+    Rollup.objects.filter(wave=wave).delete()
+    RollupResponses.objects.filter(wave=wave).delete()
+    rollups = [
+        Rollup(
+            wave_id=row["wave_key"],
+            unit_id=row["unit_key"],
+            item_id=row["item_id"],
+            lens=wave.lens,
+            period=_as_date(row["period"]),
+            attribute=attribute,
+            value=row["segment_value"] or "",
+            choice=row["choice_key"] or "",
+            **{name: row[name] or 0 for name in ROLLUP_SUMS},
+        )
+        for row in answer_groups(Answer.objects.filter(response__wave=wave), lens=wave.lens)
+    ]
+    Rollup.objects.bulk_create(rollups, batch_size=2000)
+    tallies = [
+        RollupResponses(
+            wave_id=row["wave_id"],
+            unit_id=row["unit_id"],
+            lens=wave.lens,
+            period=_as_date(row["period"]),
+            attribute=attribute,
+            value=row["segment_value"] or "",
+            responses=row["responses"],
+        )
+        for row in response_groups(Response.objects.filter(wave=wave), lens=wave.lens)
+    ]
+    RollupResponses.objects.bulk_create(tallies, batch_size=2000)
+    return len(rollups), len(tallies)
+
+
+def rollups_rebuild(
+    *, waves: Iterable[Wave] | None = None, progress: Callable[[int, int], None] | None = None
+) -> dict[str, int]:
+    """Return how many waves and rows were rebuilt, recomputing roll-ups from the responses.
+
+    Each wave is rebuilt in its own transaction; on PostgreSQL the roll-up tables are
+    locked meanwhile, so a submission arriving during the rebuild waits for it and is
+    counted exactly once.
+    """
+    chosen = list(Wave.objects.order_by("pk") if waves is None else waves)
+    done = {"waves": 0, "rollups": 0, "responses": 0}
+    if waves is None:
+        # Rows of waves that no longer exist cannot remain; the cascade handles most.
+        Rollup.objects.exclude(wave__in=Wave.objects.all()).delete()
+    for index, wave in enumerate(chosen, start=1):
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"LOCK TABLE {Rollup._meta.db_table}, {RollupResponses._meta.db_table} "
+                        "IN EXCLUSIVE MODE"
+                    )
+            rollups, tallies = _rebuild_wave(wave)
+        done["waves"] += 1
+        done["rollups"] += rollups
+        done["responses"] += tallies
+        if progress is not None:
+            progress(index, len(chosen))
+    return done
