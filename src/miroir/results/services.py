@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.fields.json import KT
+from django.db.models import CharField, Count, F, FloatField, Q, QuerySet, Sum, Value
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, TruncMonth
 
 from miroir.collect.models import Answer, Response, Wave
@@ -158,13 +158,19 @@ def answer_groups(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
     """
     attribute = lens_attribute(lens)
     value = (
-        Coalesce(KT(f"response__attributes__{attribute}"), Value("")) if attribute else Value("")
+        Coalesce(
+            KeyTextTransform(attribute, "response__attributes"), Value(""), output_field=CharField()
+        )
+        if attribute
+        else Value("")
     )
     sums: dict[str, Any] = {
         "n": Count("id", filter=Q(dont_know=False)),
         "dont_know": Count("id", filter=Q(dont_know=True)),
-        "total": Coalesce(Sum("number"), Value(0.0)),
-        "total_squares": Coalesce(Sum(F("number") * F("number")), Value(0.0)),
+        "total": Coalesce(Sum("number"), Value(0.0), output_field=FloatField()),
+        "total_squares": Coalesce(
+            Sum(F("number") * F("number")), Value(0.0), output_field=FloatField()
+        ),
     }
     for index, name in zip(VALUE_RANGE, VALUE_FIELDS, strict=True):
         sums[name] = Count("id", filter=Q(number=float(index)))
@@ -175,7 +181,7 @@ def answer_groups(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
             unit_key=F("response__unit_id"),
             period=TruncMonth("response__submitted_on"),
             segment_value=value,
-            choice_key=Coalesce("choice", Value("")),
+            choice_key=Coalesce("choice", Value(""), output_field=CharField()),
         )
         .values("wave_key", "unit_key", "item_id", "period", "segment_value", "choice_key")
         .annotate(**sums)
@@ -186,7 +192,11 @@ def answer_groups(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
 def response_groups(responses: QuerySet[Response], *, lens: str) -> QuerySet[Any]:
     """Return ``responses`` of one lens counted per response roll-up key, in SQL."""
     attribute = lens_attribute(lens)
-    value = Coalesce(KT(f"attributes__{attribute}"), Value("")) if attribute else Value("")
+    value = (
+        Coalesce(KeyTextTransform(attribute, "attributes"), Value(""), output_field=CharField())
+        if attribute
+        else Value("")
+    )
     return (
         responses.filter(lens=lens)
         .annotate(period=TruncMonth("submitted_on"), segment_value=value)

@@ -1,0 +1,116 @@
+"""The demo's planted effects, recovered through the database path (roll-ups, gate, selectors).
+
+The demo plants: staff feel less listened to than customers feel heard (item offsets of
+the "ecoute" mirror), management overestimates what employees feel (a baseline gap
+plus some shops), and a positive link between each shop's employee and customer
+experience (``org.ex_cx_link``). The figures must show each within their intervals.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from miroir.collect.models import Response, WaveStatus
+from miroir.demo.selectors import demo_truth
+from miroir.org.models import Lens, Unit
+from miroir.results import selectors
+from miroir.results.models import Rollup
+from miroir.results.periods import period_of
+from miroir.results.services import answer_groups, rollups_rebuild
+from tests.demo.support import run_demo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db: None, settings, tmp_path: Path) -> Unit:
+    settings.DATA_DIR = tmp_path
+    run_demo("--regions", "3", "--shops", "18", "--members-per-shop", "14")
+    return Unit.objects.get(parent__isnull=True)
+
+
+def _closed_period():
+    """Return the latest period whose responses all belong to closed waves."""
+    last = Response.objects.filter(wave__status=WaveStatus.CLOSED).order_by("-submitted_on").first()
+    return period_of(last.submitted_on)
+
+
+def test_the_demo_builds_rollups_equal_to_a_recomputation(demo) -> None:
+    stored = {}
+    for row in Rollup.objects.filter(lens=Lens.EMPLOYEE).values():
+        key = (
+            row["wave_id"],
+            row["unit_id"],
+            row["item_id"],
+            row["period"],
+            row["value"],
+            row["choice"],
+        )
+        stored[key] = (row["n"], row["dont_know"], round(row["total"], 6))
+    from miroir.collect.models import Answer
+
+    computed = {}
+    for row in answer_groups(Answer.objects.all(), lens=Lens.EMPLOYEE):
+        period = row["period"].date() if hasattr(row["period"], "date") else row["period"]
+        key = (
+            row["wave_key"],
+            row["unit_key"],
+            row["item_id"],
+            period,
+            row["segment_value"],
+            row["choice_key"],
+        )
+        computed[key] = (row["n"], row["dont_know"], round(row["total"], 6))
+    assert stored and stored == computed
+    before = Rollup.objects.count()
+    rollups_rebuild()
+    assert Rollup.objects.count() == before
+
+
+def test_the_planted_effects_are_recovered_within_their_intervals(demo) -> None:
+    _staff_feel_less_listened_to_than_customers_feel_heard(demo)
+    _management_overestimates_what_employees_feel(demo)
+    _the_employee_and_customer_indices_go_together_across_shops(demo)
+    _open_waves_are_shown_as_they_stood_yesterday(demo)
+
+
+def _staff_feel_less_listened_to_than_customers_feel_heard(demo) -> None:
+    period = _closed_period()
+    rows = {row.mirror.code: row for row in selectors.experience_symmetry(unit=demo, period=period)}
+    gap = rows["ecoute"].gaps[Lens.EMPLOYEE]
+    # Planted: customer offset +0.25, employee -0.6 latent units, slope 0.9 on a 1-5 scale.
+    truth = demo_truth("collect", "answer_model")
+    offsets = truth["item_offsets"]
+    assert offsets["ecoute-customer"] > offsets["ecoute-employee"]
+    assert gap.value is not None and gap.value > 0 and gap.significant
+
+
+def _management_overestimates_what_employees_feel(demo) -> None:
+    period = _closed_period()
+    rows = selectors.perception_gaps(unit=demo, period=period)
+    visible = [row.gap for row in rows if row.gap.value is not None]
+    assert visible
+    assert sum(gap.value for gap in visible) / len(visible) > 0
+    assert demo_truth("org", "perception_gap")["baseline"] > 0
+
+
+def _the_employee_and_customer_indices_go_together_across_shops(demo) -> None:
+    period = _closed_period()
+    result = selectors.unit_linkage(unit=demo, period=period, level="shop")
+    assert result.units >= 10
+    assert result.pearson is not None
+    # Planted: cx = 0.5 ex + noise; the interval must lie above zero or at least hold it.
+    assert result.pearson.high > 0
+    assert result.guardrails.units == result.units
+    assert result.guardrails.caveat
+
+
+def _open_waves_are_shown_as_they_stood_yesterday(demo) -> None:
+    today = timezone.localdate()
+    period = period_of(today)
+    results = selectors.unit_results(unit=demo, lens=Lens.EMPLOYEE, period=period, levels=0)
+    assert results.as_of == today - timedelta(days=1)
