@@ -64,30 +64,37 @@ class ExportTable:
     rows: Iterable[Sequence[Any]]
 
 
+_TRIGGERS = frozenset(FORMULA_TRIGGERS) | frozenset(_FULL_WIDTH)
+
+
 def neutralise(text: str) -> str:
     """Return ``text`` made inert for spreadsheets: a leading quote when it could be a formula.
 
     The quote is what Excel itself shows for text typed with a leading apostrophe; it is
     added when the first character, or the first one after leading spaces, is a trigger.
     """
-    stripped = text.lstrip(" ")
-    if stripped and (stripped[0] in FORMULA_TRIGGERS or stripped[0] in _FULL_WIDTH):
-        return "'" + text
-    if text and text[0] in FORMULA_TRIGGERS:
-        return "'" + text
-    return text
+    if not text:
+        return text
+    first = text[0]
+    if first == " ":
+        stripped = text.lstrip(" ")
+        first = stripped[0] if stripped else ""
+    return "'" + text if first in _TRIGGERS and first else text
 
 
 def cell_value(value: Any) -> str | int | float | bool | None:
     """Return the value to write in a cell: numbers stay numbers, everything else safe text."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is str:
+        return neutralise(value)
+    if value is None or kind is bool or kind is int:
         return value
-    if isinstance(value, int):
+    if kind is float:
+        return None if value != value else value  # NaN: an empty cell
+    if isinstance(value, bool | int):
         return value
     if isinstance(value, float):
-        return None if value != value else value  # NaN: an empty cell
+        return None if value != value else value
     if isinstance(value, decimal.Decimal):
         return float(value)
     if isinstance(value, dt.datetime | dt.date):
@@ -95,15 +102,16 @@ def cell_value(value: Any) -> str | int | float | bool | None:
     return neutralise(force_str(value))
 
 
-def _csv_text(value: Any) -> str:
+def _csv_text(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return neutralise(value)
+    if kind is int or value is None:
+        return value  # csv writes None as an empty field
     cell = cell_value(value)
-    if cell is None:
-        return ""
     if isinstance(cell, bool):
         return "1" if cell else "0"
-    if isinstance(cell, float):
-        return repr(cell)
-    return str(cell)
+    return cell
 
 
 def file_name(table: ExportTable, extension: str) -> str:
