@@ -13,6 +13,7 @@ from miroir.org.selectors import request_scope, unit_ancestors
 from miroir.reports.exports import EXPORT_FORMATS, export_response
 from miroir.reports.filters import FilterResult, filters_from_request
 from miroir.reports.pages import SECTIONS, Loader, page_context, page_sections
+from miroir.results.selectors import shared_context
 
 
 def _page(request: HttpRequest, page: str, result: FilterResult) -> HttpResponse:
@@ -21,14 +22,14 @@ def _page(request: HttpRequest, page: str, result: FilterResult) -> HttpResponse
         return render(request, f"results/{page}.html", context, status=400)
     filters = result.filters
     loader = Loader(filters)
-    context.update(
-        filters=filters,
-        unit=filters.unit,
-        ancestors=unit_ancestors(filters.unit),
-        sections=page_sections(page, loader) if filters.period else [],
-        loader=loader,
-        **page_context(page, loader, request_scope(request)),
-    )
+    with shared_context():
+        context.update(
+            filters=filters,
+            unit=filters.unit,
+            ancestors=unit_ancestors(filters.unit),
+            sections=page_sections(page, loader) if filters.period else [],
+            **page_context(page, loader, request_scope(request)),
+        )
     return render(request, f"results/{page}.html", context)
 
 
@@ -68,6 +69,7 @@ def export(
         message = "\n".join(result.errors) or "No period holds results yet."
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     filters = result.filters
-    table = build(Loader(filters)).table
+    with shared_context():
+        table = build(Loader(filters)).table
     name = f"{filters.unit.name} {page} {key} {filters.period.label}"
     return export_response(table.export(name), fmt)
