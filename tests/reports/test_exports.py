@@ -124,6 +124,7 @@ def test_xlsx_writes_formulas_as_inert_text_and_numbers_as_numbers(tmp_path):
             assert cell.data_type != "f"
 
 
+@pytest.mark.django_db  # closing a response signals the end of a request to the database layer
 def test_xlsx_response_is_a_file_stream_not_bytes_in_memory():
     table = ExportTable(name="scores", columns=COLUMNS, rows=[("Lille", "ok", 1)])
     response = xlsx_response(table)
@@ -156,6 +157,7 @@ def test_an_unknown_format_is_refused_by_name():
         export_response(table, "pdf")
 
 
+@pytest.mark.django_db
 def test_an_empty_table_still_has_its_header():
     table = ExportTable(name="t", columns=COLUMNS, rows=[])
     assert _csv_rows(table) == [["Unité", "Commentaire", "n"]]

@@ -343,8 +343,8 @@ def _table_columns(category: Any, series: Any, value: Any) -> tuple[Column, ...]
         Column("category", category),
         Column("series", series),
         Column("value", value),
-        Column("low", _("95 % interval, low")),
-        Column("high", _("95 % interval, high")),
+        Column("low", _("Low bound (95 %)")),
+        Column("high", _("High bound (95 %)")),
         Column("n", _("Respondents (n)")),
     )
 

@@ -16,8 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _t
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from miroir.analytics.linkage import LinkageError
@@ -210,11 +209,11 @@ def _problem(loader: Loader, part: str) -> str:
     if linkage is None:
         return _too_few(loader)
     reason = linkage.problems.get(part)
-    return _t("Cannot be computed here (%(reason)s).") % {"reason": reason} if reason else ""
+    return gettext("Cannot be computed here (%(reason)s).") % {"reason": reason} if reason else ""
 
 
 def _too_few(loader: Loader) -> str:
-    return _t("Too few units can be compared here (%(reason)s).") % {
+    return gettext("Too few units can be compared here (%(reason)s).") % {
         "reason": loader.linkage_problem
     }
 
@@ -235,7 +234,7 @@ def network_index(loader: Loader) -> Section:
         Column("unit", _("Unit"), "link"),
         Column("index", _("Symmetry index (0-100)"), "number"),
         Column("coverage", _("Weight of the known components (%)"), "number"),
-        *[Column(code, _t(COMPONENT_LABELS[code]), "number") for code in codes],
+        *[Column(code, gettext(COMPONENT_LABELS[code]), "number") for code in codes],
     ]
     rows = []
     points = []
@@ -266,10 +265,12 @@ def network_index(loader: Loader) -> Section:
     chart = interval_chart(
         points,
         key="chart-index",
-        title=_t("Symmetry index by unit"),
-        description=_t("The symmetry index (0 to 100) of each unit; the table below lists it."),
-        value_title=_t("Symmetry index (0-100)"),
-        category_title=_t("Unit"),
+        title=gettext("Symmetry index by unit"),
+        description=gettext(
+            "The symmetry index (0 to 100) of each unit; the table below lists it."
+        ),
+        value_title=gettext("Symmetry index (0-100)"),
+        category_title=gettext("Unit"),
         domain=(0, 100),
     )
     return Section(table, chart)
@@ -299,11 +300,11 @@ def network_heatmap(loader: Loader) -> Section:
         heatmap_chart(
             points,
             key="chart-heatmap",
-            title=_t("Units by dimension, %(lens)s lens") % {"lens": lens},
-            description=_t("Score from 0 to 100 of each unit on each dimension."),
-            value_title=_t("Score (0-100)"),
-            row_title=_t("Unit"),
-            column_title=_t("Dimension"),
+            title=gettext("Units by dimension, %(lens)s lens") % {"lens": lens},
+            description=gettext("Score from 0 to 100 of each unit on each dimension."),
+            value_title=gettext("Score (0-100)"),
+            row_title=gettext("Unit"),
+            column_title=gettext("Dimension"),
         )
         if points
         else None
@@ -329,17 +330,17 @@ def _trend(loader: Loader, key: str) -> Section:
             change = change_interval(figure.statistic("score")) if not figure.suppressed else None
             rows.append([results.period, label, score, _n(figure), change])
             points.append(_point(results.period, label, score, _n(figure)))
-    title = _t("Trend by period, %(lens)s lens") % {"lens": lens}
+    title = gettext("Trend by period, %(lens)s lens") % {"lens": lens}
     table = Table(key, title, columns, rows)
     chart = (
         trend_chart(
             points,
             key=f"chart-{key}",
             title=title,
-            description=_t("Score from 0 to 100 of each dimension, period by period."),
-            value_title=_t("Score (0-100)"),
-            period_title=_t("Period"),
-            series_title=_t("Dimension"),
+            description=gettext("Score from 0 to 100 of each dimension, period by period."),
+            value_title=gettext("Score (0-100)"),
+            period_title=gettext("Period"),
+            series_title=gettext("Dimension"),
             domain=(0, 100),
         )
         if points
@@ -421,8 +422,8 @@ def unit_index(loader: Loader) -> Section:
     ]
     rows = [
         [
-            _t(COMPONENT_LABELS[component.code]),
-            _t(COMPONENT_RULES[component.code]),
+            gettext(COMPONENT_LABELS[component.code]),
+            gettext(COMPONENT_RULES[component.code]),
             component.weight,
             component.effective_weight,
             component.raw,
@@ -464,16 +465,18 @@ def unit_experience(loader: Loader) -> Section:
             gap_interval(row.gaps.get(Lens.PARTNER)) if Lens.PARTNER in row.gaps else None,
         ]
         rows.append(cells)
-    title = _t("Experience symmetry: mirrors side by side")
+    title = gettext("Experience symmetry: mirrors side by side")
     chart = (
         interval_chart(
             points,
             key="chart-experience",
             title=title,
-            description=_t("Score from 0 to 100 of each lens on each mirror, with its interval."),
-            value_title=_t("Score (0-100)"),
-            category_title=_t("Mirror"),
-            series_title=_t("Lens"),
+            description=gettext(
+                "Score from 0 to 100 of each lens on each mirror, with its interval."
+            ),
+            value_title=gettext("Score (0-100)"),
+            category_title=gettext("Mirror"),
+            series_title=gettext("Lens"),
             domain=(0, 100),
             colours={lens_label(lens): LENS_COLOURS[lens] for lens in LENS_ORDER},
         )
@@ -555,7 +558,7 @@ def unit_listening(loader: Loader) -> Section:
     ratios = listening.ratios
     rows.append(
         [
-            _t("Ratio employees / customers"),
+            gettext("Ratio employees / customers"),
             None,
             None,
             ratios.get("per_person"),
@@ -621,7 +624,7 @@ def unit_items(loader: Loader) -> Section:
             cells.append(change_interval(figure.statistic("mean")))
         rows.append(cells)
     segment = loader.filters.segment
-    title = _t("Questions, %(lens)s lens") % {"lens": lens_label(loader.filters.lens)}
+    title = gettext("Questions, %(lens)s lens") % {"lens": lens_label(loader.filters.lens)}
     if segment is not None:
         title += f" — {segment[1]}"
     return Section(Table("items", title, columns, rows))
@@ -717,7 +720,7 @@ def linkage_regression(loader: Loader) -> Section:
         slope = regression.slope
         rows = [
             [
-                _t("Customer points for 5 more employee points"),
+                gettext("Customer points for 5 more employee points"),
                 Interval(
                     regression.slope_per_points,
                     regression.low,
@@ -725,9 +728,9 @@ def linkage_regression(loader: Loader) -> Section:
                     significant=slope.significant,
                 ),
             ],
-            [_t("Slope p-value"), Interval(slope.p_value)],
-            [_t("R²"), Interval(regression.r_squared)],
-            [_t("Units (J)"), Interval(regression.units)],
+            [gettext("Slope p-value"), Interval(slope.p_value)],
+            [gettext("R²"), Interval(regression.r_squared)],
+            [gettext("Units (J)"), Interval(regression.units)],
         ]
     return Section(
         Table(
@@ -760,8 +763,8 @@ def linkage_lagged(loader: Loader) -> Section:
     rows = []
     if lagged is not None:
         for label, link in (
-            (_t("Employees at t → customers at t+1"), lagged.employee_to_customer),
-            (_t("Customers at t → employees at t+1"), lagged.customer_to_employee),
+            (gettext("Employees at t → customers at t+1"), lagged.employee_to_customer),
+            (gettext("Customers at t → employees at t+1"), lagged.customer_to_employee),
         ):
             rows.append(
                 [
@@ -829,22 +832,25 @@ def linkage_guardrails(loader: Loader) -> Section:
         return Section(Table("guardrails", _("Guardrails"), columns, [], empty=_too_few(loader)))
     guardrails = linkage.guardrails
     rows: list[list[Any]] = [
-        [_t("Units compared (J)"), guardrails.units],
-        [_t("Smallest correlation these units can detect"), guardrails.minimum_detectable_r],
-        [_t("Units needed to detect r = 0.3"), guardrails.units_for_r_03],
+        [gettext("Units compared (J)"), guardrails.units],
+        [gettext("Smallest correlation these units can detect"), guardrails.minimum_detectable_r],
+        [gettext("Units needed to detect r = 0.3"), guardrails.units_for_r_03],
     ]
     for label, found in (
-        (_t("employees"), linkage.reliability_employee),
-        (_t("customers"), linkage.reliability_customer),
+        (gettext("employees"), linkage.reliability_employee),
+        (gettext("customers"), linkage.reliability_customer),
     ):
         if found is not None:
-            rows.append([_t("ICC(1), %(side)s") % {"side": label}, found.icc1])
+            rows.append([gettext("ICC(1), %(side)s") % {"side": label}, found.icc1])
             rows.append(
-                [_t("ICC(2), reliability of unit means, %(side)s") % {"side": label}, found.icc2]
+                [
+                    gettext("ICC(2), reliability of unit means, %(side)s") % {"side": label},
+                    found.icc2,
+                ]
             )
     if linkage.correction is not None:
         rows.append(
-            [_t("Units flagged after Benjamini-Hochberg"), linkage.correction.flagged_count]
+            [gettext("Units flagged after Benjamini-Hochberg"), linkage.correction.flagged_count]
         )
     return Section(Table("guardrails", _("Guardrails"), columns, rows))
 
@@ -897,6 +903,6 @@ def page_context(page: str, loader: Loader, scope: Any) -> dict[str, Any]:
         linkage = loader.linkage
         context.update(
             guardrails=linkage.guardrails if linkage is not None else None,
-            caveat=_t(CAUSATION_CAVEAT),
+            caveat=gettext(CAUSATION_CAVEAT),
         )
     return context
