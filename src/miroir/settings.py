@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "miroir.instruments",
     "miroir.collect",
     "miroir.results",
+    "miroir.reports",
     "miroir.api",
     "miroir.demo",
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from miroir.collect.selectors import waves_can_view
 from miroir.instruments.selectors import instruments_can_view
 from miroir.org.selectors import request_scope
+from miroir.results.selectors import results_can_view
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -24,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("instruments:list"), _("Questionnaires"), "instruments"))
     if waves_can_view(scope):
         items.append((reverse("collect:wave_list"), _("Waves"), "waves"))
+    if results_can_view(scope):
+        items.append((reverse("reports:network"), _("Results"), "results"))
     if scope.is_administrator:
         items.append((reverse("org:import"), _("Import"), "import"))
         items.append((reverse("api_tokens:list"), _("API tokens"), "tokens"))

@@ -1,0 +1,495 @@
+"""Charts of gated figures: Vega-Lite specs built with Altair, rendered by vl-convert.
+
+Pages get inline SVG, e-mails PNG bytes; nothing is fetched from another host and no
+script runs in the page. Every chart is a ``Chart``: its spec, a title and a one-line
+description (the SVG's accessible name) and the data table it draws, which templates
+show next to the SVG so that the figures are readable without seeing the picture.
+
+Inline SVG lives under the page's Content-Security-Policy (``style-src 'self'``), which
+blocks ``style`` attributes and ``<style>`` elements: ``svg_for_page`` turns each style
+declaration into the equivalent SVG presentation attribute (which the policy allows),
+drops what has none, and prefixes every id so that several charts on one page do not
+share their clip paths.
+
+The figures drawn here come from the results selectors, after the privacy gate: a
+suppressed figure arrives as ``suppressed=True`` with no value, and is drawn as the one
+suppressed marker, never as a bar or a colour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import altair as alt
+from django.utils.encoding import force_str
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from miroir.reports.exports import Column
+
+# The one marker for a hidden figure, whatever the hidden count (see docs/anonymity.md).
+SUPPRESSED_MARKER = "•"
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+# SVG presentation attributes: what a style declaration may become without CSS.
+PRESENTATION_ATTRIBUTES = frozenset(
+    {
+        "alignment-baseline",
+        "baseline-shift",
+        "clip-path",
+        "clip-rule",
+        "color",
+        "cursor",
+        "display",
+        "dominant-baseline",
+        "fill",
+        "fill-opacity",
+        "fill-rule",
+        "font-family",
+        "font-size",
+        "font-style",
+        "font-variant",
+        "font-weight",
+        "letter-spacing",
+        "opacity",
+        "paint-order",
+        "pointer-events",
+        "shape-rendering",
+        "stop-color",
+        "stop-opacity",
+        "stroke",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-miterlimit",
+        "stroke-opacity",
+        "stroke-width",
+        "text-anchor",
+        "text-decoration",
+        "text-rendering",
+        "visibility",
+        "word-spacing",
+    }
+)
+_URL_REFERENCE = re.compile(r"url\(#([^)]+)\)")
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+LENS_COLOURS = {
+    "customer": "#0072B2",
+    "employee": "#D55E00",
+    "management": "#009E73",
+    "partner": "#CC79A7",
+}
+SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+CHART_WIDTH = 560
+RENDER_CACHE_SIZE = 256
+
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One gated figure to draw: where it goes, its value and interval, its base.
+
+    ``category`` is the row (a unit, an item, a period), ``series`` the colour (a lens, a
+    dimension). ``suppressed`` figures have no value and are drawn as the marker.
+    """
+
+    category: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    n: int | None = None
+    series: str = ""
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart and everything a page needs to show it accessibly.
+
+    ``table_columns``/``table_rows`` are the figures drawn, in words and numbers, for the
+    ``<table>`` shown next to the picture (and for its export).
+    """
+
+    key: str
+    title: str
+    description: str
+    spec: dict[str, Any]
+    table_columns: tuple[Column, ...]
+    table_rows: tuple[tuple[Any, ...], ...]
+    # Decimals shown on the page; the table and exports keep unrounded numbers.
+    digits: int = 0
+
+    @property
+    def svg(self) -> SafeString:
+        """Return the chart as inline SVG, safe under the page's Content-Security-Policy."""
+        return svg_for_page(
+            render_svg(self.spec), key=self.key, title=self.title, description=self.description
+        )
+
+    @property
+    def png(self) -> bytes:
+        """Return the chart as PNG bytes (for e-mails)."""
+        return render_png(self.spec)
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+class _RenderCache:
+    """The latest renders, by spec digest: the same figures give the same picture."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: Any) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_cache = _RenderCache(RENDER_CACHE_SIZE)
+
+
+def _digest(kind: str, spec: dict[str, Any], locale: str) -> str:
+    text = json.dumps(spec, sort_keys=True, default=str)
+    return hashlib.sha256(f"{kind}|{locale}|{text}".encode()).hexdigest()
+
+
+def _format_locale() -> str:
+    return "fr-FR" if (get_language() or "fr").startswith("fr") else "en-US"
+
+
+def render_svg(spec: dict[str, Any]) -> str:
+    """Return the SVG text vl-convert draws for a Vega-Lite spec (cached by content)."""
+    import vl_convert
+
+    locale = _format_locale()
+    key = _digest("svg", spec, locale)
+    cached = _cache.get(key)
+    if cached is None:
+        cached = vl_convert.vegalite_to_svg(spec, format_locale=locale)
+        _cache.put(key, cached)
+    return cached
+
+
+def render_png(spec: dict[str, Any], *, scale: float = 2.0) -> bytes:
+    """Return PNG bytes of a Vega-Lite spec, at ``scale`` times its size (sharp on phones)."""
+    import vl_convert
+
+    locale = _format_locale()
+    key = _digest(f"png{scale}", spec, locale)
+    cached = _cache.get(key)
+    if cached is None:
+        cached = vl_convert.vegalite_to_png(spec, scale=scale, format_locale=locale)
+        _cache.put(key, cached)
+    return cached
+
+
+def _style_to_attributes(element: ET.Element) -> None:
+    style = element.attrib.pop("style", None)
+    if not style:
+        return
+    for declaration in style.split(";"):
+        name, _sep, value = declaration.partition(":")
+        name, value = name.strip().lower(), value.strip()
+        if name in PRESENTATION_ATTRIBUTES and value and name not in element.attrib:
+            element.set(name, value)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def svg_for_page(svg: str, *, key: str, title: str, description: str) -> SafeString:
+    """Return inline SVG fit for a page under a strict Content-Security-Policy.
+
+    Style attributes become presentation attributes, ``<style>``, ``<script>`` and
+    ``<foreignObject>`` elements and event handler attributes are dropped, ids are
+    prefixed with ``key``, and the root gets ``role="img"`` with a title and a
+    description for screen readers (the data table next to it carries the figures).
+    """
+    root = ET.fromstring(svg)  # noqa: S314 (vl-convert's output, not user input)
+    prefix = f"{key}-"
+    dropped = {"style", "script", "foreignObject"}
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if _local(child.tag) in dropped:
+                parent.remove(child)
+    for element in root.iter():
+        _style_to_attributes(element)
+        for name in list(element.attrib):
+            local = _local(name)
+            value = element.attrib[name]
+            if local.lower().startswith("on"):
+                del element.attrib[name]
+            elif local == "id":
+                element.set(name, prefix + value)
+            elif local == "href":
+                if value.startswith("#"):
+                    element.set(name, "#" + prefix + value[1:])
+                else:
+                    del element.attrib[name]
+            elif "url(#" in value:
+                element.set(
+                    name, _URL_REFERENCE.sub(lambda m: f"url(#{prefix}{m.group(1)})", value)
+                )
+    # The picture scales with its container; its viewBox keeps the proportions.
+    width, height = root.get("width"), root.get("height")
+    if width and height and not root.get("viewBox"):
+        root.set("viewBox", f"0 0 {width} {height}")
+    for attribute in ("width", "height"):
+        root.attrib.pop(attribute, None)
+    root.set("class", "chart-svg")
+    root.set("role", "img")
+    root.set("aria-labelledby", f"{prefix}title {prefix}desc")
+    root.set("focusable", "false")
+    for attribute in list(root.attrib):
+        if _local(attribute).startswith("aria-") and attribute != "aria-labelledby":
+            del root.attrib[attribute]
+    title_element = ET.Element(f"{{{SVG_NS}}}title", {"id": f"{prefix}title"})
+    title_element.text = title
+    desc_element = ET.Element(f"{{{SVG_NS}}}desc", {"id": f"{prefix}desc"})
+    desc_element.text = description
+    root.insert(0, desc_element)
+    root.insert(0, title_element)
+    text = ET.tostring(root, encoding="unicode", short_empty_elements=True)
+    return mark_safe(text)  # noqa: S308 (built from parsed XML, text escaped by ElementTree)
+
+
+# -- specs -------------------------------------------------------------------------------------
+
+
+def _records(points: Iterable[Point]) -> list[dict[str, Any]]:
+    records = []
+    for point in points:
+        visible = not point.suppressed and point.value is not None
+        records.append(
+            {
+                "category": point.category,
+                "series": point.series,
+                "value": point.value if visible else None,
+                "low": point.low if visible else None,
+                "high": point.high if visible else None,
+                "n": point.n if visible else None,
+                "marker": SUPPRESSED_MARKER if point.suppressed else "",
+            }
+        )
+    return records
+
+
+def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return (
+        chart.configure(font=FONT)
+        .configure_view(stroke=None)
+        .configure_axis(labelLimit=220, titleFontWeight="normal")
+    )
+
+
+def _colour(series: Sequence[str], colours: dict[str, str] | None) -> alt.Color:
+    names = list(dict.fromkeys(series))
+    palette = [
+        (colours or {}).get(name, SERIES_COLOURS[index % len(SERIES_COLOURS)])
+        for index, name in enumerate(names)
+    ]
+    return alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=names, range=palette),
+        legend=alt.Legend(orient="bottom") if len(names) > 1 else None,
+    )
+
+
+def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    return _config(chart).to_dict(validate=False)
+
+
+def _table_rows(points: Sequence[Point]) -> tuple[tuple[Any, ...], ...]:
+    """Return the figures as table rows: unrounded numbers, the marker where suppressed."""
+    rows = []
+    for point in points:
+        if point.suppressed or point.value is None:
+            rows.append((point.category, point.series, SUPPRESSED_MARKER, None, None, None))
+        else:
+            rows.append((point.category, point.series, point.value, point.low, point.high, point.n))
+    return tuple(rows)
+
+
+def _table_columns(category: Any, series: Any, value: Any) -> tuple[Column, ...]:
+    return (
+        Column("category", category),
+        Column("series", series),
+        Column("value", value),
+        Column("low", _("Low bound (95 %)")),
+        Column("high", _("High bound (95 %)")),
+        Column("n", _("Respondents (n)")),
+    )
+
+
+def interval_chart(
+    points: Sequence[Point],
+    *,
+    key: str,
+    title: str,
+    description: str,
+    value_title: str,
+    category_title: str,
+    series_title: str = "",
+    domain: tuple[float, float] | None = None,
+    colours: dict[str, str] | None = None,
+    digits: int = 0,
+) -> Chart:
+    """Return a dot-and-interval chart: one row per category, one colour per series.
+
+    Suppressed figures show the marker at the start of their row.
+    """
+    records = _records(points)
+    scale = alt.Scale(domain=list(domain)) if domain else alt.Scale(zero=False)
+    base = alt.Chart(alt.Data(values=records)).encode(
+        y=alt.Y("category:N", title=category_title, sort=None),
+        yOffset=alt.YOffset("series:N", sort=None),
+    )
+    colour = _colour([point.series for point in points], colours)
+    rules = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("low:Q", title=value_title, scale=scale), x2="high:Q", color=colour
+    )
+    dots = base.mark_point(filled=True, size=70, opacity=1).encode(
+        x=alt.X("value:Q", scale=scale), color=colour
+    )
+    markers = base.mark_text(align="left", dx=4, fontSize=14).encode(
+        x=alt.value(0), text="marker:N"
+    )
+    height = max(60, 22 * len(records))
+    layered = alt.layer(rules, dots, markers).properties(
+        width=CHART_WIDTH, height=height, title=title
+    )
+    return Chart(
+        key=key,
+        title=title,
+        description=description,
+        spec=_spec(layered),
+        table_columns=_table_columns(category_title, series_title, value_title),
+        table_rows=_table_rows(points),
+        digits=digits,
+    )
+
+
+def heatmap_chart(
+    points: Sequence[Point],
+    *,
+    key: str,
+    title: str,
+    description: str,
+    value_title: str,
+    row_title: str,
+    column_title: str,
+    domain: tuple[float, float] = (0, 100),
+    digits: int = 0,
+) -> Chart:
+    """Return a heatmap: rows are ``category`` (units), columns ``series`` (dimensions).
+
+    Each visible cell shows its value; a suppressed cell is blank with the marker.
+    """
+    records = _records(points)
+    for record in records:
+        record["label"] = (
+            record["marker"] if record["value"] is None else f"{record['value']:.{digits}f}"
+        )
+    base = alt.Chart(alt.Data(values=records)).encode(
+        y=alt.Y("category:N", title=row_title, sort=None),
+        x=alt.X("series:N", title=column_title, sort=None, axis=alt.Axis(labelAngle=-30)),
+    )
+    cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
+        color=alt.Color(
+            "value:Q",
+            title=value_title,
+            scale=alt.Scale(domain=list(domain), scheme="blueorange", reverse=True),
+        )
+    )
+    text = base.mark_text(fontSize=11).encode(text="label:N", color=alt.value("#1b1f23"))
+    rows = len({point.category for point in points}) or 1
+    columns = len({point.series for point in points}) or 1
+    layered = alt.layer(cells, text).properties(
+        width=max(120, min(CHART_WIDTH, 70 * columns)), height=max(40, 24 * rows), title=title
+    )
+    return Chart(
+        key=key,
+        title=title,
+        description=description,
+        spec=_spec(layered),
+        table_columns=_table_columns(row_title, column_title, value_title),
+        table_rows=_table_rows(points),
+        digits=digits,
+    )
+
+
+def trend_chart(
+    points: Sequence[Point],
+    *,
+    key: str,
+    title: str,
+    description: str,
+    value_title: str,
+    period_title: str,
+    series_title: str = "",
+    domain: tuple[float, float] | None = None,
+    colours: dict[str, str] | None = None,
+    digits: int = 0,
+) -> Chart:
+    """Return a trend: ``category`` is the period (in the given order), one line per series.
+
+    Intervals are vertical rules at each period; suppressed periods break the line.
+    """
+    records = _records(points)
+    periods = list(dict.fromkeys(point.category for point in points))
+    scale = alt.Scale(domain=list(domain)) if domain else alt.Scale(zero=False)
+    colour = _colour([point.series for point in points], colours)
+    base = alt.Chart(alt.Data(values=records)).encode(
+        x=alt.X("category:O", title=period_title, sort=periods, axis=alt.Axis(labelAngle=0)),
+        color=colour,
+    )
+    line = base.mark_line(point=alt.OverlayMarkDef(filled=True, size=50)).encode(
+        y=alt.Y("value:Q", title=value_title, scale=scale)
+    )
+    band = base.mark_rule(strokeWidth=1.5, opacity=0.6).encode(y="low:Q", y2="high:Q")
+    markers = base.mark_text(dy=-6, fontSize=14).encode(
+        y=alt.value(0), text="marker:N", color=alt.value("#1b1f23")
+    )
+    layered = alt.layer(band, line, markers).properties(width=CHART_WIDTH, height=220, title=title)
+    return Chart(
+        key=key,
+        title=title,
+        description=description,
+        spec=_spec(layered),
+        table_columns=_table_columns(period_title, series_title, value_title),
+        table_rows=_table_rows(points),
+        digits=digits,
+    )
+
+
+def chart_label(value: Any) -> str:
+    """Return a lazy label as text, for chart titles and table cells."""
+    return force_str(value)

@@ -1,0 +1,908 @@
+"""What the network, unit and linkage pages show: tables and charts of gated figures.
+
+Each section of a page is a small report kind registered in ``SECTIONS`` under its page
+and key; the page builds all of its sections, an export builds just the one asked for.
+A ``Loader`` calls each selector of ``miroir.results.selectors`` at most once per
+request, so sections that share figures share the call. Nothing here computes a figure:
+tables and charts only lay out what the selectors (and so the privacy gate) return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from miroir.analytics.linkage import LinkageError
+from miroir.analytics.symmetry import LABELS as COMPONENT_LABELS
+from miroir.analytics.symmetry import RULES as COMPONENT_RULES
+from miroir.instruments.dimensions import DIMENSIONS
+from miroir.org.models import Lens, Unit
+from miroir.reports.charts import (
+    LENS_COLOURS,
+    SUPPRESSED_MARKER,
+    Chart,
+    Point,
+    heatmap_chart,
+    interval_chart,
+    trend_chart,
+)
+from miroir.reports.filters import Filters
+from miroir.reports.tables import (
+    Column,
+    Interval,
+    Link,
+    Table,
+    change_interval,
+    gap_interval,
+    interval,
+)
+from miroir.results import selectors
+
+LARGEST_GAPS = 10
+LENS_ORDER = (Lens.CUSTOMER, Lens.EMPLOYEE, Lens.PARTNER, Lens.MANAGEMENT)
+
+
+def lens_label(lens: str) -> str:
+    return str(Lens(lens).label)
+
+
+def _language() -> str:
+    return get_language() or "fr"
+
+
+def dimension_label(code: str) -> str:
+    meta = DIMENSIONS.get(code)
+    return meta.label(_language()) if meta is not None else code
+
+
+class Loader:
+    """The selector results one request needs, each fetched once."""
+
+    def __init__(self, filters: Filters) -> None:
+        self.filters = filters
+        self.unit = filters.unit
+        self.period = filters.period
+
+    @cached_property
+    def network(self) -> list[Any]:
+        return selectors.network_symmetry(unit=self.unit, period=self.period, levels=1)
+
+    @cached_property
+    def unit_names(self) -> dict[int, str]:
+        return dict(Unit.objects.filter(path__startswith=self.unit.path).values_list("pk", "name"))
+
+    @cached_property
+    def dimensions(self) -> Any:
+        return selectors.unit_results(
+            unit=self.unit,
+            lens=self.filters.lens,
+            period=self.period,
+            subject="dimension",
+            levels=1,
+            with_change=False,
+        )
+
+    @cached_property
+    def trend(self) -> list[Any]:
+        return selectors.unit_trend(
+            unit=self.unit,
+            lens=self.filters.lens,
+            periods=self.filters.trend_periods,
+            subject="dimension",
+        )
+
+    @cached_property
+    def linkage(self) -> Any:
+        """Return the linkage, or None when too few units could be compared (see problem)."""
+        try:
+            return selectors.unit_linkage(
+                unit=self.unit, period=self.period, level=self.filters.level
+            )
+        except LinkageError as error:
+            self.linkage_problem = str(error)
+            return None
+
+    linkage_problem: str = ""
+
+    @cached_property
+    def items(self) -> Any:
+        return selectors.unit_results(
+            unit=self.unit,
+            lens=self.filters.lens,
+            period=self.period,
+            subject="item",
+            segment=self.filters.segment,
+            levels=0,
+        )
+
+    @cached_property
+    def experience(self) -> list[Any]:
+        return selectors.experience_symmetry(unit=self.unit, period=self.period)
+
+    @cached_property
+    def perception(self) -> list[Any]:
+        return selectors.perception_gaps(unit=self.unit, period=self.period)
+
+    @cached_property
+    def symmetry(self) -> Any:
+        return selectors.unit_symmetry(unit=self.unit, period=self.period)
+
+    @cached_property
+    def barometer(self) -> Any:
+        return selectors.barometer_headline(unit=self.unit, period=self.period)
+
+    @cached_property
+    def verbatims(self) -> Any:
+        return selectors.unit_verbatims(unit=self.unit, lens=self.filters.lens, period=self.period)
+
+
+@dataclass
+class Section:
+    """One block of a page: its table (always) and its chart (when it has one)."""
+
+    table: Table
+    chart: Chart | None = None
+
+
+Builder = Callable[[Loader], Section]
+SECTIONS: dict[tuple[str, str], Builder] = {}
+
+
+def section(page: str, key: str) -> Callable[[Builder], Builder]:
+    """Register a section builder under its page and key (the export URL names them)."""
+
+    def register(builder: Builder) -> Builder:
+        SECTIONS[(page, key)] = builder
+        return builder
+
+    return register
+
+
+def page_sections(page: str, loader: Loader) -> list[Section]:
+    """Return every section of a page, in the order they were registered."""
+    return [build(loader) for (name, _key), build in SECTIONS.items() if name == page]
+
+
+def _unit_url(unit_id: int, filters: Filters, name: str = "reports:unit") -> str:
+    query = urlencode(filters.query)
+    return reverse(name, args=[unit_id]) + (f"?{query}" if query else "")
+
+
+def _network_url(unit_id: int, filters: Filters) -> str:
+    query = urlencode({**filters.query, "unit": unit_id})
+    return reverse("reports:network") + f"?{query}"
+
+
+def _score(figure: Any) -> Interval:
+    if figure is None or figure.suppressed:
+        return Interval.hidden()
+    return interval(figure.statistic("score"))
+
+
+def _n(figure: Any) -> Any:
+    if figure is None:
+        return None
+    return SUPPRESSED_MARKER if figure.suppressed else figure.n
+
+
+def _point(category: str, series: str, cell: Interval, n: Any) -> Point:
+    return Point(
+        category=category,
+        series=series,
+        value=cell.value,
+        low=cell.low,
+        high=cell.high,
+        n=n if isinstance(n, int) else None,
+        suppressed=cell.suppressed,
+    )
+
+
+def _problem(loader: Loader, part: str) -> str:
+    linkage = loader.linkage
+    if linkage is None:
+        return _too_few(loader)
+    reason = linkage.problems.get(part)
+    return gettext("Cannot be computed here (%(reason)s).") % {"reason": reason} if reason else ""
+
+
+def _too_few(loader: Loader) -> str:
+    return gettext("Too few units can be compared here (%(reason)s).") % {
+        "reason": loader.linkage_problem
+    }
+
+
+# -- the network page -----------------------------------------------------------------------
+
+
+def _component(symmetry: Any, code: str) -> Any:
+    component = symmetry.index.component(code)
+    return component.score
+
+
+@section("network", "index")
+def network_index(loader: Loader) -> Section:
+    """The symmetry index of the unit and of each unit below it, with every component."""
+    codes = list(COMPONENT_LABELS)
+    columns = [
+        Column("unit", _("Unit"), "link"),
+        Column("index", _("Symmetry index (0-100)"), "number"),
+        Column("coverage", _("Weight of the known components (%)"), "number"),
+        *[Column(code, gettext(COMPONENT_LABELS[code]), "number") for code in codes],
+    ]
+    rows = []
+    points = []
+    for symmetry in loader.network:
+        name = loader.unit_names.get(symmetry.unit_id, "")
+        index = symmetry.index
+        unit_cell: Any = (
+            name
+            if symmetry.unit_id == loader.unit.pk
+            else Link(name, _network_url(symmetry.unit_id, loader.filters))
+        )
+        rows.append(
+            [
+                unit_cell,
+                index.value,
+                index.coverage * 100,
+                *[_component(symmetry, code) for code in codes],
+            ]
+        )
+        points.append(Point(name, index.value, suppressed=index.value is None, series=""))
+    table = Table(
+        "index",
+        _("Symmetry index by unit"),
+        columns,
+        rows,
+        caption=_("Each component is scored 0-100; the index is their weighted mean."),
+    )
+    chart = interval_chart(
+        points,
+        key="chart-index",
+        title=gettext("Symmetry index by unit"),
+        description=gettext(
+            "The symmetry index (0 to 100) of each unit; the table below lists it."
+        ),
+        value_title=gettext("Symmetry index (0-100)"),
+        category_title=gettext("Unit"),
+        domain=(0, 100),
+    )
+    return Section(table, chart)
+
+
+@section("network", "heatmap")
+def network_heatmap(loader: Loader) -> Section:
+    """Units by dimensions for the chosen lens: the 0-100 score of each cell."""
+    results = loader.dimensions
+    lens = lens_label(loader.filters.lens)
+    columns = [
+        Column("unit", _("Unit")),
+        Column("dimension", _("Dimension")),
+        Column("score", _("Score (0-100)"), "estimate"),
+        Column("n", _("Answers (n)"), "count"),
+    ]
+    rows = []
+    points = []
+    for figure in results.figures:
+        name = loader.unit_names.get(figure.unit_id, "")
+        label = figure.subject.label(_language())
+        score = _score(figure)
+        rows.append([name, label, score, _n(figure)])
+        points.append(_point(name, label, score, _n(figure)))
+    table = Table("heatmap", _("Units by dimension, %(lens)s lens") % {"lens": lens}, columns, rows)
+    chart = (
+        heatmap_chart(
+            points,
+            key="chart-heatmap",
+            title=gettext("Units by dimension, %(lens)s lens") % {"lens": lens},
+            description=gettext("Score from 0 to 100 of each unit on each dimension."),
+            value_title=gettext("Score (0-100)"),
+            row_title=gettext("Unit"),
+            column_title=gettext("Dimension"),
+        )
+        if points
+        else None
+    )
+    return Section(table, chart)
+
+
+def _trend(loader: Loader, key: str) -> Section:
+    lens = lens_label(loader.filters.lens)
+    columns = [
+        Column("period", _("Period")),
+        Column("dimension", _("Dimension")),
+        Column("score", _("Score (0-100)"), "estimate"),
+        Column("n", _("Answers (n)"), "count"),
+        Column("change", _("Change since the previous period"), "estimate"),
+    ]
+    rows = []
+    points = []
+    for results in loader.trend:
+        for figure in results.for_unit(loader.unit.pk):
+            label = figure.subject.label(_language())
+            score = _score(figure)
+            change = change_interval(figure.statistic("score")) if not figure.suppressed else None
+            rows.append([results.period, label, score, _n(figure), change])
+            points.append(_point(results.period, label, score, _n(figure)))
+    title = gettext("Trend by period, %(lens)s lens") % {"lens": lens}
+    table = Table(key, title, columns, rows)
+    chart = (
+        trend_chart(
+            points,
+            key=f"chart-{key}",
+            title=title,
+            description=gettext("Score from 0 to 100 of each dimension, period by period."),
+            value_title=gettext("Score (0-100)"),
+            period_title=gettext("Period"),
+            series_title=gettext("Dimension"),
+            domain=(0, 100),
+        )
+        if points
+        else None
+    )
+    return Section(table, chart)
+
+
+@section("network", "trend")
+def network_trend(loader: Loader) -> Section:
+    """The unit's dimensions period by period, for the chosen lens."""
+    return _trend(loader, "trend")
+
+
+@section("network", "gaps")
+def network_gaps(loader: Loader) -> Section:
+    """The units where customers and employees differ most, with the multiple-testing flag."""
+    linkage = loader.linkage
+    columns = [
+        Column("unit", _("Unit"), "link"),
+        Column("employee", _("Employee index (0-100)"), "number"),
+        Column("customer", _("Customer index (0-100)"), "number"),
+        Column("gap", _("Gap, customers minus employees (points)"), "number"),
+        Column("p_value", _("p-value"), "number", 3),
+        Column("adjusted", _("p-value adjusted (Benjamini-Hochberg)"), "number", 3),
+        Column("flagged", _("Flagged"), "flag"),
+    ]
+    if linkage is None:
+        return Section(
+            Table(
+                "gaps", _("Units where the gaps are largest"), columns, [], empty=_too_few(loader)
+            )
+        )
+    flags = sorted(linkage.flags, key=lambda flag: abs(flag.gap), reverse=True)[:LARGEST_GAPS]
+    rows = []
+    for flag in flags:
+        employee, customer, _n_employee = linkage.points.get(flag.unit_id, (None, None, None))
+        name = loader.unit_names.get(flag.unit_id, "")
+        rows.append(
+            [
+                Link(name, _unit_url(flag.unit_id, loader.filters)),
+                employee,
+                customer,
+                flag.gap,
+                flag.p_value,
+                flag.adjusted_p_value,
+                flag.flagged,
+            ]
+        )
+    table = Table(
+        "gaps",
+        _("Units where the gaps are largest"),
+        columns,
+        rows,
+        caption=_(
+            "Units of kind “%(level)s” under this unit, largest gap first. A unit is "
+            "flagged when its gap remains significant after correcting for the number of "
+            "units compared."
+        )
+        % {"level": loader.filters.level},
+    )
+    return Section(table)
+
+
+# -- the unit page --------------------------------------------------------------------------
+
+
+@section("unit", "index")
+def unit_index(loader: Loader) -> Section:
+    """The unit's symmetry index and each component: inputs, score, weight, contribution."""
+    columns = [
+        Column("component", _("Component")),
+        Column("rule", _("How it is scored")),
+        Column("weight", _("Weight"), "number"),
+        Column("effective_weight", _("Weight used"), "number", 1),
+        Column("raw", _("Input"), "number", 2),
+        Column("score", _("Score (0-100)"), "number"),
+        Column("contribution", _("Part of the index"), "number", 1),
+    ]
+    rows = [
+        [
+            gettext(COMPONENT_LABELS[component.code]),
+            gettext(COMPONENT_RULES[component.code]),
+            component.weight,
+            component.effective_weight,
+            component.raw,
+            component.score,
+            component.contribution,
+        ]
+        for component in loader.symmetry.index.components
+    ]
+    return Section(Table("index", _("Symmetry index and its components"), columns, rows))
+
+
+@section("unit", "experience")
+def unit_experience(loader: Loader) -> Section:
+    """Experience symmetry: each mirror's customer, employee and partner scores side by side."""
+    columns = [
+        Column("mirror", _("Mirror")),
+        Column("customer", _("Customers (0-100)"), "estimate"),
+        Column("customer_n", _("n customers"), "count"),
+        Column("employee", _("Employees (0-100)"), "estimate"),
+        Column("employee_n", _("n employees"), "count"),
+        Column("partner", _("Partners (0-100)"), "estimate"),
+        Column("partner_n", _("n partners"), "count"),
+        Column("gap_employee", _("Gap, customers minus employees"), "estimate"),
+        Column("gap_partner", _("Gap, customers minus partners"), "estimate"),
+    ]
+    rows = []
+    points = []
+    for row in loader.experience:
+        label = row.mirror.label(_language())
+        cells: list[Any] = [label]
+        for lens in (Lens.CUSTOMER, Lens.EMPLOYEE, Lens.PARTNER):
+            figure = row.figures.get(lens)
+            score = _score(figure) if figure is not None else None
+            cells += [score, _n(figure)]
+            if figure is not None and score is not None:
+                points.append(_point(label, lens_label(lens), score, _n(figure)))
+        cells += [
+            gap_interval(row.gaps.get(Lens.EMPLOYEE)) if Lens.EMPLOYEE in row.gaps else None,
+            gap_interval(row.gaps.get(Lens.PARTNER)) if Lens.PARTNER in row.gaps else None,
+        ]
+        rows.append(cells)
+    title = gettext("Experience symmetry: mirrors side by side")
+    chart = (
+        interval_chart(
+            points,
+            key="chart-experience",
+            title=title,
+            description=gettext(
+                "Score from 0 to 100 of each lens on each mirror, with its interval."
+            ),
+            value_title=gettext("Score (0-100)"),
+            category_title=gettext("Mirror"),
+            series_title=gettext("Lens"),
+            domain=(0, 100),
+            colours={lens_label(lens): LENS_COLOURS[lens] for lens in LENS_ORDER},
+        )
+        if points
+        else None
+    )
+    return Section(Table("experience", title, columns, rows), chart)
+
+
+@section("unit", "perception")
+def unit_perception(loader: Loader) -> Section:
+    """Perception gap: management's estimate against what employees say, mirror by mirror."""
+    columns = [
+        Column("mirror", _("Mirror")),
+        Column("management", _("Management's estimate (0-100)"), "estimate"),
+        Column("management_n", _("n managers"), "count"),
+        Column("actual", _("Employees (0-100)"), "estimate"),
+        Column("actual_n", _("n employees"), "count"),
+        Column("gap", _("Gap, management minus employees"), "estimate"),
+    ]
+    rows = [
+        [
+            row.mirror.label(_language()),
+            _score(row.management),
+            _n(row.management),
+            _score(row.actual),
+            _n(row.actual),
+            gap_interval(row.gap),
+        ]
+        for row in loader.perception
+    ]
+    return Section(
+        Table(
+            "perception",
+            _("Perception gap: management's estimate and what employees say"),
+            columns,
+            rows,
+            caption=_("A positive gap: management thinks things are better than employees say."),
+        )
+    )
+
+
+@section("unit", "listening")
+def unit_listening(loader: Loader) -> Section:
+    """Listening symmetry: how often each lens is solicited and answered."""
+    listening = loader.symmetry.listening
+    columns = [
+        Column("lens", _("Lens")),
+        Column("invited", _("Invitations sent"), "count"),
+        Column("people", _("People who could be invited"), "count"),
+        Column("per_person", _("Invitations per person"), "number", 2),
+        Column("responses", _("Responses"), "count"),
+        Column("response_rate", _("Response rate (%)"), "number"),
+        Column("voices", _("Voices received"), "count"),
+        Column("in_time", _("Voices answered in time (%)"), "number"),
+        Column("adopted", _("Voices adopted (%)"), "number"),
+        Column("median_days", _("Median days to answer"), "number", 1),
+    ]
+    rows = []
+    for lens in LENS_ORDER:
+        side = listening.lenses.get(lens)
+        if side is None:
+            continue
+        voices = side.voices
+        rows.append(
+            [
+                lens_label(lens),
+                side.invited,
+                side.people,
+                side.per_person,
+                SUPPRESSED_MARKER if side.responses is None and side.invited else side.responses,
+                None if side.response_rate is None else side.response_rate * 100,
+                voices.received if voices else None,
+                _percent(voices.answered_in_time_share if voices else None),
+                _percent(voices.adopted_share if voices else None),
+                voices.median_days_to_answer if voices else None,
+            ]
+        )
+    ratios = listening.ratios
+    rows.append(
+        [
+            gettext("Ratio employees / customers"),
+            None,
+            None,
+            ratios.get("per_person"),
+            None,
+            ratios.get("response_rate"),
+            None,
+            ratios.get("answered_in_time"),
+            ratios.get("adopted"),
+            ratios.get("median_days_to_answer"),
+        ]
+    )
+    return Section(
+        Table(
+            "listening",
+            _("Listening symmetry"),
+            columns,
+            rows,
+            caption=_("The last row divides the employee figure by the customer one (1 = equal)."),
+        )
+    )
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else share * 100
+
+
+STATISTIC_COLUMNS = (
+    ("mean", _("Mean (scale points)"), 1.0, 2),
+    ("top_box", _("Top box (%)"), 100.0, 0),
+    ("top2_box", _("Top-2 box (%)"), 100.0, 0),
+    ("csat", _("CSAT (%)"), 100.0, 0),
+    ("nps", _("NPS"), 1.0, 0),
+)
+
+
+@section("unit", "items")
+def unit_items(loader: Loader) -> Section:
+    """Every question of the chosen lens at this unit, with each statistic and its change."""
+    columns = [
+        Column("item", _("Question")),
+        Column("n", _("Answers (n)"), "count"),
+        Column("dont_know", _("Don't know"), "count"),
+        *[
+            Column(code, label, "estimate", digits)
+            for code, label, _scale, digits in STATISTIC_COLUMNS
+        ],
+        Column("change", _("Change in mean since the previous period"), "estimate", 2),
+    ]
+    rows = []
+    for figure in loader.items.for_unit(loader.unit.pk):
+        if figure.subject.scale == "free_text":
+            continue
+        cells: list[Any] = [figure.subject.label(_language()), _n(figure)]
+        if figure.suppressed:
+            cells.append(SUPPRESSED_MARKER)
+            cells += [Interval.hidden() for _ in STATISTIC_COLUMNS]
+            cells.append(None)
+        else:
+            cells.append(figure.dont_know)
+            for code, _label, scale, _digits in STATISTIC_COLUMNS:
+                statistic = figure.statistic(code)
+                cells.append(None if statistic is None else interval(statistic, scale=scale))
+            cells.append(change_interval(figure.statistic("mean")))
+        rows.append(cells)
+    segment = loader.filters.segment
+    title = gettext("Questions, %(lens)s lens") % {"lens": lens_label(loader.filters.lens)}
+    if segment is not None:
+        title += f" — {segment[1]}"
+    return Section(Table("items", title, columns, rows))
+
+
+@section("unit", "trend")
+def unit_trend(loader: Loader) -> Section:
+    """The unit's dimensions period by period, for the chosen lens."""
+    return _trend(loader, "trend")
+
+
+@section("unit", "children")
+def unit_children(loader: Loader) -> Section:
+    """The units just below, with their index, to drill down."""
+    columns = [
+        Column("unit", _("Unit"), "link"),
+        Column("index", _("Symmetry index (0-100)"), "number"),
+        Column("coverage", _("Weight of the known components (%)"), "number"),
+    ]
+    rows = [
+        [
+            Link(
+                loader.unit_names.get(symmetry.unit_id, ""),
+                _unit_url(symmetry.unit_id, loader.filters),
+            ),
+            symmetry.index.value,
+            symmetry.index.coverage * 100,
+        ]
+        for symmetry in loader.network
+        if symmetry.unit_id != loader.unit.pk
+    ]
+    return Section(
+        Table("children", _("Units below"), columns, rows, empty=_("No unit below this one."))
+    )
+
+
+# -- the linkage page -----------------------------------------------------------------------
+
+
+@section("linkage", "correlation")
+def linkage_correlation(loader: Loader) -> Section:
+    """Pearson and Spearman correlations of the employee and customer indices across units."""
+    linkage = loader.linkage
+    columns = [
+        Column("method", _("Method")),
+        Column("units", _("Units (J)"), "count"),
+        Column("r", _("Correlation r"), "estimate", 2),
+        Column("p_value", _("p-value"), "number", 3),
+    ]
+    rows: list[list[Any]] = []
+    title = _("Correlation of the employee index with the customer index")
+    if linkage is None:
+        return Section(Table("correlation", title, columns, rows, empty=_too_few(loader)))
+    for label, correlation in (("Pearson", linkage.pearson), ("Spearman", linkage.spearman)):
+        if correlation is None:
+            rows.append([label, linkage.units, None, None])
+            continue
+        rows.append(
+            [
+                label,
+                correlation.units,
+                Interval(
+                    correlation.r,
+                    correlation.low,
+                    correlation.high,
+                    significant=correlation.significant,
+                ),
+                correlation.p_value,
+            ]
+        )
+    return Section(
+        Table(
+            "correlation",
+            title,
+            columns,
+            rows,
+            caption=_("Interval from Fisher's z transformation."),
+        )
+    )
+
+
+@section("linkage", "regression")
+def linkage_regression(loader: Loader) -> Section:
+    """The regression of the customer index on the employee index, unit size controlled."""
+    linkage = loader.linkage
+    regression = linkage.regression if linkage is not None else None
+    columns = [
+        Column("measure", _("Measure")),
+        Column("value", _("Value"), "estimate", 2),
+    ]
+    rows: list[list[Any]] = []
+    if regression is not None:
+        slope = regression.slope
+        rows = [
+            [
+                gettext("Customer points for 5 more employee points"),
+                Interval(
+                    regression.slope_per_points,
+                    regression.low,
+                    regression.high,
+                    significant=slope.significant,
+                ),
+            ],
+            [gettext("Slope p-value"), Interval(slope.p_value)],
+            [gettext("R²"), Interval(regression.r_squared)],
+            [gettext("Units (J)"), Interval(regression.units)],
+        ]
+    return Section(
+        Table(
+            "regression",
+            _("Regression of the customer index on the employee index"),
+            columns,
+            rows,
+            caption=_(
+                "Ordinary least squares with the unit's size (log) as a control; "
+                "robust standard errors (HC3)."
+            ),
+            empty=_problem(loader, "regression"),
+        )
+    )
+
+
+@section("linkage", "lagged")
+def linkage_lagged(loader: Loader) -> Section:
+    """Both directions over time: employees at t to customers at t+1, and the reverse."""
+    linkage = loader.linkage
+    lagged = linkage.lagged if linkage is not None else None
+    columns = [
+        Column("direction", _("Direction")),
+        Column("pairs", _("Pairs of periods"), "count"),
+        Column("units", _("Units"), "count"),
+        Column("coefficient", _("Standardised effect"), "estimate", 2),
+        Column("p_value", _("p-value"), "number", 3),
+        Column("correlation", _("Lagged correlation"), "number", 2),
+    ]
+    rows = []
+    if lagged is not None:
+        for label, link in (
+            (gettext("Employees at t → customers at t+1"), lagged.employee_to_customer),
+            (gettext("Customers at t → employees at t+1"), lagged.customer_to_employee),
+        ):
+            rows.append(
+                [
+                    label,
+                    link.pairs,
+                    link.units,
+                    Interval(link.coefficient, link.low, link.high, significant=link.significant),
+                    link.p_value,
+                    link.correlation,
+                ]
+            )
+    return Section(
+        Table(
+            "lagged",
+            _("Both directions over time"),
+            columns,
+            rows,
+            caption=_(
+                "Cross-lagged regressions controlling for the earlier value of the outcome; "
+                "standard errors clustered by unit."
+            ),
+            empty=_problem(loader, "lagged"),
+        )
+    )
+
+
+@section("linkage", "drivers")
+def linkage_drivers(loader: Loader) -> Section:
+    """Key drivers: Johnson's relative weights of the employee dimensions."""
+    linkage = loader.linkage
+    drivers = linkage.drivers if linkage is not None else None
+    columns = [
+        Column("dimension", _("Employee dimension")),
+        Column("raw", _("Raw weight (part of R²)"), "number", 3),
+        Column("rescaled", _("Share of the explained variance (%)"), "number"),
+    ]
+    rows = []
+    if drivers is not None:
+        rows = [
+            [dimension_label(weight.name), weight.raw, weight.rescaled]
+            for weight in drivers.weights
+        ]
+    return Section(
+        Table(
+            "drivers",
+            _("Key drivers (Johnson's relative weights)"),
+            columns,
+            rows,
+            caption=(
+                _("R² of all dimensions together: %(r2).2f") % {"r2": drivers.r_squared}
+                if drivers is not None
+                else ""
+            ),
+            empty=_problem(loader, "drivers"),
+        )
+    )
+
+
+@section("linkage", "guardrails")
+def linkage_guardrails(loader: Loader) -> Section:
+    """What every linkage result is read with: J, the detectable r, the ICCs."""
+    linkage = loader.linkage
+    columns = [Column("measure", _("Guardrail")), Column("value", _("Value"), "number", 2)]
+    if linkage is None:
+        return Section(Table("guardrails", _("Guardrails"), columns, [], empty=_too_few(loader)))
+    guardrails = linkage.guardrails
+    rows: list[list[Any]] = [
+        [gettext("Units compared (J)"), guardrails.units],
+        [gettext("Smallest correlation these units can detect"), guardrails.minimum_detectable_r],
+        [gettext("Units needed to detect r = 0.3"), guardrails.units_for_r_03],
+    ]
+    for label, found in (
+        (gettext("employees"), linkage.reliability_employee),
+        (gettext("customers"), linkage.reliability_customer),
+    ):
+        if found is not None:
+            rows.append([gettext("ICC(1), %(side)s") % {"side": label}, found.icc1])
+            rows.append(
+                [
+                    gettext("ICC(2), reliability of unit means, %(side)s") % {"side": label},
+                    found.icc2,
+                ]
+            )
+    if linkage.correction is not None:
+        rows.append(
+            [gettext("Units flagged after Benjamini-Hochberg"), linkage.correction.flagged_count]
+        )
+    return Section(Table("guardrails", _("Guardrails"), columns, rows))
+
+
+# -- what the templates show besides the sections -------------------------------------------
+
+
+def _top_box_percent(figure: Any) -> float | None:
+    if figure is None or figure.suppressed:
+        return None
+    statistic = figure.statistic("top_box")
+    return None if statistic is None or statistic.value is None else statistic.value * 100
+
+
+def unit_choices(loader: Loader, scope: Any) -> list[dict[str, Any]]:
+    """Return the units the filter offers: the in-scope ancestors, the unit, its children."""
+    from miroir.org.selectors import unit_ancestors
+
+    unit = loader.unit
+    chosen = [a for a in unit_ancestors(unit) if scope.contains(a)] + [unit]
+    children = list(unit.children.order_by("name")[:200])
+    return [
+        {"pk": u.pk, "label": ("— " if u in children else "") + u.name} for u in chosen + children
+    ]
+
+
+def page_context(page: str, loader: Loader, scope: Any) -> dict[str, Any]:
+    """Return what a page shows outside its sections (headline, verbatims, guardrails)."""
+    from miroir.results import gate
+
+    context: dict[str, Any] = {
+        "threshold": gate.score_threshold(loader.filters.lens),
+        "unit_choices": unit_choices(loader, scope),
+        "lens_name": lens_label(loader.filters.lens),
+    }
+    if loader.period is None:
+        return context
+    if page == "unit":
+        barometer = loader.barometer
+        context.update(
+            symmetry=loader.symmetry,
+            barometer=barometer,
+            suggestions_top=_top_box_percent(barometer.suggestions),
+            complaints_top=_top_box_percent(barometer.complaints),
+            verbatims=loader.verbatims,
+        )
+    elif page == "linkage":
+        from miroir.analytics.linkage import CAUSATION_CAVEAT
+
+        linkage = loader.linkage
+        context.update(
+            guardrails=linkage.guardrails if linkage is not None else None,
+            caveat=gettext(CAUSATION_CAVEAT),
+        )
+    return context

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from miroir.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.network, name="network"),
+    path("units/<int:unit_id>/", views.unit, name="unit"),
+    path("linkage/", views.linkage, name="linkage"),
+    path(
+        "units/<int:unit_id>/export/<slug:key>.<slug:fmt>",
+        views.export,
+        {"page": "unit"},
+        name="unit_export",
+    ),
+    path("export/<slug:page>/<slug:key>.<slug:fmt>", views.export, name="export"),
+]
