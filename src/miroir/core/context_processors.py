@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from miroir.collect.selectors import waves_can_view
 from miroir.instruments.selectors import instruments_can_view
 from miroir.org.selectors import request_scope
+from miroir.voices.selectors import voices_can_manage
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -24,6 +25,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("instruments:list"), _("Questionnaires"), "instruments"))
     if waves_can_view(scope):
         items.append((reverse("collect:wave_list"), _("Waves"), "waves"))
+    if voices_can_manage(scope):
+        items.append((reverse("voices:inbox"), _("Voices"), "voices"))
+    if scope.member_id is not None:
+        items.append((reverse("voices:mine"), _("My voices"), "my_voices"))
+        items.append((reverse("voices:ideas"), _("Ideas"), "ideas"))
     if scope.is_administrator:
         items.append((reverse("org:import"), _("Import"), "import"))
         items.append((reverse("api_tokens:list"), _("API tokens"), "tokens"))
