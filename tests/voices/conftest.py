@@ -49,3 +49,7 @@ def complaint(personas: Personas) -> Callable[..., Voice]:
         return complaint_receive(text=text, source="api", **extra).voice
 
     return make
+
+
+# The collection's fixtures, for the hot-survey intake.
+from tests.collect.conftest import instrument, launch, make_wave  # noqa: E402, F401

@@ -27,3 +27,4 @@ api.add_router("/", "miroir.org.api.router")  # /units, /members
 api.add_router("/instruments", "miroir.instruments.api.router")
 api.add_router("/waves", "miroir.collect.api.router")
 api.add_router("/interactions", "miroir.collect.interactions_api.router")
+api.add_router("/voices", "miroir.voices.api.router")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from miroir.org.models import Member, RoleKind, Unit
 from miroir.org.selectors import Scope, units_in_scope
@@ -180,23 +181,22 @@ def you_said_we_did(unit: Unit, *, limit: int | None = None) -> QuerySet[Voice]:
 
 
 def voice_duplicates(voice: Voice, *, limit: int = 5) -> list[tuple[Voice, float]]:
-    """Return the open voices of the same kind and region that say nearly the same thing."""
+    """Return the voices of the same kind and region that say nearly the same thing."""
     # Within the voice's region (its ancestor at depth 1), where one manager can merge them.
     region_path = "/".join(voice.unit.path.split("/")[:3]) + "/"
-    candidates = (
+    candidates = list(
         Voice.objects.filter(kind=voice.kind, unit__path__startswith=region_path)
         .exclude(pk=voice.pk)
         .exclude(outcome=VoiceOutcome.MERGED)
         .select_related("unit")
         .order_by("-received_at")[:500]
     )
-    by_id = {candidate.pk: candidate for candidate in candidates}
-    scored = voice_text.similar(
-        f"{voice.title} {voice.text}",
-        ((pk, f"{c.title} {c.text}") for pk, c in by_id.items()),
+    scored = voice_text.duplicates(
+        f"{voice.title}\n{voice.text}",
+        [f"{c.title}\n{c.text}" for c in candidates],
         threshold=DUPLICATE_THRESHOLD,
     )
-    return [(by_id[pk], score) for pk, score in scored[:limit]]
+    return [(candidates[index], score) for index, score in scored[:limit]]
 
 
 def reports_open(scope: Scope) -> QuerySet[VoiceReport]:
@@ -232,10 +232,29 @@ class VoiceListening:
     backlog: int
     median_days_to_answer: float | None
 
+    @property
+    def answered_in_time_share(self) -> float | None:
+        return self.answered_within_deadline / self.received if self.received else None
 
-def voices_listening(*, unit: Unit, lens: str, start: datetime, end: datetime) -> VoiceListening:
+    @property
+    def adopted_share(self) -> float | None:
+        return self.adopted / self.received if self.received else None
+
+
+def _instant(value: date | datetime) -> datetime:
+    """Return a datetime as it is, a day as its first instant in the current time zone."""
+    if isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, time.min))
+
+
+def voices_listening(
+    *, unit: Unit, lens: str, start: date | datetime, end: date | datetime
+) -> VoiceListening:
     """Return the listening figures of the voices of ``lens`` received in [start, end) in the
-    unit's subtree. Adopted counts adopted and implemented; backlog is what is still open."""
+    unit's subtree (days or instants). Adopted counts adopted and implemented voices; the
+    backlog is what is still unanswered; the median is in days, None with nothing answered."""
+    start, end = _instant(start), _instant(end)
     voices = Voice.objects.filter(
         unit__path__startswith=unit.path, lens=lens, received_at__gte=start, received_at__lt=end
     )
@@ -277,29 +296,38 @@ class Addressed:
     voices: list[Voice]
 
 
-def complaints_addressed(voice: Voice, *, threshold: float = 0.2) -> Addressed | None:
-    """Return the customer complaints of the voice's region similar to a suggestion, or None."""
+def complaints_addressed(voice: Voice, *, language: str = "fr") -> Addressed | None:
+    """Return the customer complaints of the voice's region a suggestion addresses, or None.
+
+    "About" names the themes the suggestion and its complaints share most often.
+    """
     if voice.kind != VoiceKind.SUGGESTION:
         return None
     region_path = "/".join(voice.unit.path.split("/")[:3]) + "/"
     complaints = list(
         Voice.objects.filter(kind=VoiceKind.COMPLAINT, unit__path__startswith=region_path)
         .order_by("-received_at")
-        .only("id", "title", "text", "themes")[:2000]
+        .only("id", "title", "text")[:2000]
     )
-    by_id = {complaint.pk: complaint for complaint in complaints}
-    scored = voice_text.similar(
-        f"{voice.title} {voice.text}",
-        ((pk, f"{c.title} {c.text}") for pk, c in by_id.items()),
-        threshold=threshold,
+    links = voice_text.addressed(
+        f"{voice.title}\n{voice.text}", [f"{c.title}\n{c.text}" for c in complaints]
     )
-    if not scored:
+    if not links:
         return None
-    linked = [by_id[pk] for pk, _score in scored]
-    shared = voice_text.tokens(f"{voice.title} {voice.text}")
     counts: dict[str, int] = {}
-    for complaint in linked:
-        for word in shared & voice_text.tokens(complaint.text):
-            counts[word] = counts.get(word, 0) + 1
-    about = ", ".join(word for word, _n in sorted(counts.items(), key=lambda p: -p[1])[:3])
-    return Addressed(count=len(linked), about=about, voices=linked[:10])
+    for _index, _score, themes in links:
+        for code in themes:
+            counts[code] = counts.get(code, 0) + 1
+    if counts:
+        top = [code for code, _n in sorted(counts.items(), key=lambda p: -p[1])[:2]]
+        about = ", ".join(voice_text.theme_labels(top, language=language))
+    else:
+        mine = voice_text.tokens(f"{voice.title} {voice.text}")
+        words: dict[str, int] = {}
+        for index, _score, _themes in links:
+            for word in mine & voice_text.tokens(complaints[index].text):
+                words[word] = words.get(word, 0) + 1
+        about = ", ".join(w for w, _n in sorted(words.items(), key=lambda p: -p[1])[:3])
+    return Addressed(
+        count=len(links), about=about, voices=[complaints[i] for i, _s, _t in links[:10]]
+    )

@@ -595,7 +595,9 @@ def voice_text_apply(*, voice: Voice) -> Voice:
     """Return the voice with its redacted text and themes computed by the text engine."""
     from miroir.voices import text as voice_text
 
-    redacted_title, redacted_text, themes = voice_text.analyse(voice.title, voice.text)
+    redacted_title, redacted_text, themes = voice_text.analyse(
+        voice.title, voice.text, language=voice.language
+    )
     Voice.objects.filter(pk=voice.pk).update(
         redacted_title=redacted_title, redacted_text=redacted_text, themes=themes
     )
@@ -608,7 +610,7 @@ def _comment_redact(comment_id: int) -> None:
 
     comment = VoiceComment.objects.filter(pk=comment_id).first()
     if comment is not None:
-        _title, redacted, _themes = voice_text.analyse("", comment.text)
+        (redacted,) = voice_text.redact([comment.text])
         VoiceComment.objects.filter(pk=comment_id).update(redacted_text=redacted)
 
 

@@ -219,7 +219,7 @@ def voice_detail(request: HttpRequest, voice_id: UUID) -> HttpResponse:
         events=voice.events.all(),
         comments=selectors.voice_comments(voice, moderator=True),
         duplicates=selectors.voice_duplicates(voice) if voice.is_open else [],
-        addressed=selectors.complaints_addressed(voice),
+        addressed=selectors.complaints_addressed(voice, language=get_language() or "fr"),
         answer_form=AnswerForm(),
         now=timezone.now(),
     )
