@@ -143,13 +143,24 @@ logger = logging.getLogger(__name__)
 NAME_MARKER = {"fr": "[nom]", "en": "[name]"}
 
 
+_BROKEN: set[str] = set()
+
+
 def _engine() -> Any:
-    """Return the ``miroir.text`` module, or None when it is not installed."""
+    """Return the ``miroir.text`` module, or None when it is missing or failed once."""
+    if _BROKEN:
+        return None
     try:
         import miroir.text as engine
     except ImportError:
         return None
     return engine
+
+
+def _failed(what: str) -> None:
+    """Note that the engine failed: warned once, then the fallback serves this process."""
+    logger.warning("Text engine unavailable (%s): voices use the plain fallback", what)
+    _BROKEN.add(what)
 
 
 @dataclass
@@ -208,7 +219,7 @@ def redact(texts: list[str], *, language: str = "fr") -> list[str]:
                 names.prepared = engine.MemberNames(names.names)
             return engine.redact_many(texts, names=names.prepared, language=language)
         except Exception:  # the model or its data missing: the plain match still hides names
-            logger.warning("Text engine unavailable for redaction; member names only")
+            _failed("redaction")
     return _redact_plain(texts, names, language)
 
 
@@ -220,7 +231,7 @@ def themes(text: str, *, language: str = "fr") -> list[str]:
     try:
         return engine.themes_for([text], language="en" if language == "en" else "fr")[0]
     except Exception:
-        logger.warning("Text engine unavailable for themes")
+        _failed("themes")
         return []
 
 
@@ -249,7 +260,7 @@ def duplicates(text: str, candidates: list[str], *, threshold: float) -> list[tu
             found = [(pair.second - 1, pair.score) for pair in pairs if pair.first == 0]
             return sorted(found, key=lambda pair: -pair[1])
         except Exception:
-            logger.warning("Text engine unavailable for near-duplicates")
+            _failed("near-duplicates")
     return similar(text, enumerate(candidates), threshold=max(threshold - 0.1, 0.3))
 
 
@@ -261,7 +272,7 @@ def addressed(suggestion: str, complaints: list[str]) -> list[tuple[int, float, 
             links = engine.link([suggestion], complaints)
             return [(link.complaint, link.score, link.themes) for link in links]
         except Exception:
-            logger.warning("Text engine unavailable for linking")
+            _failed("linking")
     return [
         (index, score, ())
         for index, score in similar(suggestion, enumerate(complaints), threshold=0.25)
