@@ -114,7 +114,7 @@ def link(
     suggestions: Sequence[str],
     complaints: Sequence[str],
     *,
-    threshold: float = 0.3,
+    threshold: float = 0.25,
     language: str = "fr",
 ) -> list[Link]:
     """Return the ``Link``s from each suggestion to the complaints it addresses.

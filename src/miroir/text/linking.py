@@ -15,7 +15,7 @@ from miroir.text.vectors import tfidf
 # Weight of sharing a bundled theme, added to the cosine of the two texts: two texts about
 # waiting at the checkout rarely share many words ("file", "attente", "caisse"), yet they
 # are about the same thing.
-THEME_WEIGHT = 0.2
+THEME_WEIGHT = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,16 +75,19 @@ def link_texts(
     if not suggestions or not complaints:
         return []
     words = [stems(text, language) for text in [*suggestions, *complaints]]
-    vectors, _ = tfidf(words)
+    vectors, _ = tfidf(words, bigrams=False)
     left, right = vectors[: len(suggestions)], vectors[len(suggestions) :]
     themes = [themes_of_stems(w, language) for w in words]
     codes = {code: n for n, code in enumerate(sorted({c for t in themes for c in t}))}
     theme_m = _theme_matrix(themes, codes)
     left_t, right_t = theme_m[: len(suggestions)], theme_m[len(suggestions) :]
-    # Share of the suggestion's themes the complaint has: 1 when it has all of them.
-    shared = sparse.diags(1.0 / np.maximum(np.asarray(left_t.sum(axis=1)).ravel(), 1)) @ (
-        left_t @ right_t.T
-    )
+    # Shared themes over the smaller theme count: 1 when one text's themes are all in the
+    # other's, so a one-theme complaint fully matches a suggestion that also names a second.
+    shared = sparse.csr_matrix(left_t @ right_t.T)
+    left_n = np.asarray(left_t.sum(axis=1)).ravel()
+    right_n = np.asarray(right_t.sum(axis=1)).ravel()
+    rows = np.repeat(np.arange(shared.shape[0]), np.diff(shared.indptr))
+    shared.data = shared.data / np.minimum(left_n[rows], right_n[shared.indices])
     score = sparse.csr_matrix(left @ right.T + THEME_WEIGHT * shared)
     out: list[Link] = []
     for s in range(score.shape[0]):
@@ -108,7 +111,7 @@ def near_duplicates(texts: Sequence[str], *, threshold: float, language: str) ->
         raise ValueError(f"The similarity threshold must be in (0, 1], not {threshold}.")
     if len(texts) < 2:
         return []
-    vectors, _ = tfidf([stems(text, language) for text in texts])
+    vectors, _ = tfidf([stems(text, language) for text in texts], bigrams=False)
     similarity = sparse.triu(vectors @ vectors.T, k=1).tocoo()
     keep = similarity.data >= threshold - 1e-9
     pairs = [

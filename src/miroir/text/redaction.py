@@ -151,6 +151,8 @@ class MemberNames:
                 pieces = tuple(fold(w) for w in re.findall(r"[^\W\d_]+", chunk))
                 if len(pieces) > 1:
                     self.sequences.setdefault(pieces, True)
+                    # "N'Diaye" is also written "Ndiaye", "Le-Goff" "Legoff".
+                    self.sequences.setdefault(("".join(pieces),), True)
         self.longest = max((len(s) for s in self.sequences), default=0)
         self.first_words = frozenset(s[0] for s in self.sequences)
 
@@ -290,11 +292,16 @@ def _entity_spans(doc: Any) -> tuple[list[_Span], list[tuple[int, int]]]:
             fold(kept[0].text) in lists.not_names or fold(kept[0].text).rstrip(".") in lists.titles
         ):
             kept.pop(0)
-        while kept and fold(kept[-1].text) in lists.not_names:
+        # A name's words are capitalised: lower-case words at either end were swallowed.
+        while kept and (fold(kept[-1].text) in lists.not_names or not kept[-1].text[:1].isupper()):
             kept.pop()
-        if not kept or not any(t.text[:1].isupper() for t in kept):
+        while kept and not kept[0].text[:1].isupper():
+            kept.pop(0)
+        if not kept:
             continue
-        if all(fold(t.text) in lists.ambiguous or t.is_stop for t in kept):
+        if all(fold(t.text) in lists.ambiguous or t.is_stop for t in kept) and (
+            len(kept) == 1 or kept[0].is_sent_start or kept[0].i == 0
+        ):
             continue
         people.append(_Span(kept[0].idx, kept[-1].idx + len(kept[-1].text), "name"))
     return people, places
