@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from miroir.collect.services import response_submit
 from miroir.collect.tokens import submission_id_new
@@ -17,7 +18,9 @@ def _import(tmp_path, content, *args):
     path = tmp_path / "complaints.csv"
     path.write_text(content, encoding="utf-8")
     out = StringIO()
-    call_command("voices_import", str(path), *args, stdout=out)
+    # The tests read the English messages, whatever LANGUAGE_CODE says.
+    with translation.override("en"):
+        call_command("voices_import", str(path), *args, stdout=out)
     return out.getvalue()
 
 
