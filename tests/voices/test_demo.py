@@ -45,3 +45,11 @@ def test_the_demo_has_anonymous_voices_without_author_and_implemented_ones(demo)
     anonymous = Voice.objects.filter(is_anonymous=True)
     assert anonymous.exists() and not anonymous.filter(author__isnull=False).exists()
     assert Voice.objects.filter(outcome="implemented").exclude(effect="").exists()
+
+
+def test_the_demo_employee_has_signed_voices_to_follow(demo):
+    from miroir.org.models import Member
+
+    employee = Member.objects.get(email="employee@demo.miroir.example")
+    outcomes = set(Voice.objects.filter(author=employee).values_list("status", flat=True))
+    assert {"answered", "received"} <= outcomes

@@ -145,3 +145,21 @@ def test_an_empty_text_is_refused(personas):
     with pytest.raises(ValidationError):
         voice_submit(author=personas.employee_member, kind="suggestion", text="   ")
     assert not Voice.objects.exists()
+
+
+def test_a_customer_who_left_an_address_gets_the_answer_by_email(
+    personas, complaint, django_capture_on_commit_callbacks
+):
+    voice = complaint(contact_email="client@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        voice_answer(voice=voice, actor=personas.shop_manager, outcome="adopted", text="Pardon")
+    assert [message.to for message in mail.outbox] == [["client@example.com"]]
+
+
+def test_the_navigation_counts_unread_answers(client, personas, suggestion):
+    voice = suggestion()
+    voice_answer(voice=voice, actor=personas.shop_manager, outcome="adopted", text="Oui")
+    client.force_login(personas.employee)
+    assert "(1 " in client.get("/voices/ideas/").content.decode()
+    client.get(f"/voices/mine/{voice.pk}/")
+    assert "(1 " not in client.get("/voices/ideas/").content.decode()

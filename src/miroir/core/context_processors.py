@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from miroir.collect.selectors import waves_can_view
 from miroir.instruments.selectors import instruments_can_view
 from miroir.org.selectors import request_scope
-from miroir.voices.selectors import voices_can_manage
+from miroir.voices.selectors import my_voices_label, voices_can_manage
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if voices_can_manage(scope):
         items.append((reverse("voices:inbox"), _("Voices"), "voices"))
     if scope.member_id is not None:
-        items.append((reverse("voices:mine"), _("My voices"), "my_voices"))
+        items.append((reverse("voices:mine"), my_voices_label(scope.member_id), "my_voices"))
         items.append((reverse("voices:ideas"), _("Ideas"), "ideas"))
     if scope.is_administrator:
         items.append((reverse("org:import"), _("Import"), "import"))

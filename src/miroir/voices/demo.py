@@ -125,6 +125,7 @@ def build_voices(ctx: DemoContext) -> None:
         for kind, count in PER_SHOP.items():
             for _n in range(count):
                 voices.append(_voice(ctx, rng, shop, owner, kind, staff, moments, themes))
+    voices += _persona_voices(ctx, moments)
     with transaction.atomic():
         Voice.objects.bulk_create(voices, batch_size=500)
         _events(voices)
@@ -194,6 +195,58 @@ def _voice(
         voice.escalated_at = voice.due_at
         voice.escalated_to = unit_manager(shop.parent) if shop.parent_id else None
     return voice
+
+
+def _persona_voices(ctx: DemoContext, moments: dict[str, Moment]) -> list[Voice]:
+    """Return signed voices of the demo employee, so that "My voices" shows both outcomes."""
+    employee = ctx.personas.get("employee")
+    if employee is None:
+        return []
+    owner = unit_manager(employee.unit)
+    done_at = ctx.now - timedelta(days=60)
+    open_at = ctx.now - timedelta(days=4)
+    title, text = TEXTS["suggestion"][0]
+    implemented = Voice(
+        kind=VoiceKind.SUGGESTION,
+        lens=employee.lens,
+        source=VoiceSource.APP,
+        unit=employee.unit,
+        title=title,
+        text=text,
+        redacted_title=title,
+        redacted_text=text,
+        author=employee,
+        notify=VoiceNotify.APP,
+        received_at=done_at,
+        due_at=voice_deadline(VoiceKind.SUGGESTION, done_at),
+        owner=owner,
+        answered_by=owner,
+        status=VoiceStatus.ANSWERED,
+        outcome=VoiceOutcome.IMPLEMENTED,
+        answer="Mis en place dans le magasin.",
+        effect=EFFECTS[0],
+        acknowledged_at=done_at + timedelta(days=1),
+        answered_at=done_at + timedelta(days=9),
+        answer_unread=True,
+    )
+    title, text = TEXTS["irritant"][0]
+    waiting = Voice(
+        kind=VoiceKind.IRRITANT,
+        lens=employee.lens,
+        source=VoiceSource.APP,
+        unit=employee.unit,
+        moment=moments.get("checkout"),
+        title=title,
+        text=text,
+        redacted_title=title,
+        redacted_text=text,
+        author=employee,
+        notify=VoiceNotify.APP,
+        received_at=open_at,
+        due_at=voice_deadline(VoiceKind.IRRITANT, open_at),
+        owner=owner,
+    )
+    return [implemented, waiting]
 
 
 def _events(voices: list[Voice]) -> None:

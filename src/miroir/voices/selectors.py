@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from miroir.org.models import Member, RoleKind, Unit
 from miroir.org.selectors import Scope, units_in_scope
@@ -139,6 +140,14 @@ def voices_inbox(
 def voices_of_member(member: Member) -> QuerySet[Voice]:
     """Return the member's signed voices, the latest first (anonymous ones are not theirs)."""
     return Voice.objects.filter(author=member).select_related("unit", "moment")
+
+
+def my_voices_label(member_id: int) -> str:
+    """Return the navigation label of "My voices", with the count of answers not read yet."""
+    unread = Voice.objects.filter(author_id=member_id, answer_unread=True).count()
+    if not unread:
+        return gettext("My voices")
+    return gettext("My voices (%(count)d new answers)") % {"count": unread}
 
 
 def voices_shared() -> QuerySet[Voice]:
