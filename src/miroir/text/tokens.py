@@ -79,9 +79,10 @@ def _stem(word: str, language: str) -> str:
 
 def words(text: str) -> list[str]:
     """Return the folded words of ``text``, elisions removed, stop words kept."""
+    # Folding the whole text once is several times faster than word by word.
     out = []
-    for match in _WORD.finditer(text):
-        word = fold(_ELISION.sub("", match.group()))
+    for match in _WORD.finditer(fold(text)):
+        word = _ELISION.sub("", match.group())
         if word:
             out.append(word)
     return out
