@@ -162,3 +162,20 @@ def test_the_listening_page_is_for_managers(client, personas, suggestion):
     client.force_login(personas.region_manager)
     rows = dict(client.get("/voices/listening/").context["rows"])
     assert sum(row.received for row in rows.values()) == 1
+
+
+def test_a_resent_form_stores_one_voice_and_shows_no_second_code(client, personas):
+    client.force_login(personas.employee)
+    form = client.get("/voices/new/").context["form"]
+    data = {
+        "kind": "suggestion",
+        "text": "Un casier de plus",
+        "anonymous": "on",
+        "notify": "app",
+        "submission_id": form.initial["submission_id"],
+    }
+    first = client.post("/voices/new/", data)
+    assert first.context["code"]
+    again = client.post("/voices/new/", data)
+    assert again.status_code == 302 and again["Location"] == "/voices/follow/"
+    assert Voice.objects.count() == 1

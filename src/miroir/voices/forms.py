@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from miroir.collect.forms import moment_choices
+from miroir.collect.tokens import submission_id_new
 from miroir.voices.models import (
     COMMENT_MAX,
     STAFF_KINDS,
@@ -51,6 +52,7 @@ class VoiceForm(forms.Form):
             "Nothing will tie it to you: you get a private code to follow it and read the answer."
         ),
     )
+    submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     notify = forms.ChoiceField(
         label=_("Tell me of the answer"),
         choices=VoiceNotify.choices,
@@ -61,6 +63,8 @@ class VoiceForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["moment"].choices = [("", "—"), *moment_choices()]
+        if not self.is_bound:
+            self.initial["submission_id"] = submission_id_new()
 
 
 class ComplaintForm(forms.Form):

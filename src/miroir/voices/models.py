@@ -102,6 +102,8 @@ class Voice(models.Model):
     )
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     claim_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Digest of the random id of the form that sent it: a retried sending finds it again.
+    submission_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
     notify = models.CharField(_("tell me of the answer"), max_length=8, choices=VoiceNotify.choices)
     contact_email = models.EmailField(_("e-mail address"), blank=True)
     language = models.CharField(_("language"), max_length=2, default="fr")

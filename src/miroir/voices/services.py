@@ -73,6 +73,11 @@ def claim_digest(code: str) -> str:
     return hmac.new(key, claim_code_normalise(code).encode(), hashlib.sha256).hexdigest()
 
 
+def submission_receipt(submission_id: str) -> str:
+    """Return the digest a form's random id is kept under."""
+    return hashlib.sha256(f"voice-submission:{submission_id}".encode()).hexdigest()
+
+
 # Routing and deadlines ---------------------------------------------------------------------
 
 
@@ -173,13 +178,21 @@ def voice_submit(
     moment: Moment | str | None = None,
     notify: str = VoiceNotify.APP,
     language: str = "fr",
+    submission_id: str = "",
     now: datetime | None = None,
 ) -> Received:
     """Return the stored voice of an employee or partner, and its claim code if anonymous.
 
     An anonymous voice keeps no author, no notification channel and a receipt time rounded
     to the day: only the digest of the claim code returned here links it to its author.
+    The same ``submission_id`` sent again (a retry, a reload) returns the first voice with
+    ``created`` False and no code: the code is shown once.
     """
+    receipt = submission_receipt(submission_id) if submission_id else None
+    if receipt:
+        existing = Voice.objects.filter(submission_digest=receipt).first()
+        if existing is not None:
+            return Received(voice=existing, created=False)
     if kind not in STAFF_KINDS:
         raise ValidationError({"kind": [_("Choose a kind of voice.")]})
     title, text = _clean(title, text)
@@ -203,11 +216,20 @@ def voice_submit(
         author=None if anonymous else author,
         is_anonymous=anonymous,
         claim_digest=claim_digest(code) if code else None,
+        submission_digest=receipt,
         notify=notify,
         language=language[:2],
         received_at=now,
     )
-    return _receive(voice, code)
+    try:
+        with transaction.atomic():
+            return _receive(voice, code)
+    except IntegrityError:
+        # The same form, sent twice at once: the first one stands.
+        existing = Voice.objects.filter(submission_digest=receipt).first() if receipt else None
+        if existing is None:
+            raise
+        return Received(voice=existing, created=False)
 
 
 @transaction.atomic

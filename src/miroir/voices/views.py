@@ -68,6 +68,11 @@ def voice_submit(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form_add_errors(form, error)
         else:
+            if not received.created:
+                messages.info(request, _("This voice was already sent; nothing new was stored."))
+                if received.voice.is_anonymous:
+                    return redirect("voices:follow")
+                return redirect("voices:mine_detail", received.voice.pk)
             if received.claim_code:
                 # Shown once, in this answer only: nothing stores it, not even the session.
                 return _page(request, "claim_code.html", "my_voices", code=received.claim_code)
