@@ -6,7 +6,7 @@ Tokens see the voices of the subtree they are scoped to; a unit outside it reads
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from django.http import Http404, HttpRequest
@@ -174,7 +174,13 @@ def voices_list(
     response={200: ListeningOut, 403: ErrorOut},
     summary="Listening figures of one lens in a unit's subtree",
 )
-def voices_listening_get(request: HttpRequest, unit: int, lens: str, start: date, end: date) -> Any:
+def voices_listening_get(
+    request: HttpRequest,
+    unit: int,
+    lens: Literal["customer", "employee", "partner"],
+    start: date,
+    end: date,
+) -> Any:
     scope = caller_scope(request)
     if not scope.can_browse:
         return 403, {"code": "forbidden", "message": _("Not allowed.")}

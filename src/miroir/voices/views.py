@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -17,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from miroir.instruments.forms import form_add_errors
-from miroir.org.models import Lens, Unit
+from miroir.org.models import Lens, Member, Unit
 from miroir.org.selectors import access_unit, request_scope, scope_roots
 from miroir.voices import selectors, services
 from miroir.voices.forms import (
@@ -38,7 +40,7 @@ def _page(request: HttpRequest, template: str, nav: str = NAV, **context: object
     return render(request, f"voices/{template}", {"nav_section": nav, **context})
 
 
-def _member(request: HttpRequest):
+def _member(request: HttpRequest) -> Member:
     """Return the member behind the request; 403 for a login that is nobody's."""
     member = selectors.scope_member(request_scope(request))
     if member is None:
@@ -230,7 +232,10 @@ def voice_detail(request: HttpRequest, voice_id: UUID) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, voice_id: UUID, action, **kwargs: object) -> HttpResponse:
+def _act(
+    request: HttpRequest, voice_id: UUID, action: Callable[..., Any], **kwargs: object
+) -> HttpResponse:
+    """Run one life-cycle service on a voice the user manages; its refusal becomes a message."""
     voice = selectors.access_voice(request_scope(request), voice_id, write=True)
     try:
         action(voice=voice, actor=request.user, **kwargs)
