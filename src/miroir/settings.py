@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "miroir.reports",
     "miroir.api",
     "miroir.demo",
+    "miroir.voices",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,22 @@ TWILIO_ACCOUNT_SID = env_str("MIROIR_TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = env_str("MIROIR_TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM = env_str("MIROIR_TWILIO_FROM", "")
 TWILIO_API_BASE = env_str("MIROIR_TWILIO_API_BASE", "https://api.twilio.com")
+
+# Voices: days to answer each kind (the same default for employee voices and customer
+# complaints, on purpose), reminder to the owner that many days before the deadline.
+_VOICE_DEADLINE_DAYS = env_int("MIROIR_VOICE_DEADLINE_DAYS", 30)
+VOICES_DEADLINE_DAYS = {
+    kind: env_int(f"MIROIR_VOICE_DEADLINE_DAYS_{kind.upper()}", _VOICE_DEADLINE_DAYS)
+    for kind in ("suggestion", "irritant", "testimonial", "best_failure", "complaint")
+}
+VOICES_REMINDER_DAYS = env_int("MIROIR_VOICE_REMINDER_DAYS", 5)
+# A hot-survey answer becomes a customer complaint when it carries a comment and scores at
+# most this much on an NPS (0-10) or a CSAT (1-5) question; -1 turns a rule off.
+VOICES_HOT_NPS_MAX = env_int("MIROIR_VOICE_HOT_NPS_MAX", 6)
+VOICES_HOT_CSAT_MAX = env_int("MIROIR_VOICE_HOT_CSAT_MAX", 2)
+# The key of the claim codes' digests; its own variable so that rotating the secret key
+# does not lock anonymous authors out of their voices.
+VOICES_CLAIM_KEY = env_str("MIROIR_VOICE_CLAIM_KEY", "") or SECRET_KEY
 
 LOGGING = {
     "version": 1,

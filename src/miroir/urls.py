@@ -13,6 +13,7 @@ urlpatterns = [
     path("settings/api-tokens/", include("miroir.api.web_urls")),
     path("settings/audit/", include("miroir.audit.urls")),
     path("", include("miroir.collect.urls")),
+    path("voices/", include("miroir.voices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

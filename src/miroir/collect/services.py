@@ -54,6 +54,7 @@ from miroir.collect.selectors import (
     wave_audience_filter,
     wave_reaches_unit,
 )
+from miroir.collect.signals import response_stored
 from miroir.collect.sms_replies import reply_is_stop
 from miroir.collect.tokens import (
     contact_hash,
@@ -992,6 +993,7 @@ def _store(target: Target, answers: list[Answer], *, receipt: str, today: date) 
     from miroir.results.services import rollups_add
 
     rollups_add(response=response, answers=answers)
+    transaction.on_commit(lambda: response_stored.send(sender=Response, response=response))
 
 
 # Kiosks ------------------------------------------------------------------------------------

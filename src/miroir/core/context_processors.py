@@ -10,6 +10,7 @@ from miroir.collect.selectors import waves_can_view
 from miroir.instruments.selectors import instruments_can_view
 from miroir.org.selectors import request_scope
 from miroir.results.selectors import results_can_view
+from miroir.voices.selectors import my_voices_label, voices_can_manage
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -27,6 +28,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("collect:wave_list"), _("Waves"), "waves"))
     if results_can_view(scope):
         items.append((reverse("reports:network"), _("Results"), "results"))
+    if voices_can_manage(scope):
+        items.append((reverse("voices:inbox"), _("Voices"), "voices"))
+    if scope.member_id is not None:
+        items.append((reverse("voices:mine"), my_voices_label(scope.member_id), "my_voices"))
+        items.append((reverse("voices:ideas"), _("Ideas"), "ideas"))
     if scope.is_administrator:
         items.append((reverse("org:import"), _("Import"), "import"))
         items.append((reverse("api_tokens:list"), _("API tokens"), "tokens"))

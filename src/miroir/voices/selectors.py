@@ -1,0 +1,342 @@
+"""Reads of the voices: the access gates, the inbox, the idea board, "you said, we did",
+near-duplicates and the listening metrics."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from miroir.org.models import Member, RoleKind, Unit
+from miroir.org.selectors import Scope, units_in_scope
+from miroir.voices import text as voice_text
+from miroir.voices.models import (
+    SHARED_KINDS,
+    Voice,
+    VoiceComment,
+    VoiceKind,
+    VoiceOutcome,
+    VoiceReport,
+    VoiceStatus,
+    VoiceSupport,
+)
+from miroir.voices.services import claim_digest
+
+# What a bad or unknown id raises: all of them read as "no such voice".
+_MISSING = (Voice.DoesNotExist, ValueError, TypeError, ValidationError)
+
+# How alike two voices must be (Jaccard index of their words) to be proposed for merging.
+DUPLICATE_THRESHOLD = 0.5
+
+
+def scope_member(scope: Scope) -> Member | None:
+    """Return the member acting under ``scope``, if any."""
+    if scope.member_id is None:
+        return None
+    return Member.objects.select_related("unit").filter(pk=scope.member_id).first()
+
+
+def voices_can_manage(scope: Scope) -> bool:
+    """Return whether the scope answers voices: managers, direction and administrators."""
+    return scope.can_browse and (
+        scope.everything or RoleKind.MANAGER in scope.roles or RoleKind.ADMINISTRATOR in scope.roles
+    )
+
+
+def voices_can_moderate(scope: Scope) -> bool:
+    return voices_can_manage(scope)
+
+
+def voices_managed(scope: Scope) -> QuerySet[Voice]:
+    """Return the voices of the units the scope manages (none for others)."""
+    if not voices_can_manage(scope):
+        return Voice.objects.none()
+    return Voice.objects.filter(scope.unit_filter("unit__"))
+
+
+def access_voice(scope: Scope, voice_id: Any, *, write: bool = False) -> Voice:
+    """Return a voice of the scope's units for its managers; 404 outside them."""
+    try:
+        voice = (
+            voices_managed(scope)
+            .select_related("unit__parent", "moment", "owner", "author", "merged_into")
+            .get(pk=voice_id)
+        )
+    except _MISSING:
+        raise Http404("No such voice") from None
+    if write and not voices_can_manage(scope):
+        raise PermissionDenied("Only managers answer voices")
+    return voice
+
+
+def access_own_voice(member: Member | None, voice_id: Any) -> Voice:
+    """Return one of the member's signed voices; 404 for anybody else's."""
+    if member is None:
+        raise Http404("No such voice")
+    try:
+        return Voice.objects.select_related("unit", "moment", "merged_into").get(
+            pk=voice_id, author=member
+        )
+    except _MISSING:
+        raise Http404("No such voice") from None
+
+
+def access_shared_voice(member: Member | None, voice_id: Any) -> Voice:
+    """Return a suggestion or best failure colleagues may read, support and add to.
+
+    Open to every active member of the organisation; hidden and merged voices are not.
+    """
+    if member is None or not member.is_active:
+        raise PermissionDenied("Colleagues' voices are for members")
+    try:
+        return voices_shared().get(pk=voice_id)
+    except _MISSING:
+        raise Http404("No such voice") from None
+
+
+def voice_by_claim_code(code: str) -> Voice | None:
+    """Return the voice a claim code follows, or None (the same for any wrong code)."""
+    if not code or len(code) > 64:
+        return None
+    return (
+        Voice.objects.select_related("unit", "moment", "merged_into")
+        .filter(claim_digest=claim_digest(code))
+        .first()
+    )
+
+
+# Lists -------------------------------------------------------------------------------------
+
+
+def voices_inbox(
+    scope: Scope,
+    *,
+    kind: str = "",
+    status: str = "",
+    overdue: bool = False,
+    unit: Unit | None = None,
+    now: datetime,
+) -> QuerySet[Voice]:
+    """Return the managed voices, filtered, open ones first by deadline, then the latest."""
+    voices = voices_managed(scope).select_related("unit", "owner", "moment")
+    if unit is not None:
+        voices = voices.filter(unit__path__startswith=unit.path)
+    if kind:
+        voices = voices.filter(kind=kind)
+    if status:
+        voices = voices.filter(status=status)
+    if overdue:
+        voices = voices.filter(due_at__lte=now).exclude(status=VoiceStatus.ANSWERED)
+    return voices.order_by("answered_at", "due_at", "-received_at")
+
+
+def voices_of_member(member: Member) -> QuerySet[Voice]:
+    """Return the member's signed voices, the latest first (anonymous ones are not theirs)."""
+    return Voice.objects.filter(author=member).select_related("unit", "moment")
+
+
+def my_voices_label(member_id: int) -> str:
+    """Return the navigation label of "My voices", with the count of answers not read yet."""
+    unread = Voice.objects.filter(author_id=member_id, answer_unread=True).count()
+    if not unread:
+        return gettext("My voices")
+    return gettext("My voices (%(count)d new answers)") % {"count": unread}
+
+
+def voices_shared() -> QuerySet[Voice]:
+    """Return the colleagues' board: visible suggestions and best failures, not merged away."""
+    return (
+        Voice.objects.filter(kind__in=SHARED_KINDS, is_hidden=False)
+        .exclude(outcome=VoiceOutcome.MERGED)
+        .select_related("unit", "author")
+    )
+
+
+def voices_rising(*, unit: Unit | None = None) -> QuerySet[Voice]:
+    """Return the board, the most supported first, then the newest."""
+    voices = voices_shared()
+    if unit is not None:
+        voices = voices.filter(unit__path__startswith=unit.path)
+    return voices.order_by("-support_count", "-received_at")
+
+
+def voice_comments(voice: Voice, *, moderator: bool = False) -> QuerySet[VoiceComment]:
+    comments = voice.comments.select_related("author")
+    return comments if moderator else comments.filter(is_hidden=False)
+
+
+def you_said_we_did(unit: Unit, *, limit: int | None = None) -> QuerySet[Voice]:
+    """Return the implemented voices of the unit's subtree, latest first, with their effect.
+
+    The board and the digest show this list; hidden voices stay out of it.
+    """
+    voices = (
+        Voice.objects.filter(
+            unit__path__startswith=unit.path,
+            outcome=VoiceOutcome.IMPLEMENTED,
+            is_hidden=False,
+        )
+        .select_related("unit", "moment")
+        .order_by("-answered_at")
+    )
+    return voices[:limit] if limit else voices
+
+
+def voice_duplicates(voice: Voice, *, limit: int = 5) -> list[tuple[Voice, float]]:
+    """Return the voices of the same kind and region that say nearly the same thing."""
+    # Within the voice's region (its ancestor at depth 1), where one manager can merge them.
+    region_path = "/".join(voice.unit.path.split("/")[:3]) + "/"
+    candidates = list(
+        Voice.objects.filter(kind=voice.kind, unit__path__startswith=region_path)
+        .exclude(pk=voice.pk)
+        .exclude(outcome=VoiceOutcome.MERGED)
+        .select_related("unit")
+        .order_by("-received_at")[:500]
+    )
+    scored = voice_text.duplicates(
+        f"{voice.title}\n{voice.text}",
+        [f"{c.title}\n{c.text}" for c in candidates],
+        threshold=DUPLICATE_THRESHOLD,
+    )
+    return [(candidates[index], score) for index, score in scored[:limit]]
+
+
+def reports_open(scope: Scope) -> QuerySet[VoiceReport]:
+    """Return the open reports on the voices the scope moderates, oldest first."""
+    if not voices_can_moderate(scope):
+        raise PermissionDenied("Moderation is for managers")
+    return (
+        VoiceReport.objects.filter(resolved_at__isnull=True)
+        .filter(scope.unit_filter("voice__unit__"))
+        .select_related("voice__unit", "comment")
+        .order_by("created_at")
+    )
+
+
+def access_report(scope: Scope, report_id: Any) -> VoiceReport:
+    try:
+        return reports_open(scope).get(pk=int(report_id))
+    except (VoiceReport.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such report") from None
+
+
+# Listening metrics -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoiceListening:
+    """How one side was listened to through its voices, over voices received in a period."""
+
+    received: int
+    answered: int
+    answered_within_deadline: int
+    adopted: int
+    backlog: int
+    median_days_to_answer: float | None
+
+    @property
+    def answered_in_time_share(self) -> float | None:
+        return self.answered_within_deadline / self.received if self.received else None
+
+    @property
+    def adopted_share(self) -> float | None:
+        return self.adopted / self.received if self.received else None
+
+
+def _instant(value: date | datetime) -> datetime:
+    """Return a datetime as it is, a day as its first instant in the current time zone."""
+    if isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, time.min))
+
+
+def voices_listening(
+    *, unit: Unit, lens: str, start: date | datetime, end: date | datetime
+) -> VoiceListening:
+    """Return the listening figures of the voices of ``lens`` received in [start, end) in the
+    unit's subtree (days or instants). Adopted counts adopted and implemented voices; the
+    backlog is what is still unanswered; the median is in days, None with nothing answered."""
+    start, end = _instant(start), _instant(end)
+    voices = Voice.objects.filter(
+        unit__path__startswith=unit.path, lens=lens, received_at__gte=start, received_at__lt=end
+    )
+    answered = voices.filter(status=VoiceStatus.ANSWERED)
+    durations = [
+        (answered_at - received_at).total_seconds() / 86400
+        for received_at, answered_at in answered.values_list("received_at", "answered_at")
+    ]
+    return VoiceListening(
+        received=voices.count(),
+        answered=len(durations),
+        answered_within_deadline=answered.filter(answered_at__lte=F("due_at")).count(),
+        adopted=answered.filter(
+            outcome__in=[VoiceOutcome.ADOPTED, VoiceOutcome.IMPLEMENTED]
+        ).count(),
+        backlog=voices.exclude(status=VoiceStatus.ANSWERED).count(),
+        median_days_to_answer=statistics.median(durations) if durations else None,
+    )
+
+
+def supported_by(member: Member) -> set[Any]:
+    """Return the ids of the voices the member supports."""
+    return set(VoiceSupport.objects.filter(member=member).values_list("voice_id", flat=True))
+
+
+def units_for_choice(scope: Scope, current: Unit) -> list[Unit]:
+    """Return the units offered in a unit selector: the scope's, up to three levels deep."""
+    if not scope.can_browse:
+        return [current]
+    return list(units_in_scope(scope).filter(depth__lte=2, is_active=True).order_by("path")[:300])
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """The customer complaints an employee suggestion addresses, and what they are about."""
+
+    count: int
+    about: str
+    voices: list[Voice]
+
+
+def complaints_addressed(voice: Voice, *, language: str = "fr") -> Addressed | None:
+    """Return the customer complaints of the voice's region a suggestion addresses, or None.
+
+    "About" names the themes the suggestion and its complaints share most often.
+    """
+    if voice.kind != VoiceKind.SUGGESTION:
+        return None
+    region_path = "/".join(voice.unit.path.split("/")[:3]) + "/"
+    complaints = list(
+        Voice.objects.filter(kind=VoiceKind.COMPLAINT, unit__path__startswith=region_path)
+        .order_by("-received_at")
+        .only("id", "title", "text")[:2000]
+    )
+    links = voice_text.addressed(
+        f"{voice.title}\n{voice.text}", [f"{c.title}\n{c.text}" for c in complaints]
+    )
+    if not links:
+        return None
+    counts: dict[str, int] = {}
+    for _index, _score, themes in links:
+        for code in themes:
+            counts[code] = counts.get(code, 0) + 1
+    if counts:
+        top = [code for code, _n in sorted(counts.items(), key=lambda p: -p[1])[:2]]
+        about = ", ".join(voice_text.theme_labels(top, language=language))
+    else:
+        mine = voice_text.tokens(f"{voice.title} {voice.text}")
+        words: dict[str, int] = {}
+        for index, _score, _themes in links:
+            for word in mine & voice_text.tokens(complaints[index].text):
+                words[word] = words.get(word, 0) + 1
+        about = ", ".join(w for w, _n in sorted(words.items(), key=lambda p: -p[1])[:3])
+    return Addressed(
+        count=len(links), about=about, voices=[complaints[i] for i, _s, _t in links[:10]]
+    )
