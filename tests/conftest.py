@@ -14,3 +14,38 @@ def personas(db: None) -> Personas:
 def _fast_password_hashing(settings) -> None:
     # PBKDF2's deliberate slowness would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings) -> None:
+    # Rate-limit counters and login locks live in the cache: each test starts with none. The
+    # in-memory cache is shared by the live server's threads, like the database one by workers.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "miroir-tests",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _client_login_passes_the_second_factor(monkeypatch) -> None:
+    # The test client's login() and force_login() skip the login pages; they skip the second
+    # factor too, so that a test acting as direction or an administrator reaches their pages.
+    # tests/accounts checks the real two-step login through the pages.
+    from django.test import Client
+
+    from miroir.accounts.sessions import session_mark_verified
+
+    original = Client._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session_mark_verified(session)
+        session.save()
+
+    monkeypatch.setattr(Client, "_login", _login)

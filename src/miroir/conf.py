@@ -57,3 +57,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def env_rate(name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """Return the variable read as a rate ``COUNT/SECONDS`` (``0/60`` turns the limit off)."""
+    raw = env_str(name)
+    if raw is None or raw.strip() == "":
+        return default
+    count, _slash, seconds = raw.strip().partition("/")
+    try:
+        parsed = (int(count), int(seconds))
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{name} must be COUNT/SECONDS, like 10/300, got {raw!r}"
+        ) from exc
+    if parsed[0] < 0 or parsed[1] <= 0:
+        raise ImproperlyConfigured(f"{name} needs a count of 0 or more and seconds above 0")
+    return parsed

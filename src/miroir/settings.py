@@ -15,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from miroir.conf import env_bool, env_int, env_list, env_str
+from miroir.conf import env_bool, env_int, env_list, env_rate, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("MIROIR_DATA_DIR", str(Path.cwd() / "data"))).resolve()
@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "miroir.accounts.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -177,6 +178,34 @@ TASKS = {
 
 SESSION_COOKIE_AGE = env_int("MIROIR_SESSION_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
+# A session also ends after this long without a request, and this long after its login
+# whatever the activity (accounts/middleware.py).
+MIROIR_SESSION_IDLE_TIMEOUT = env_int("MIROIR_SESSION_IDLE_TIMEOUT", 30 * 60)
+MIROIR_SESSION_MAX_LIFETIME = env_int("MIROIR_SESSION_MAX_LIFETIME", SESSION_COOKIE_AGE)
+# Roles that must log in with a second factor (TOTP); everyone else may turn it on.
+MIROIR_2FA_REQUIRED_ROLES = env_list("MIROIR_2FA_REQUIRED_ROLES", ["administrator", "direction"])
+
+# Shared by every worker: rate-limit counters and login lockouts live here. The database
+# cache needs its table, which a migration of the core app creates (`miroir migrate`).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "miroir_cache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("MIROIR_CACHE_MAX_ENTRIES", 100_000)},
+    }
+}
+# Rate limits, COUNT per SECONDS for one key (core/ratelimit.py, docs/security.md).
+CORE_RATE_LIMITS = {
+    "login": env_rate("MIROIR_RATE_LOGIN", (30, 300)),
+    "survey": env_rate("MIROIR_RATE_SURVEY", (60, 60)),
+    "kiosk": env_rate("MIROIR_RATE_KIOSK", (30, 60)),
+    "sms_webhook": env_rate("MIROIR_RATE_SMS_WEBHOOK", (600, 60)),
+    # Failed logins: an account, or an address, with this many failures within the window is
+    # locked for MIROIR_LOGIN_LOCKOUT_SECONDS.
+    "login_failures_account": env_rate("MIROIR_LOGIN_FAILURES_ACCOUNT", (5, 900)),
+    "login_failures_address": env_rate("MIROIR_LOGIN_FAILURES_ADDRESS", (20, 900)),
+}
+MIROIR_LOGIN_LOCKOUT_SECONDS = env_int("MIROIR_LOGIN_LOCKOUT_SECONDS", 900)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

@@ -31,3 +31,36 @@ class PasswordSetupForm(PasswordResetForm):
     def get_users(self, email: str) -> Iterator[Any]:
         users = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
         return iter(users)
+
+
+class SecondFactorForm(forms.Form):
+    """The second step of a login: the app's code, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "autocapitalize": "off"}
+        ),
+    )
+
+
+class TotpCodeForm(forms.Form):
+    """A six-digit code of the authenticator app."""
+
+    code = forms.CharField(
+        label=_("Six-digit code shown by the app"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )
+
+
+class AccountLookupForm(forms.Form):
+    """An administrator looks an account up by its e-mail address."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()

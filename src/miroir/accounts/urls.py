@@ -3,29 +3,27 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from miroir.accounts.forms import EmailAuthenticationForm, PasswordSetupForm
+from miroir.accounts import views
+from miroir.accounts.forms import PasswordSetupForm
+from miroir.core.ratelimit import rate_limit
 
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=EmailAuthenticationForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("login/", views.login_view, name="login"),
+    path("login/code/", views.login_verify, name="login_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            form_class=PasswordSetupForm,
-            email_template_name="accounts/password_reset-body.txt",
-            html_email_template_name="accounts/password_reset-body.html",
-            subject_template_name="accounts/password_reset-subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
+        # Each request sends an e-mail: counted with the login attempts of the address.
+        rate_limit("login", methods=("POST",))(
+            auth_views.PasswordResetView.as_view(
+                template_name="accounts/password_reset.html",
+                form_class=PasswordSetupForm,
+                email_template_name="accounts/password_reset-body.txt",
+                html_email_template_name="accounts/password_reset-body.html",
+                subject_template_name="accounts/password_reset-subject.txt",
+                success_url=reverse_lazy("accounts:password_reset_done"),
+            )
         ),
         name="password_reset",
     ),
@@ -49,4 +47,17 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "two-factor/recovery-codes/",
+        views.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
+    path("security/", views.account_security_admin, name="security_admin"),
+    path(
+        "security/<int:user_id>/two-factor/reset/", views.two_factor_reset, name="two_factor_reset"
+    ),
+    path("security/<int:user_id>/unlock/", views.login_unlock, name="login_unlock"),
 ]

@@ -41,6 +41,7 @@ from miroir.collect.models import Language, Wave, WaveStatus
 from miroir.collect.poster_views import PosterForm, poster_units, posters_available
 from miroir.collect.respondent_views import NOTICES, _language, _notice, _render
 from miroir.collect.selectors import Target
+from miroir.core.ratelimit import client_address, rate_limit
 from miroir.instruments.forms import item_field_name
 from miroir.journeys.selectors import moments_active
 from miroir.org.models import Unit
@@ -248,10 +249,16 @@ def _payload(request: HttpRequest) -> dict[str, Any] | None:
     return payload
 
 
+def _per_kiosk(request: HttpRequest, kwargs: dict[str, Any]) -> str:
+    # Several shops may share an address (one company network): count each kiosk apart.
+    return f"{client_address(request)}/{kwargs['public_id']}/{kwargs['unit_id']}"
+
+
 # Not exempt from protection, exempt from the CSRF *token*: the device key travels in an
 # HttpOnly SameSite cookie and, derived, in a header that a cross-site page can neither
 # read nor send without a CORS preflight this site never grants; the Origin is checked too.
 @csrf_exempt
+@rate_limit("kiosk", key=_per_kiosk, as_json=True)
 @require_POST
 @never_cache
 def kiosk_submit(request: HttpRequest, public_id: Any, unit_id: int) -> JsonResponse:

@@ -24,6 +24,7 @@ from miroir.collect.errors import AlreadyAnswered, CollectError, ResponseRejecte
 from miroir.collect.models import Language
 from miroir.collect.selectors import Target
 from miroir.collect.tokens import draft_key, submission_id_new, unsubscribe_read
+from miroir.core.ratelimit import rate_limit
 from miroir.instruments.forms import item_field_name
 
 FIELD_PREFIX = "q-"
@@ -175,6 +176,7 @@ def _respond(
     return redirect(f"{reverse('collect:respond_thanks')}?lang={language}")
 
 
+@rate_limit("survey")
 @require_http_methods(["GET", "POST"])
 @never_cache
 def respond(request: HttpRequest, token: str) -> HttpResponse:
@@ -186,6 +188,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@rate_limit("survey")
 @require_http_methods(["GET", "POST"])
 @never_cache
 def respond_open(request: HttpRequest, public_id: str, unit_id: int) -> HttpResponse:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from miroir.collect import services
 from miroir.collect.sms_backends import twilio_signature_valid
+from miroir.core.ratelimit import rate_limit
 
 PROVIDER = "twilio"
 
@@ -45,6 +46,7 @@ def _signed_by_twilio(request: HttpRequest) -> bool:
 
 
 @csrf_exempt  # The provider cannot hold a CSRF token; its signature stands in for it.
+@rate_limit("sms_webhook", as_json=True)
 @require_POST
 def sms_webhook_twilio(request: HttpRequest) -> HttpResponse:
     if not _signed_by_twilio(request):

@@ -63,3 +63,20 @@ def check_email_backend(app_configs: Any = None, **kwargs: Any) -> list[Warning]
             id="miroir.W002",
         )
     ]
+
+
+@register()
+def check_two_factor_roles(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Return an error for a role name in MIROIR_2FA_REQUIRED_ROLES that no role has."""
+    from miroir.org.models import RoleKind
+
+    unknown = sorted(set(settings.MIROIR_2FA_REQUIRED_ROLES) - set(RoleKind.values))
+    if not unknown:
+        return []
+    return [
+        Error(
+            f"MIROIR_2FA_REQUIRED_ROLES names unknown roles: {', '.join(unknown)}.",
+            hint=f"Use some of: {', '.join(RoleKind.values)} (comma-separated).",
+            id="miroir.E201",
+        )
+    ]

@@ -11,6 +11,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
 from miroir.accounts.models import User
+from miroir.accounts.services import account_sessions_end
 from miroir.audit.services import audit_record
 from miroir.org.models import Member, Role, RoleKind, Unit
 
@@ -87,6 +88,7 @@ def member_sync_user(member: Member) -> User | None:
         if user is not None and user.is_active:
             user.is_active = False
             user.save(update_fields=["is_active"])
+            account_sessions_end(user=user)
         return user
     if user is None:
         user = User.objects.filter(email=member.email).first()
@@ -106,6 +108,9 @@ def member_sync_user(member: Member) -> User | None:
         changed.append("is_active")
     if changed:
         user.save(update_fields=changed)
+    if "is_active" in changed and not user.is_active:
+        # A disabled login keeps no open session (accounts/middleware.py checks too).
+        account_sessions_end(user=user)
     return user
 
 

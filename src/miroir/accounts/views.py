@@ -1,0 +1,272 @@
+"""Logging in (password, then the authenticator's code when one is set up), and the second
+factor's pages: set-up, recovery codes, turning it off, an administrator's reset."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from miroir.accounts import lockout, services, sessions, twofactor
+from miroir.accounts.forms import (
+    AccountLookupForm,
+    EmailAuthenticationForm,
+    SecondFactorForm,
+    TotpCodeForm,
+)
+from miroir.accounts.models import User
+from miroir.accounts.selectors import (
+    confirmed_device,
+    recovery_codes_left,
+    two_factor_required,
+    unconfirmed_device,
+)
+from miroir.core import ratelimit
+from miroir.org.selectors import request_scope
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Return where to go after logging in: the asked page when it is ours, else home."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _locked(request: HttpRequest, template: str, context: dict, wait: int) -> HttpResponse:
+    message = _(
+        "Too many failed attempts: logging in is paused for %(wait)s. "
+        "If you forgot your password, ask for a new one below."
+    ) % {"wait": ratelimit.wait_text(wait)}
+    response = render(request, template, {**context, "locked": message}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _failed(request: HttpRequest, email: str, user: User | None, stage: str) -> list[str]:
+    locked = lockout.failure_record(email=email, address=ratelimit.client_address(request))
+    services.login_failed(email=email, user=user, locked=locked, stage=stage)
+    return locked
+
+
+@sensitive_post_parameters()
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = _next_url(request)
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    form = EmailAuthenticationForm(request, data=request.POST or None)
+    context = {"form": form, "next": next_url}
+    if request.method == "POST":
+        address = ratelimit.client_address(request)
+        verdict = ratelimit.hit("login", address)
+        if not verdict.allowed:
+            return ratelimit.too_many_requests(request, verdict.retry_after)
+        email = (request.POST.get("username") or "").strip().lower()
+        wait = lockout.lock_remaining(email=email, address=address)
+        if wait:
+            return _locked(request, "accounts/login.html", context, wait)
+        if form.is_valid():
+            return _password_accepted(request, form.get_user(), next_url)
+        if _failed(request, email, User.objects.filter(email=email).first(), "password"):
+            return _locked(
+                request, "accounts/login.html", context, settings.MIROIR_LOGIN_LOCKOUT_SECONDS
+            )
+    return render(request, "accounts/login.html", context)
+
+
+def _password_accepted(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    lockout.failures_clear(email=user.email)
+    if confirmed_device(user) is not None:
+        # Not logged in yet: the session only remembers who gave the right password.
+        request.session.cycle_key()
+        sessions.pending_login_store(
+            request.session, user_id=user.pk, backend=user.backend, next_url=next_url
+        )
+        return redirect("accounts:login_verify")
+    auth_login(request, user)
+    services.login_succeeded(user=user, method="password")
+    return redirect(next_url)
+
+
+@sensitive_post_parameters()
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_verify(request: HttpRequest) -> HttpResponse:
+    pending = sessions.pending_login(request.session)
+    user = User.objects.filter(pk=pending["user"], is_active=True).first() if pending else None
+    if pending is None or user is None:
+        messages.info(request, _("Please log in again: the code was not entered in time."))
+        return redirect("accounts:login")
+    form = SecondFactorForm(request.POST or None)
+    context = {"form": form}
+    if request.method == "POST":
+        address = ratelimit.client_address(request)
+        verdict = ratelimit.hit("login", address)
+        if not verdict.allowed:
+            return ratelimit.too_many_requests(request, verdict.retry_after)
+        wait = lockout.lock_remaining(email=user.email, address=address)
+        if wait:
+            return _locked(request, "accounts/login_verify.html", context, wait)
+        method = form.is_valid() and services.second_factor_check(
+            user=user, code=form.cleaned_data["code"]
+        )
+        if method:
+            request.session.pop(sessions.PENDING, None)
+            auth_login(request, user, backend=pending["backend"])
+            sessions.session_mark_verified(request.session)
+            lockout.failures_clear(email=user.email)
+            services.login_succeeded(user=user, method=method)
+            return redirect(pending["next"])
+        form.add_error(None, _("This code is not valid, or it was already used."))
+        if _failed(request, user.email, user, "second_factor"):
+            request.session.pop(sessions.PENDING, None)
+            return _locked(
+                request,
+                "accounts/login_verify.html",
+                context,
+                settings.MIROIR_LOGIN_LOCKOUT_SECONDS,
+            )
+    return render(request, "accounts/login_verify.html", context)
+
+
+@login_required
+@never_cache
+def two_factor(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "device": confirmed_device(user),
+        "required": two_factor_required(user),
+        "codes_left": recovery_codes_left(user),
+        "disable_form": TotpCodeForm(),
+    }
+    return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if confirmed_device(user) is not None:
+        return redirect("accounts:two_factor")
+    form = TotpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.totp_confirm(user=user, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            sessions.session_mark_verified(request.session)
+            request.session[sessions.RECOVERY_CODES] = codes
+            messages.success(request, _("Two-factor authentication is on."))
+            return redirect("accounts:two_factor_recovery_codes")
+    device = unconfirmed_device(user) or services.totp_setup_start(user=user)
+    uri = twofactor.provisioning_uri(device.secret, user.email)
+    context = {
+        "form": form,
+        "qr_svg": twofactor.qr_svg(uri, title=_("QR code to scan with your authenticator app")),
+        "secret": twofactor.grouped(device.secret),
+        "required": two_factor_required(user),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Show freshly made recovery codes once; a POST replaces them all."""
+    if request.method == "POST":
+        if not sessions.session_is_verified(request.session):
+            raise PermissionDenied("Log in with your second factor first")
+        try:
+            codes = services.recovery_codes_regenerate(user=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("accounts:two_factor")
+        request.session[sessions.RECOVERY_CODES] = codes
+        return redirect("accounts:two_factor_recovery_codes")
+    codes = request.session.pop(sessions.RECOVERY_CODES, None)
+    if not codes:
+        return redirect("accounts:two_factor")
+    return render(request, "accounts/two_factor_recovery_codes.html", {"codes": codes})
+
+
+@login_required
+@require_POST
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    form = TotpCodeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Enter the code shown by your app."))
+        services.totp_disable(user=request.user, code=form.cleaned_data["code"])
+    except (ValidationError, PermissionDenied) as error:
+        text = error.messages[0] if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text)
+    else:
+        messages.success(request, _("Two-factor authentication is off."))
+    return redirect("accounts:two_factor")
+
+
+def _administrator_only(request: HttpRequest) -> None:
+    if not request_scope(request).is_administrator:
+        raise PermissionDenied("Only administrators manage other people's logins")
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET"])
+def account_security_admin(request: HttpRequest) -> HttpResponse:
+    _administrator_only(request)
+    form = AccountLookupForm(request.GET or None)
+    account = None
+    if form.is_bound and form.is_valid():
+        account = User.objects.filter(email=form.cleaned_data["email"]).first()
+        if account is None:
+            form.add_error("email", _("No login has this e-mail address."))
+    context = {"form": form, "account": account, "nav_section": "accounts"}
+    if account is not None:
+        context |= {
+            "device": confirmed_device(account),
+            "locked_for": lockout.lock_remaining(email=account.email, address=""),
+        }
+    return render(request, "accounts/account_security_admin.html", context)
+
+
+@login_required
+@require_POST
+def two_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    _administrator_only(request)
+    account = get_object_or_404(User, pk=user_id)
+    services.totp_reset(user=account, actor=request.user)
+    messages.success(
+        request,
+        _("Two-factor authentication was removed from %(email)s.") % {"email": account.email},
+    )
+    return redirect(reverse("accounts:security_admin") + "?" + urlencode({"email": account.email}))
+
+
+@login_required
+@require_POST
+def login_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    _administrator_only(request)
+    account = get_object_or_404(User, pk=user_id)
+    services.login_unlock(user=account, actor=request.user)
+    messages.success(request, _("%(email)s may log in again.") % {"email": account.email})
+    return redirect(reverse("accounts:security_admin") + "?" + urlencode({"email": account.email}))
