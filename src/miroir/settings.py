@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "miroir.collect",
     "miroir.api",
     "miroir.demo",
+    "miroir.operations",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "miroir.core.outage.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "miroir.urls"
