@@ -162,8 +162,11 @@ def backup_write(
     """Write the whole database to ``output`` as a backup file; return its manifest."""
     connection = connections[using]
     chosen = backup_models()
+    # Inside a caller's transaction the snapshot is that transaction's own.
+    outer = connection.in_atomic_block
     with transaction.atomic(using=using):
-        _snapshot(using)
+        if not outer:
+            _snapshot(using)
         applied = sorted(
             [app, name]
             for app, name in MigrationRecorder.Migration.objects.using(using).values_list(
@@ -383,22 +386,29 @@ def _load_table(
             % {"table": entry.table, "columns": ", ".join(unknown)}
         )
     columns = [by_name[name] for name in entry.columns]
-    batch: list[models.Model] = []
-    for line in _lines(archive, entry):
-        values = json.loads(line)
-        batch.append(
-            model(
-                **{
-                    column.attname: _decode(column, value)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    # Plain INSERTs of the values as they were: no save(), no auto_now, no signals.
+    statement = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the models)
+        quote(model._meta.db_table),
+        ", ".join(quote(column.column) for column in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    batch: list[list[Any]] = []
+    with connection.cursor() as cursor:
+        for line in _lines(archive, entry):
+            values = json.loads(line)
+            batch.append(
+                [
+                    column.get_db_prep_save(_decode(column, value), connection)
                     for column, value in zip(columns, values, strict=True)
-                }
+                ]
             )
-        )
-        if len(batch) >= BATCH:
-            model._base_manager.using(using).bulk_create(batch)
-            batch = []
-    if batch:
-        model._base_manager.using(using).bulk_create(batch)
+            if len(batch) >= BATCH:
+                cursor.executemany(statement, batch)
+                batch = []
+        if batch:
+            cursor.executemany(statement, batch)
 
 
 def _reset_sequences(using: str, chosen: list[type[models.Model]]) -> None:
