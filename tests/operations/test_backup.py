@@ -206,16 +206,36 @@ def test_the_demo_round_trips_on_postgresql(tmp_path):
         drop_shared_database(target)
 
 
-def test_the_demo_round_trips_on_sqlite(tmp_path):
-    before = _env(MIROIR_DATA_DIR=str(tmp_path / "a"))
-    after = _env(MIROIR_DATA_DIR=str(tmp_path / "b"))
-    backup = tmp_path / "demo.backup"
+@pytest.fixture(scope="module")
+def sqlite_demo(tmp_path_factory) -> tuple[Path, dict[str, list[tuple]]]:
+    """Return a backup of the small demo built on SQLite, and that database's rows."""
+    folder = tmp_path_factory.mktemp("sqlite-demo")
+    backup = folder / "demo.backup"
+    before = _env(MIROIR_DATA_DIR=str(folder / "a"))
     _miroir(before, "migrate --noinput -v 0", DEMO, f"backup --output {backup}")
+    return backup, _sqlite_tables(folder / "a" / "miroir.sqlite3")
+
+
+def test_the_demo_round_trips_on_sqlite(sqlite_demo, tmp_path):
+    backup, source = sqlite_demo
+    after = _env(MIROIR_DATA_DIR=str(tmp_path / "b"))
     _miroir(after, f"restore {backup} --apply", "audit_verify")
-    _assert_same(
-        _sqlite_tables(tmp_path / "a" / "miroir.sqlite3"),
-        _sqlite_tables(tmp_path / "b" / "miroir.sqlite3"),
-    )
+    _assert_same(source, _sqlite_tables(tmp_path / "b" / "miroir.sqlite3"))
+
+
+def test_a_sqlite_backup_moves_to_postgresql(sqlite_demo, tmp_path):
+    # A demo install moves to production: every row, the audit chain intact.
+    backup, source = sqlite_demo
+    target = shared_database("backup_cross")
+    try:
+        moved = _env(MIROIR_DATABASE_URL=target, MIROIR_DATA_DIR=str(tmp_path / "c"))
+        _miroir(moved, f"restore {backup} --apply", "audit_verify")
+        restored = _postgres_tables(target)
+    finally:
+        drop_shared_database(target)
+    assert {table: len(rows) for table, rows in restored.items()} == {
+        table: len(rows) for table, rows in source.items()
+    }
 
 
 def test_manifest_checksums_cover_the_rows_as_written(backup_file):

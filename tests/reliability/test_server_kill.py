@@ -19,7 +19,7 @@ from tests.reliability.support import App, Form, drop_shared_database, open_form
 from tests.reliability.support import shared_database as make_database
 
 CLIENTS = 6
-PER_CLIENT = 15
+PER_CLIENT = 12
 DEADLINE_SECONDS = 90
 
 
