@@ -97,3 +97,16 @@ def test_a_wrapped_connection_error_counts_as_unavailable():
     except RuntimeError as outer:
         assert database_unavailable(outer)
     assert not database_unavailable(ValueError("no"))
+
+
+def test_the_api_answers_a_json_503(db, monkeypatch):
+    def down(token):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr("miroir.api.auth.api_token_authenticate", down)
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/v1/units", HTTP_AUTHORIZATION="Bearer mir_x")
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content)["code"] == "service_unavailable"
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
