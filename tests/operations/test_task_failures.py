@@ -54,11 +54,45 @@ def test_dismissing_a_failure_hides_it_and_is_audited(client, personas, failure)
     assert 'data-testid="task-failure"' in client.get("/settings/tasks/?all=1").content.decode()
 
 
+def test_running_a_failed_task_again_queues_it_from_the_first_attempt(
+    client, personas, failure, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    backend.clear()
+    _login(client, personas.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/settings/tasks/{failure.pk}/retry")
+    assert response.status_code == 302
+    [queued] = backend.results
+    assert queued.task.module_path == "miroir.collect.tasks.send_invitations"
+    assert list(queued.args) == [42] and queued.kwargs == {}
+    failure.refresh_from_db()
+    assert failure.dismissed_at is not None
+    assert AuditEntry.objects.filter(action="tasks.failure_retry").count() == 1
+    # Twice is refused: the page says so, nothing more is queued.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/settings/tasks/{failure.pk}/retry")
+    assert len(backend.results) == 1
+
+
+def test_a_task_that_no_longer_exists_cannot_be_run_again(client, personas, failure):
+    TaskFailure.objects.filter(pk=failure.pk).update(task_path="miroir.collect.tasks.gone")
+    _login(client, personas.admin)
+    page = client.post(f"/settings/tasks/{failure.pk}/retry", follow=True)
+    assert "miroir.collect.tasks.gone" in page.content.decode()
+    failure.refresh_from_db()
+    assert failure.dismissed_at is None
+
+
 @pytest.mark.parametrize("who", ["direction", "shop_manager", "employee", "partner"])
 def test_only_administrators_reach_the_failed_tasks(client, personas, failure, who):
     _login(client, getattr(personas, who))
     assert client.get("/settings/tasks/").status_code == 403
     assert client.post(f"/settings/tasks/{failure.pk}/dismiss").status_code == 403
+    assert client.post(f"/settings/tasks/{failure.pk}/retry").status_code == 403
     failure.refresh_from_db()
     assert failure.dismissed_at is None
     assert 'href="/settings/tasks/"' not in client.get("/").content.decode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,4 +34,17 @@ def task_failure_dismiss(request: HttpRequest, failure_id: int) -> HttpResponse:
     failure = selectors.access_task_failure(request_scope(request), failure_id)
     services.task_failure_dismiss(failure=failure, actor=request.user)
     messages.success(request, _("The failure is marked as dealt with."))
+    return redirect("operations:task_failures")
+
+
+@login_required
+@require_POST
+def task_failure_retry(request: HttpRequest, failure_id: int) -> HttpResponse:
+    failure = selectors.access_task_failure(request_scope(request), failure_id)
+    try:
+        services.task_failure_retry(failure=failure, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The task is queued again, from its first attempt."))
     return redirect("operations:task_failures")
