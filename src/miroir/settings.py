@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "miroir.api",
     "miroir.demo",
     "miroir.voices",
+    "miroir.operations",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +113,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "miroir.accounts.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "miroir.core.outage.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "miroir.urls"

@@ -12,8 +12,12 @@ urlpatterns = [
     path("results/", include("miroir.reports.urls")),
     path("settings/api-tokens/", include("miroir.api.web_urls")),
     path("settings/audit/", include("miroir.audit.urls")),
+    path("settings/tasks/", include("miroir.operations.urls")),
     path("", include("miroir.collect.urls")),
     path("voices/", include("miroir.voices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]
+
+# A database outage answers 503 with Retry-After even outside views (docs/operations.md).
+handler500 = "miroir.core.outage.server_error"

@@ -1,7 +1,9 @@
 """Background work of the collection, through Django's tasks API (any backend).
 
 ``send_invitations`` is queued when a wave opens; the periodic ones are run by
-``miroir collect_tick``, to be scheduled every minute (docs/collection.md).
+``miroir collect_tick``, to be scheduled every minute (docs/collection.md). A run that
+fails is retried with back-off, and recorded for administrators when it gives up
+(``miroir.operations.retry``).
 """
 
 from __future__ import annotations
@@ -9,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
-from django_tasks import task
 
 from miroir.collect import interactions, services
 from miroir.collect.models import Invitation, InvitationStatus, Wave, WaveStatus
+from miroir.operations.retry import retried_task
 
 
-@task()
+@retried_task()
 def send_invitations(wave_id: int) -> dict[str, int]:
     """Send the wave's pending invitations as far as each channel's rate allows."""
     wave = Wave.objects.filter(pk=wave_id).select_related("instrument").first()
@@ -25,7 +27,7 @@ def send_invitations(wave_id: int) -> dict[str, int]:
     return {"sent": report.sent, "failed": report.failed, "left": report.left}
 
 
-@task()
+@retried_task()
 def send_pending_invitations() -> dict[str, int]:
     """Send what earlier runs left pending, in every open wave (rate limits carry it over)."""
     now = timezone.now()
@@ -40,7 +42,7 @@ def send_pending_invitations() -> dict[str, int]:
     return {"sent": total.sent, "failed": total.failed, "left": total.left}
 
 
-@task()
+@retried_task()
 def send_reminders() -> dict[str, int]:
     """Send the reminders due in every open wave, to invitations not used yet."""
     now = timezone.now()
@@ -50,23 +52,23 @@ def send_reminders() -> dict[str, int]:
     return {"sent": total.sent, "failed": total.failed, "left": total.left}
 
 
-@task()
+@retried_task()
 def open_due_waves() -> list[int]:
     return services.waves_open_due(now=timezone.now())
 
 
-@task()
+@retried_task()
 def close_due_waves() -> list[int]:
     return services.waves_close_due(now=timezone.now())
 
 
-@task()
+@retried_task()
 def purge_closed_waves() -> list[int]:
     """Forget who was invited to waves closed longer ago than the retention period."""
     return services.waves_purge_due(now=timezone.now())
 
 
-@task()
+@retried_task()
 def forget_invited_contacts() -> int:
     """Drop the digests of contacts whose one-invitation period is over."""
     return interactions.contacts_invited_forget(now=timezone.now())

@@ -38,5 +38,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("api_tokens:list"), _("API tokens"), "tokens"))
         items.append((reverse("audit:list"), _("Audit log"), "audit"))
         items.append((reverse("accounts:security_admin"), _("Logins"), "accounts"))
+        items.append((reverse("operations:task_failures"), _("Failed tasks"), "tasks"))
     current = request.resolver_match.url_name if request.resolver_match else ""
     return {"nav_items": items, "nav_current": current, "scope": scope}
