@@ -11,6 +11,7 @@ urlpatterns = [
     path("instruments/", include("miroir.instruments.urls")),
     path("settings/api-tokens/", include("miroir.api.web_urls")),
     path("settings/audit/", include("miroir.audit.urls")),
+    path("settings/privacy/", include("miroir.privacy.urls")),
     path("", include("miroir.collect.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -28,5 +28,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("org:import"), _("Import"), "import"))
         items.append((reverse("api_tokens:list"), _("API tokens"), "tokens"))
         items.append((reverse("audit:list"), _("Audit log"), "audit"))
+        items.append((reverse("privacy:search"), _("Personal data"), "privacy"))
     current = request.resolver_match.url_name if request.resolver_match else ""
     return {"nav_items": items, "nav_current": current, "scope": scope}

@@ -48,6 +48,8 @@ class EmailChannel(Channel):
             signed = unsubscribe_sign(contact_hash(email=address))
             unsubscribe_url = settings.SITE_URL + reverse("collect:unsubscribe", args=[signed])
             headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+            # RFC 8058: mail clients may then unsubscribe with one POST, no page to read.
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         context = {
             "title": wave.instrument.title(language),
             "url": respondent_url(token, language=language),
