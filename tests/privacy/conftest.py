@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 # The collection's fixtures: a questionnaire, waves made and launched, mail in an outbox,
 # tasks run inline.
@@ -14,6 +14,14 @@ _outbox_mail = collect_fixtures._outbox_mail
 instrument = collect_fixtures.instrument
 make_wave = collect_fixtures.make_wave
 launch = collect_fixtures.launch
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    # Messages are asserted in the source language, whatever the catalogs hold.
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
