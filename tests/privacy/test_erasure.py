@@ -248,3 +248,10 @@ def test_after_close_and_purge_no_invitation_links_a_member_to_the_wave(
     assert "member" not in response_fields
     assert Response.objects.filter(wave=wave).count() == 1
     assert not Response.objects.filter(wave=wave, invitation__isnull=False).exists()
+
+
+def test_an_erased_member_s_open_session_ends(personas, client):
+    assert client.login(email="emile@example.com", password="correct-horse-battery-9")
+    assert client.get("/").wsgi_request.user.is_authenticated
+    contact_erase(query=contact_query(email="emile@example.com"), actor=personas.admin)
+    assert not client.get("/").wsgi_request.user.is_authenticated
