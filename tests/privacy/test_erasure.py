@@ -255,3 +255,12 @@ def test_an_erased_member_s_open_session_ends(personas, client):
     assert client.get("/").wsgi_request.user.is_authenticated
     contact_erase(query=contact_query(email="emile@example.com"), actor=personas.admin)
     assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_a_request_by_phone_finds_the_e_mail_invitation_of_the_same_interaction(answered, personas):
+    records = contact_records(contact_query(phone=PHONE))
+    assert [invitation.pk for invitation in records.invitations] == [answered.invitation.pk]
+    contact_erase(query=contact_query(phone=PHONE), actor=personas.admin)
+    invitation = Invitation.objects.get(pk=answered.invitation.pk)
+    assert (invitation.email, invitation.companion_hash) == (None, "")
+    assert Response.objects.get().invitation_id is None

@@ -180,3 +180,45 @@ def test_an_interaction_without_a_consent_answer_is_refused(personas):
     assert [(problem.field, problem.message) for problem in problems] == [
         ("consent", "Consent is required: true or false.")
     ]
+
+
+def test_a_stop_of_the_number_stops_the_e_mail_invitation_of_the_same_interaction(
+    make_wave, launch, personas
+):
+    # The interaction gave both addresses; the wave writes by e-mail. A STOP texted from the
+    # number (to another wave's SMS) keeps the pending e-mail from leaving.
+    wave = _customer_wave(
+        make_wave,
+        launch,
+        "Chaud",
+        [personas.company],
+        ["email"],
+        kind="hot",
+        reminder_days=[],
+        hot_delay_minutes=0,
+    )
+    now = timezone.now()
+    checked, _problems = interactions_check(
+        [
+            {
+                "external_id": "B-1",
+                "unit": "U-LILLE",
+                "occurred_at": now.isoformat(),
+                "email": EMAIL,
+                "phone": PHONE,
+                "consent": "1",
+            }
+        ],
+        now=now,
+    )
+    interactions_record(checked, source="crm", now=now)
+    invitation = Invitation.objects.get(wave=wave)
+    assert (invitation.email, invitation.phone) == (EMAIL, None)
+    assert invitation.companion_hash and E164 not in invitation.companion_hash
+
+    sms_reply_received(phone=E164, body="STOP")
+
+    assert invitations_send_pending(wave=wave, now=now + timedelta(minutes=1)).sent == 0
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.OPTED_OUT
+    assert mail.outbox == []

@@ -61,6 +61,7 @@ def test_after_the_period_contacts_go_and_answers_stay(answered):
     assert (report.invitations, report.interactions, report.invited_digests) == (1, 1, 2)
     invitation = Invitation.objects.get()
     assert (invitation.email, invitation.phone, invitation.provider_message_id) == (None, None, "")
+    assert invitation.companion_hash == ""  # the digest of the phone the interaction gave
     assert not InvitationToken.objects.exists()
     assert invitation_by_token(answered.token) is None  # the old e-mail opens nothing
     interaction = Interaction.objects.get()

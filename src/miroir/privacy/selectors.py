@@ -90,10 +90,14 @@ def contact_query(*, email: str | None = None, phone: str | None = None) -> Cont
 
 
 def customer_invitations(query: ContactQuery) -> QuerySet[Invitation]:
-    """Return the customer invitations that still hold the address, oldest first."""
+    """Return the customer invitations that still hold the address, oldest first.
+
+    They include the invitations sent to the person's other address, when the interaction
+    that made them gave both (``Invitation.companion_hash``).
+    """
     match = Q(email__iexact=query.email) if query.email else Q(phone=query.phone)
     return (
-        Invitation.objects.filter(match, member__isnull=True)
+        Invitation.objects.filter(match | Q(companion_hash=query.digest), member__isnull=True)
         .select_related("wave__instrument", "unit")
         .order_by("pk")
     )

@@ -76,7 +76,7 @@ def _invitations_forget(invitation_ids: list[int]) -> int:
         status=InvitationStatus.EXPIRED, error="erased"
     )
     return Invitation.objects.filter(pk__in=invitation_ids).update(
-        email=None, phone=None, provider_message_id=""
+        email=None, phone=None, provider_message_id="", companion_hash=""
     )
 
 
@@ -228,7 +228,7 @@ def contacts_retention_erase(*, now: datetime | None = None) -> RetentionReport:
     ended = Q(expires_at__lte=cutoff) | Q(expires_at__isnull=True, wave__closed_at__lte=cutoff)
     invitation_ids = list(
         Invitation.objects.filter(ended, member__isnull=True)
-        .filter(Q(email__isnull=False) | Q(phone__isnull=False))
+        .filter(Q(email__isnull=False) | Q(phone__isnull=False) | ~Q(companion_hash=""))
         .values_list("pk", flat=True)
     )
     # An interaction goes with its invitation, so that both are erased on the same day.

@@ -43,7 +43,7 @@ class EmailChannel(Channel):
         unsubscribe_url = ""
         # Customers may leave for good; people of the organisation are asked by their employer.
         if member is None:
-            if contact_opted_out(email=address):
+            if contact_opted_out(email=address, also=(invitation.companion_hash,)):
                 raise ChannelError("opted_out")
             signed = unsubscribe_sign(contact_hash(email=address))
             unsubscribe_url = settings.SITE_URL + reverse("collect:unsubscribe", args=[signed])
