@@ -264,3 +264,10 @@ def test_a_request_by_phone_finds_the_e_mail_invitation_of_the_same_interaction(
     invitation = Invitation.objects.get(pk=answered.invitation.pk)
     assert (invitation.email, invitation.companion_hash) == (None, "")
     assert Response.objects.get().invitation_id is None
+
+
+def test_an_administrator_cannot_erase_their_own_data(personas):
+    with pytest.raises(ValidationError, match="another administrator"):
+        contact_erase(query=contact_query(email="ada@example.com"), actor=personas.admin)
+    assert Member.objects.get(user=personas.admin).email == "ada@example.com"
+    assert not AuditEntry.objects.filter(action__startswith="privacy.").exists()

@@ -30,7 +30,15 @@ def admin_client(client, personas):
 
 
 @pytest.mark.parametrize(
-    "login", ["diane@example.com", "regis@example.com", "sophie@example.com", "emile@example.com"]
+    "login",
+    [
+        "diane@example.com",  # direction
+        "regis@example.com",  # manager of the region
+        "sophie@example.com",  # manager of the shop
+        "emile@example.com",  # employee
+        "paul@cleanco.example",  # partner
+        "olivier@example.com",  # a login of no member
+    ],
 )
 @pytest.mark.parametrize(
     ("method", "url"), [("get", SEARCH), ("post", SEARCH), ("post", EXPORT), ("post", ERASE)]
@@ -121,3 +129,10 @@ def test_the_forms_carry_a_csrf_token(admin_client, answered):
     admin_client.handler.enforce_csrf_checks = True
     assert admin_client.post(ERASE, {"email": EMAIL, "confirm": "on"}).status_code == 403
     assert Invitation.objects.get().email == EMAIL
+
+
+def test_an_administrator_s_own_erasure_is_refused_with_a_reason(admin_client):
+    response = admin_client.post(ERASE, {"email": "ada@example.com", "confirm": "on"})
+    assert response.status_code == 400
+    assert "another administrator" in response.content.decode()
+    assert admin_client.get(SEARCH).status_code == 200  # still logged in

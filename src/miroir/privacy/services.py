@@ -12,10 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from miroir.audit.services import audit_record
 from miroir.collect.models import (
@@ -150,6 +152,15 @@ def contact_erase(*, query: ContactQuery, actor: Any, opt_out: bool = False) -> 
     ``opt_out`` also adds the address to the opt-outs; an opt-out already there stays, since
     removing it would let the person be invited again.
     """
+    members = contact_members(query)
+    if any(
+        member.user_id is not None and member.user_id == getattr(actor, "pk", None)
+        for member in members
+    ):
+        # Erasing oneself would end the session half-way and leave no one accountable.
+        raise ValidationError(
+            _("You cannot erase your own data: ask another administrator."), code="self"
+        )
     invitation_ids = list(customer_invitations(query).values_list("pk", flat=True))
     report = ErasureReport()
     report.responses_unlinked = Response.objects.filter(invitation__in=invitation_ids).update(
@@ -162,7 +173,6 @@ def contact_erase(*, query: ContactQuery, actor: Any, opt_out: bool = False) -> 
     report.invited_digests, _by_model = ContactInvited.objects.filter(
         contact_hash=query.digest
     ).delete()
-    members = contact_members(query)
     for member in members:
         member_erase(member=member, actor=actor)
     report.members = len(members)

@@ -10,6 +10,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -75,9 +76,13 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
     form = EraseForm(request.POST)
     if not form.is_valid():
         return _page(request, ContactForm(request.POST), erase_form=form, status=400)
-    report = services.contact_erase(
-        query=form.query, actor=request.user, opt_out=form.cleaned_data["opt_out"]
-    )
+    try:
+        report = services.contact_erase(
+            query=form.query, actor=request.user, opt_out=form.cleaned_data["opt_out"]
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _page(request, ContactForm(request.POST), erase_form=form, status=400)
     messages.success(
         request,
         _(
