@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "miroir.demo",
     "miroir.voices",
     "miroir.operations",
+    "miroir.privacy",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,9 @@ COLLECT_RATE_LIMITS = {
 COLLECT_INVITATION_RETENTION_DAYS = env_int("MIROIR_INVITATION_RETENTION_DAYS", 30)
 # Hot waves: at most one invitation per customer contact within this many days.
 COLLECT_HOT_CONTACT_PERIOD_DAYS = env_int("MIROIR_HOT_CONTACT_PERIOD_DAYS", 30)
+# Customer contact details (addresses on invitations, interactions' external ids) are erased
+# this many days after their invitation ended (docs/privacy.md); answers stay.
+COLLECT_CONTACT_RETENTION_DAYS = env_int("MIROIR_CONTACT_RETENTION_DAYS", 90)
 # The region phone numbers without a country code belong to (ISO 3166 code).
 COLLECT_PHONE_REGION = env_str("MIROIR_PHONE_REGION", "FR")
 # The key of the digests under which opt-outs and invited contacts are kept. Its own

@@ -13,6 +13,7 @@ urlpatterns = [
     path("settings/api-tokens/", include("miroir.api.web_urls")),
     path("settings/audit/", include("miroir.audit.urls")),
     path("settings/tasks/", include("miroir.operations.urls")),
+    path("settings/privacy/", include("miroir.privacy.urls")),
     path("", include("miroir.collect.urls")),
     path("voices/", include("miroir.voices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

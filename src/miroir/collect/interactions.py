@@ -418,6 +418,11 @@ def interactions_record(
                         not_before=send_at,
                         expires_at=expires_at,
                         moment=item.moment or None,
+                        companion_hash=(
+                            contact_hash(phone=item.phone)
+                            if channel != "sms"
+                            else contact_hash(email=item.email)
+                        ),
                     ),
                 )
             )

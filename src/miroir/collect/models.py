@@ -183,6 +183,10 @@ class Invitation(models.Model):
     moment = models.CharField(_("moment"), max_length=64, null=True, blank=True)
     # The SMS provider's id of the latest message, so that its delivery reports find it.
     provider_message_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # Customers: the keyed digest of the other address the interaction gave (the e-mail of
+    # an SMS invitation, or the reverse), so that an opt-out of either one stops it and an
+    # access request by either one finds it. Erased with the address.
+    companion_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
 
     class Meta:
         verbose_name = _("invitation")

@@ -97,9 +97,11 @@ def respondent_items(wave: Wave) -> list[Item]:
     )
 
 
-def contact_opted_out(*, email: str | None = None, phone: str | None = None) -> bool:
-    """Return whether this customer address asked for no more invitations."""
-    digests = [d for d in (contact_hash(email=email), contact_hash(phone=phone)) if d]
+def contact_opted_out(
+    *, email: str | None = None, phone: str | None = None, also: tuple[str, ...] = ()
+) -> bool:
+    """Return whether this customer address (or a digest in ``also``) asked for no more."""
+    digests = [d for d in (contact_hash(email=email), contact_hash(phone=phone), *also) if d]
     return bool(digests) and ContactOptOut.objects.filter(contact_hash__in=digests).exists()
 
 

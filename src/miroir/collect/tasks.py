@@ -15,6 +15,7 @@ from django.utils import timezone
 from miroir.collect import interactions, services
 from miroir.collect.models import Invitation, InvitationStatus, Wave, WaveStatus
 from miroir.operations.retry import retried_task
+from miroir.privacy.services import contacts_retention_erase
 
 
 @retried_task()
@@ -74,6 +75,12 @@ def forget_invited_contacts() -> int:
     return interactions.contacts_invited_forget(now=timezone.now())
 
 
+@task()
+def erase_expired_contacts() -> int:
+    """Erase customer contact details older than the retention period (answers stay)."""
+    return contacts_retention_erase(now=timezone.now()).total
+
+
 # In this order: a wave closing now gets no reminder, a wave opening now its invitations.
 PERIODIC: list[Any] = [
     close_due_waves,
@@ -82,4 +89,5 @@ PERIODIC: list[Any] = [
     send_reminders,
     purge_closed_waves,
     forget_invited_contacts,
+    erase_expired_contacts,
 ]

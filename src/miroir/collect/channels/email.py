@@ -43,11 +43,13 @@ class EmailChannel(Channel):
         unsubscribe_url = ""
         # Customers may leave for good; people of the organisation are asked by their employer.
         if member is None:
-            if contact_opted_out(email=address):
+            if contact_opted_out(email=address, also=(invitation.companion_hash,)):
                 raise ChannelError("opted_out")
             signed = unsubscribe_sign(contact_hash(email=address))
             unsubscribe_url = settings.SITE_URL + reverse("collect:unsubscribe", args=[signed])
             headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+            # RFC 8058: mail clients may then unsubscribe with one POST, no page to read.
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         context = {
             "title": wave.instrument.title(language),
             "url": respondent_url(token, language=language),

@@ -66,7 +66,7 @@ class SmsChannel(Channel):
         phone = invitation.phone or (getattr(member, "phone", "") if member else "")
         if not phone:
             raise ChannelError("no_address")
-        if member is None and contact_opted_out(phone=phone):
+        if member is None and contact_opted_out(phone=phone, also=(invitation.companion_hash,)):
             raise ChannelError("opted_out")
         try:
             phone = phone_e164(phone)

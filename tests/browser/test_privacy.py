@@ -1,0 +1,44 @@
+"""An administrator answers a person's access request, then their erasure request."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from miroir.org.models import Member
+from tests.personas import PASSWORD, build_personas
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_administrator_exports_then_erases_a_member_s_data(live_server, page):
+    personas = build_personas()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Adresse e-mail").fill(personas.admin.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Données personnelles").click()
+
+    page.get_by_label("Adresse e-mail").fill("emile@example.com")
+    page.get_by_role("button", name="Rechercher").click()
+    records = page.get_by_test_id("privacy-records")
+    assert "Émile Vendeur" in records.inner_text()
+    assert "anonymes" in records.inner_text()
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Télécharger en JSON").click()
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert data["members"][0]["profile"]["last_name"] == "Vendeur"
+
+    # Without the confirmation, the browser does not even send the form.
+    confirm = page.get_by_label("Je confirme l'effacement")
+    assert confirm.get_attribute("required") is not None
+    page.get_by_role("button", name="Effacer les données de cette personne").click()
+    assert Member.objects.get(pk=personas.employee_member.pk).email == "emile@example.com"
+
+    confirm.check()
+    page.get_by_role("button", name="Effacer les données de cette personne").click()
+    assert "Effacé : 0 invitations" in page.get_by_role("status").inner_text()
+    assert Member.objects.get(pk=personas.employee_member.pk).email is None
