@@ -75,7 +75,7 @@ def forget_invited_contacts() -> int:
     return interactions.contacts_invited_forget(now=timezone.now())
 
 
-@task()
+@retried_task()
 def erase_expired_contacts() -> int:
     """Erase customer contact details older than the retention period (answers stay)."""
     return contacts_retention_erase(now=timezone.now()).total
