@@ -55,7 +55,9 @@ def test_figures_by_contract_type_are_gated_like_units(personas, answered) -> No
         )
 
 
-def test_voice_figures_appear_once_a_source_is_registered(personas, answered) -> None:
+def test_voice_figures_appear_once_a_source_is_registered(personas, answered, monkeypatch) -> None:
+    # The voices app registers its own source; start from none.
+    monkeypatch.setattr("miroir.results.listening._SOURCES", [])
     period = period_of(timezone.localdate())
     before = selectors.listening_symmetry(unit=personas.company, period=period)
     assert before.lenses["employee"].voices is None
