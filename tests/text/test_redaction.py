@@ -57,6 +57,12 @@ REDACTED = [
         "Call me on [phone] or mail [e-mail]",
     ),
     ("Thomas Petit was great.", "en", "[name] was great."),
+    ("Mrs O'Brien was lovely.", "en", "Mrs [name] was lovely."),
+    ("Je l'ai dit à Julien et qu'Alice le sait.", "fr", "Je l'ai dit à [nom] et qu'[nom] le sait."),
+    ("Accueil de Mehdi de La Tour en caisse.", "fr", "Accueil de [nom] en caisse."),
+    ("Merci à Jean-Marc, très efficace.", "fr", "Merci à [nom], très efficace."),
+    ("MERCI À JULIE DU RAYON FRAIS", "fr", "MERCI À [nom] DU RAYON FRAIS"),
+    ("MERCI À MME DUPONT DU RAYON FRAIS", "fr", "MERCI À MME [nom] DU RAYON FRAIS"),
 ]
 
 # Texts that must come back unchanged: cities, ordinary words that are also names,

