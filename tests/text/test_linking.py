@@ -71,3 +71,18 @@ def test_near_duplicate_suggestions_are_proposed_for_merging():
     assert {(p.first, p.second) for p in pairs} == {(1, 4), (0, 2)}
     assert all(p.first < p.second and 0.6 <= p.score <= 1.0 for p in pairs)
     assert pairs == sorted(pairs, key=lambda p: -p.score)
+
+
+def test_english_suggestions_link_to_english_complaints():
+    links = link(
+        ["Open an extra till as soon as the queue is longer than five customers."],
+        [
+            "The queue at the tills was endless, only one till open.",
+            "The bread was stale.",
+            "Staff at the tills were friendly.",
+        ],
+        language="en",
+    )
+    assert [one.complaint for one in links][:1] == [0]
+    assert 1 not in {one.complaint for one in links}
+    assert links[0].themes == ("waiting",)

@@ -104,7 +104,8 @@ def discover_groups(
 
     Each ``Group`` has a ``label`` (its three top words), its top ``terms`` and the indexes
     of its ``members`` in ``texts``. Groups of fewer than ``min_size`` texts are dropped:
-    pass the anonymity threshold. The result is the same for the same ``seed``.
+    pass the anonymity threshold. Labels are words of the texts: pass redacted texts. The
+    result is the same for the same ``seed``.
     """
     return find_groups(
         list(texts), language=language, min_size=min_size, max_groups=max_groups, seed=seed
