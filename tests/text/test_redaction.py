@@ -76,6 +76,10 @@ KEPT = [
     ("Une rose offerte pour la fête des mères, quelle bonne idée.", "fr"),
     ("Le Drive de Bordeaux est toujours en retard.", "fr"),
     ("Merci pour votre accueil !", "fr"),
+    ("Le magasin de Saint-Étienne ferme à 20 h.", "fr"),
+    ("Fête de la Saint-Valentin ratée, plus de roses.", "fr"),
+    ("Le parking rue Victor Hugo est trop petit.", "fr"),
+    ("Le magasin de Nancy est mieux rangé.", "fr"),
     ("The store in Manchester was clean and the queue was short.", "en"),
     ("Will you open more tills on Saturday?", "en"),
 ]

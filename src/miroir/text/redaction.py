@@ -320,7 +320,10 @@ def _pattern_spans(text: str, tokens: list[_Token], blocked: list[tuple[int, int
                 break
         return end
 
+    skip_until = 0
     for i, token in enumerate(tokens):
+        if i < skip_until:
+            continue
         after_title = (
             token.folded in lists.titles
             and (token.text.endswith(".") or len(token.text) > 1)
@@ -341,8 +344,27 @@ def _pattern_spans(text: str, tokens: list[_Token], blocked: list[tuple[int, int
             and not (ambiguous and _starts_sentence(text, token))
         ):
             end = max(surname_end(i + 1), i + 1)
+            if _names_a_place(text, token.start):
+                # "rue Victor Hugo": the whole name is the street's, Hugo included.
+                skip_until = end
+                continue
             spans.append(_Span(token.start, tokens[end - 1].end, "name"))
     return spans
+
+
+# A person's name after these words names a street, a school or a saint's day, not someone
+# who could be identified: "rue Victor Hugo", "Saint-Étienne", "la Saint-Valentin".
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:rue|avenue|av|boulevard|bd|place|allée|allee|quai|impasse|chemin|route|cours|"
+    r"square|lycée|lycee|collège|college|école|ecole|hôpital|hopital|street|road|avenue)\.?\s+"
+    r"(?:de\s+la\s+|de\s+l['\u2019]|du\s+|des\s+|de\s+|d['\u2019])?"
+    r"|\b(?:saint|sainte|st|ste)[\s-])$",
+    re.IGNORECASE,
+)
+
+
+def _names_a_place(text: str, start: int) -> bool:
+    return bool(_PLACE_BEFORE.search(text[max(0, start - 40) : start]))
 
 
 def _entity_spans(doc: Any) -> tuple[list[_Span], list[tuple[int, int]]]:
@@ -355,6 +377,8 @@ def _entity_spans(doc: Any) -> tuple[list[_Span], list[tuple[int, int]]]:
             places.append((ent.start_char, ent.end_char))
             continue
         if ent.label_ != "PER":
+            continue
+        if _names_a_place(doc.text, ent.start_char):
             continue
         kept = [t for t in ent if t.is_alpha or (len(t.text) == 2 and t.text.endswith("."))]
         # Trim greetings and ordinary words the model swallows at either end ("Merci Julie").
