@@ -164,3 +164,20 @@ def test_worker_processes_give_the_same_result_in_the_same_order():
 def test_n_process_below_one_is_refused():
     with pytest.raises(ValueError, match="n_process"):
         redact_many(["ok"], n_process=0)
+
+
+@pytest.mark.parametrize(
+    ("text", "needed"),
+    [
+        ("Vingt minutes d'attente en caisse, une seule caisse ouverte.", False),
+        ("Rupture de stock. Toilettes sales.", False),
+        ("Demandez à Mme Girard au rayon frais.", True),
+        ("Okafor m'a très bien conseillé.", True),
+        ("Le magasin de Lyon est propre.", True),
+    ],
+)
+def test_the_model_only_runs_on_texts_with_a_capitalised_word_it_could_need(text, needed):
+    from miroir.text import load_model, redaction
+
+    load_model()
+    assert redaction._needs_model(text, redaction._tokens(text)) is needed
