@@ -7,7 +7,7 @@ import pytest
 
 from miroir.text import link, similar_pairs
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "labelled"
 
 
 def precision_recall(name: str) -> tuple[float, float]:

@@ -60,7 +60,9 @@ class _Lists:
 
 @lru_cache(maxsize=1)
 def _lists() -> _Lists:
-    raw = json.loads(resources.files("miroir.text").joinpath("data/names.json").read_text("utf-8"))
+    raw = json.loads(
+        resources.files("miroir.text").joinpath("wordlists/names.json").read_text("utf-8")
+    )
     return _Lists(
         **{
             key: frozenset(fold(word) for word in raw[key])
