@@ -142,6 +142,9 @@ def _the_api_serves_every_comparison(demo) -> None:
         ("/symmetry", {"period": period}),
         ("/linkage", {"period": period}),
         ("/verbatims", {"lens": "employee", "period": period}),
+        ("/trend", {"lens": "employee", "period": period, "subject": "dimension"}),
+        ("/barometer", {"period": period}),
+        ("/network", {"period": period}),
     ]:
         response = client.get(base + path, query)
         assert response.status_code == 200, (path, response.content[:300])
