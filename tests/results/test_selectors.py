@@ -47,6 +47,8 @@ def test_figures_by_contract_type_are_gated_like_units(personas, answered) -> No
     # permanent figure would be Marius's answer, so the permanent figure is hidden too.
     assert cells["fixed_term"].suppressed
     assert cells["permanent"].suppressed
+    # Nobody answered as an apprentice: the row is there all the same, with the one marker.
+    assert cells["apprentice"].suppressed and cells["apprentice"].n is None
     totals = selectors.unit_results(unit=personas.company, lens="employee", period=period, levels=0)
     assert totals.figure(personas.company.pk, "ecoute-employee").n == 14
     with pytest.raises(ValueError, match="keeps no attribute"):

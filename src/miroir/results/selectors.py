@@ -63,7 +63,16 @@ from miroir.analytics.symmetry import symmetry_index
 from miroir.collect.models import Answer, Invitation, Response, Wave, WaveStatus
 from miroir.instruments.models import Item, Mirror
 from miroir.instruments.scales import SCALES, NpsScale, PointScale, Scale
-from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit
+from miroir.org.models import (
+    ContractType,
+    Lens,
+    Member,
+    Proximity,
+    Role,
+    RoleKind,
+    Unit,
+    UnitKind,
+)
 from miroir.org.selectors import Scope, access_unit
 from miroir.results import gate
 from miroir.results.figures import (
@@ -706,14 +715,9 @@ def segment_results(
     ctx = _Context(today)
     release = ctx.release(lens, period, segments=True)
     previous = ctx.release(lens, period.previous(), segments=True)
-    values = sorted(
-        {
-            value
-            for cells in release.cells.values()
-            for (unit_id, value) in cells
-            if unit_id == unit.pk
-        }
-    )
+    # Every possible value, answered or not: which segments have a row must not say
+    # whether anybody of that segment answered.
+    values = segment_values(attribute)
     figures: list[Figure] = []
     for value in values:
         figures.extend(_figures(ctx, release, previous, subject, [unit.pk], (attribute, value)))
@@ -726,6 +730,19 @@ def segment_results(
         units=(ctx.tree.refs[unit.pk],),
         figures=tuple(figures),
     )
+
+
+def segment_values(attribute: str) -> list[str]:
+    """Return every value an attribute may take (contract types, proximities, moments)."""
+    if attribute == "contract_type":
+        return [value for value in ContractType.values if value != ContractType.PARTNER]
+    if attribute == "proximity":
+        return list(Proximity.values)
+    if attribute == "moment":
+        from miroir.journeys.models import Moment
+
+        return list(Moment.objects.order_by("order", "code").values_list("code", flat=True))
+    return []
 
 
 def results_periods(*, lens: str | None = None) -> list[Period]:
@@ -1046,6 +1063,10 @@ def unit_linkage(
     releases; an index is the unit's answers to every point-scale item of the lens,
     pooled on 0-100. Over time, the ``periods`` periods ending with ``period`` are used.
     """
+    if level not in UnitKind.values:
+        raise ValueError(
+            f"unknown unit kind {level!r}; expected one of {', '.join(UnitKind.values)}"
+        )
     ctx = _Context(today)
     problems: dict[str, str] = {}
     employee = ctx.release(Lens.EMPLOYEE, period)
