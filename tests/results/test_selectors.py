@@ -108,3 +108,14 @@ def test_verbatims_need_the_verbatim_threshold(personas, make_wave, launch, sett
         "[nom]" in verbatim.text and "Mot" not in verbatim.text for verbatim in big.verbatims
     )
     assert small.suppressed and small.verbatims == ()
+
+
+def test_a_session_reads_and_gates_each_release_once(
+    personas, answered, django_assert_num_queries
+) -> None:
+    period = period_of(timezone.localdate())
+    with selectors.results_session():
+        first = selectors.unit_results(unit=personas.company, lens="employee", period=period)
+        with django_assert_num_queries(0):
+            again = selectors.unit_results(unit=personas.company, lens="employee", period=period)
+    assert again == first
