@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
+import resource
 import time
 from collections.abc import Callable
 
@@ -33,6 +35,7 @@ LAST = [
 ]  # fmt: skip
 PRODUCTS = ["lait", "yaourts", "pain", "fruits", "légumes", "café", "couches", "piles", "jambon"]
 DAYS = ["lundi", "samedi", "dimanche", "mercredi", "vendredi soir", "samedi matin"]
+TITLES = {"Mme", "M.", "Madame"}
 AISLES = ["frais", "bricolage", "boucherie", "fruits et légumes", "surgelés", "textile"]
 
 VERBATIMS = [
@@ -96,13 +99,13 @@ def person(rng: random.Random) -> str:
     if form == 1:
         return f"{first} {last}"
     if form == 2:
-        return f"{first} {last[0]}."
+        return f"{first} {next(c for c in last if c.isupper())}."
     return f"{rng.choice(['Mme', 'M.', 'Madame'])} {last}"
 
 
-def fill(template: str, rng: random.Random) -> str:
+def fill(template: str, rng: random.Random, name: str = "") -> str:
     return template.format(
-        name=person(rng),
+        name=name or person(rng),
         product=rng.choice(PRODUCTS),
         aisle=rng.choice(AISLES),
         day=rng.choice(DAYS),
@@ -110,23 +113,43 @@ def fill(template: str, rng: random.Random) -> str:
     )
 
 
-def verbatims(count: int, rng: random.Random) -> list[str]:
-    out = []
+def verbatims(count: int, rng: random.Random) -> tuple[list[str], list[str]]:
+    """Return the verbatims and, for each, the person it names ("" if none)."""
+    out, names = [], []
     for _ in range(count):
-        pool = WITH_NAME if rng.random() < 1 / 3 else VERBATIMS
+        named = rng.random() < 1 / 3
+        name = person(rng) if named else ""
         contact = rng.choice(CONTACT).format(
             a=rng.randrange(100), b=rng.randrange(100), c=rng.randrange(100), d=rng.randrange(100)
         )
-        out.append(fill(rng.choice(pool), rng) + contact)
-    return out
+        out.append(fill(rng.choice(WITH_NAME if named else VERBATIMS), rng, name) + contact)
+        names.append(name)
+    return out, names
 
 
-def timed(label: str, count: int, work: Callable[[], object]) -> tuple[object, float]:
-    start = time.perf_counter()
+def name_left(redacted: str, name: str) -> bool:
+    """Whether a word of ``name`` (titles and initials aside) survived in ``redacted``."""
+    words = [w for w in name.replace("-", " ").split() if len(w) > 2 and w not in TITLES]
+    return any(re.search(rf"\b{re.escape(w)}\b", redacted) for w in words)
+
+
+def cpu_seconds() -> float:
+    # Worker processes of the model count once they have ended (spaCy joins them).
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(label: str, count: int, work: Callable[[], object]) -> tuple[object, float, float]:
+    """Run ``work``; print and return its wall-clock and CPU seconds (all processes)."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = work()
-    elapsed = time.perf_counter() - start
-    print(f"  {label:<44} {elapsed:9.2f} s  {count / elapsed:12,.0f} verbatims/s")
-    return result, elapsed
+    elapsed, used = time.perf_counter() - start, cpu_seconds() - cpu
+    print(
+        f"  {label:<40} {elapsed:8.2f} s {count / elapsed:9,.0f}/s   "
+        f"cpu {used:8.2f} s {count / used if used else float('inf'):9,.0f}/cpu-s"
+    )
+    return result, elapsed, used
 
 
 def main() -> None:
@@ -139,10 +162,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    texts = verbatims(args.verbatims, rng)
+    texts, people = verbatims(args.verbatims, rng)
     suggestions = [fill(rng.choice(SUGGESTIONS), rng) for _ in range(args.suggestions)]
+    # Members come from half of the name lists: the other half has to be found by the model,
+    # the first-name list or a courtesy title.
     members = text.MemberNames(
-        f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(args.members)
+        f"{rng.choice(FIRST[: len(FIRST) // 2])} {rng.choice(LAST[: len(LAST) // 2])}"
+        for _ in range(args.members)
     )
     words = sum(len(t.split()) for t in texts)
     print(
@@ -150,29 +176,42 @@ def main() -> None:
         f"{args.members} member names; {args.processes} process(es), batch {args.batch_size}, "
         f"{os.cpu_count()} CPU(s)"
     )
+    print(f"  load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     timed("model load (once per process)", 1, text.load_model)
-    redacted, t_redact = timed(
+    redacted, w_redact, c_redact = timed(
         "redaction",
         len(texts),
         lambda: text.redact_many(
             texts, names=members, batch_size=args.batch_size, n_process=args.processes
         ),
     )
-    themes, t_themes = timed("themes", len(texts), lambda: text.themes_for(redacted))
-    links, t_link = timed(
+    themes, w_themes, c_themes = timed("themes", len(texts), lambda: text.themes_for(redacted))
+    links, w_link, c_link = timed(
         f"linking ({len(suggestions):,} suggestions)",
         len(texts),
         lambda: text.link(suggestions, redacted),
     )
-    total = t_redact + t_themes + t_link
-    print(f"  {'total: redaction + themes + linking':<44} {total:9.2f} s  "
-          f"{len(texts) / total:12,.0f} verbatims/s")  # fmt: skip
-    groups, _ = timed("group discovery (apart)", len(texts), lambda: text.discover_groups(redacted))
-    pairs, _ = timed(
-        "near-duplicate suggestions (apart)", len(suggestions),
+    wall, cpu = w_redact + w_themes + w_link, c_redact + c_themes + c_link
+    print(
+        f"  {'total: redaction + themes + linking':<40} {wall:8.2f} s {len(texts) / wall:9,.0f}/s"
+        f"   cpu {cpu:8.2f} s {len(texts) / cpu:9,.0f}/cpu-s"
+    )
+    groups, _, _ = timed(
+        "group discovery (apart)", len(texts), lambda: text.discover_groups(redacted)
+    )
+    pairs, _, _ = timed(
+        "near-duplicate suggestions (apart)",
+        len(suggestions),
         lambda: text.similar_pairs(suggestions),
-    )  # fmt: skip
+    )
+    print(f"  load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     named = sum("[nom]" in t for t in redacted)
+    with_name = [n for n, person_name in enumerate(people) if person_name]
+    left = [n for n in with_name if name_left(redacted[n], people[n])]
+    print(
+        f"  names: {len(with_name) - len(left):,} of {len(with_name):,} planted names removed"
+        + (f"; e.g. left: {redacted[left[0]]!r}" if left else "")
+    )
     themed = sum(bool(t) for t in themes)
     reach = {}
     for one in links:

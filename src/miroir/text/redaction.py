@@ -42,7 +42,7 @@ _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Candidate phone numbers: 8 to 15 digits with the usual separators, optionally +33/(0).
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d(?:[\s.\-/]?(?:\(0\)\s?)?\d){7,14}(?!\w)")
 _TOKEN = re.compile(r"[^\W\d_]+\.?", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…:;\n]\s*$|^\s*$")
+_LAST_WORD = re.compile(r"([^\W\d_]+)\.$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +216,18 @@ def _tokens(text: str) -> list[_Token]:
 
 
 def _starts_sentence(text: str, token: _Token) -> bool:
-    return bool(_SENTENCE_END.search(text[: token.start]))
+    before = text[max(0, token.start - 40) : token.start].rstrip()
+    if not before:
+        return not text[: token.start].strip()
+    if before[-1] in "!?…:;\n":
+        return True
+    if before[-1] != ".":
+        return False
+    # "M. Simon", "J. Martin": the dot of a title or an initial does not end a sentence.
+    previous = _LAST_WORD.search(before)
+    return not (
+        previous and (len(previous.group(1)) == 1 or fold(previous.group(1)) in _lists().titles)
+    )
 
 
 def _contact_spans(text: str) -> list[_Span]:
@@ -278,26 +289,29 @@ def _pattern_spans(text: str, tokens: list[_Token], blocked: list[tuple[int, int
     def in_blocked(token: _Token) -> bool:
         return any(start <= token.start < end for start, end in blocked)
 
+    def surname_end(k: int) -> int:
+        """Index after the family name starting at ``k`` ("de La Tour", "L.", "Smith")."""
+        end = k
+        while k < len(tokens) and tokens[k].start - tokens[k - 1].end <= 2:
+            if surname_like(tokens[k]):
+                k += 1
+                end = k
+            elif tokens[k].folded in lists.particles:
+                k += 1
+            else:
+                break
+        return end
+
     for i, token in enumerate(tokens):
         after_title = (
             token.folded in lists.titles
             and (token.text.endswith(".") or len(token.text) > 1)
             and i + 1 < len(tokens)
-            and tokens[i + 1].start - token.end <= 2
         )
         if after_title:
-            j = i + 1
-            while j < len(tokens) and tokens[j].folded in lists.particles and j + 1 < len(tokens):
-                j += 1
-            k = j
-            while (
-                k < len(tokens)
-                and surname_like(tokens[k])
-                and tokens[k].start - tokens[k - 1].end <= 2
-            ):
-                k += 1
-            if k > j:
-                spans.append(_Span(tokens[i + 1].start, tokens[k - 1].end, "name"))
+            end = surname_end(i + 1)
+            if end > i + 1:
+                spans.append(_Span(tokens[i + 1].start, tokens[end - 1].end, "name"))
             continue
         # A known first name counts when capitalised, or in lower case when it is no
         # ordinary word ("kevin", not "rose"); ambiguous ones never at a sentence start.
@@ -305,17 +319,11 @@ def _pattern_spans(text: str, tokens: list[_Token], blocked: list[tuple[int, int
         if (
             token.folded in lists.first_names
             and (token.capitalised or not ambiguous)
-            and not in_blocked(token)
+            and not (ambiguous and in_blocked(token))
             and not (ambiguous and _starts_sentence(text, token))
         ):
-            k = i + 1
-            while (
-                k < len(tokens)
-                and surname_like(tokens[k])
-                and tokens[k].start - tokens[k - 1].end <= 2
-            ):
-                k += 1
-            spans.append(_Span(token.start, tokens[k - 1].end, "name"))
+            end = max(surname_end(i + 1), i + 1)
+            spans.append(_Span(token.start, tokens[end - 1].end, "name"))
     return spans
 
 
@@ -368,8 +376,24 @@ def _join_particles(text: str, tokens: list[_Token], spans: list[_Span]) -> list
                 n -= 1
                 start = tokens[n].start
             span = _Span(start, span.end, "name")
+        if span.kind == "name":
+            span = _whole_compound(text, span)
         out.append(span)
     return out
+
+
+_COMPOUND_LEFT = re.compile(r"[^\W\d_]*[A-ZÀ-Ý][^\W\d_]*-$")
+_COMPOUND_RIGHT = re.compile(r"^-[A-ZÀ-Ý][^\W\d_]*")
+
+
+def _whole_compound(text: str, span: _Span) -> _Span:
+    """Extend a name span to the whole hyphenated name it is part of ("Jean-Marc")."""
+    start, end = span.start, span.end
+    while match := _COMPOUND_LEFT.search(text[max(0, start - 30) : start]):
+        start -= len(match.group())
+    while match := _COMPOUND_RIGHT.search(text[end : end + 30]):
+        end += len(match.group())
+    return _Span(start, end, span.kind)
 
 
 def _apply(text: str, spans: list[_Span], language: str) -> str:

@@ -50,6 +50,8 @@ yourselves really thanks thank please get got also still even always
 
 def fold(text: str) -> str:
     """Return ``text`` lower-cased without accents ("Élodie" → "elodie", "Œuvre" → "oeuvre")."""
+    if text.isascii():
+        return text.lower()
     text = text.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
