@@ -8,6 +8,7 @@ from miroir.voices.services import voice_answer, voice_comment_add, voice_report
 
 def test_an_employee_submits_a_signed_suggestion_and_finds_it_in_my_voices(client, personas):
     client.force_login(personas.employee)
+    assert 'href="/voices/new/"' in client.get("/").content.decode()
     response = client.post(
         "/voices/new/", {"kind": "suggestion", "text": "Des tabourets en caisse", "notify": "app"}
     )
