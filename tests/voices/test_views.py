@@ -180,3 +180,24 @@ def test_a_resent_form_stores_one_voice_and_shows_no_second_code(client, persona
     again = client.post("/voices/new/", data)
     assert again.status_code == 302 and again["Location"] == "/voices/follow/"
     assert Voice.objects.count() == 1
+
+
+def test_the_manager_merges_a_near_duplicate_from_the_voice_page(client, personas, suggestion):
+    first = suggestion("Ouvrir une deuxième caisse le samedi matin")
+    again = suggestion("Ouvrir une deuxième caisse le samedi matin, svp")
+    client.force_login(personas.shop_manager)
+    page = client.get(f"/voices/{again.pk}/")
+    assert [voice for voice, _score in page.context["duplicates"]] == [first]
+    client.post(f"/voices/{again.pk}/merge/", {"into": str(first.pk)})
+    again.refresh_from_db()
+    assert again.outcome == "merged" and again.merged_into == first
+
+
+def test_merging_into_a_voice_out_of_reach_is_404(client, personas, suggestion, complaint):
+    mine = suggestion()
+    elsewhere = complaint(unit=personas.marseille)
+    client.force_login(personas.shop_manager)
+    response = client.post(f"/voices/{mine.pk}/merge/", {"into": str(elsewhere.pk)})
+    assert response.status_code == 404
+    mine.refresh_from_db()
+    assert mine.status == "received"
