@@ -56,6 +56,8 @@ def test_the_shop_manager_sees_the_voice_and_a_sibling_manager_does_not(
     client.force_login(personas.shop_manager)
     page = client.get("/voices/")
     assert voice in page.context["voices"]
+    assert personas.lille_vente in page.context["form_units"]
+    assert personas.arras not in page.context["form_units"]
     assert client.get(f"/voices/{voice.pk}/").status_code == 200
 
 
