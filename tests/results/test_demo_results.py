@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from scipy import stats
 
 from miroir.collect.models import Response, WaveStatus
 from miroir.demo.selectors import demo_truth
@@ -76,6 +77,7 @@ def test_the_planted_effects_are_recovered_within_their_intervals(demo) -> None:
     _management_overestimates_what_employees_feel(demo)
     _the_employee_and_customer_indices_go_together_across_shops(demo)
     _open_waves_are_shown_as_they_stood_yesterday(demo)
+    _the_api_serves_every_comparison(demo)
 
 
 def _staff_feel_less_listened_to_than_customers_feel_heard(demo) -> None:
@@ -107,6 +109,12 @@ def _the_employee_and_customer_indices_go_together_across_shops(demo) -> None:
     assert result.pearson.high > 0
     assert result.guardrails.units == result.units
     assert result.guardrails.caveat
+    # The same figures as SciPy on the released unit indices.
+    ex = [point[0] for point in result.points.values()]
+    cx = [point[1] for point in result.points.values()]
+    assert result.pearson.r == pytest.approx(stats.pearsonr(ex, cx).statistic)
+    assert result.spearman.r == pytest.approx(stats.spearmanr(ex, cx).statistic)
+    assert result.reliability_employee is not None and 0 <= result.reliability_employee.icc2 <= 1
 
 
 def _open_waves_are_shown_as_they_stood_yesterday(demo) -> None:
@@ -114,3 +122,39 @@ def _open_waves_are_shown_as_they_stood_yesterday(demo) -> None:
     period = period_of(today)
     results = selectors.unit_results(unit=demo, lens=Lens.EMPLOYEE, period=period, levels=0)
     assert results.as_of == today - timedelta(days=1)
+
+
+def _the_api_serves_every_comparison(demo) -> None:
+    from django.test import Client
+
+    from miroir.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.filter(is_superuser=True).first() or _direction_user())
+    period = _closed_period().label
+    base = f"/api/v1/results/units/{demo.pk}"
+    for path, query in [
+        ("", {"lens": "customer", "period": period, "subject": "dimension"}),
+        ("/segments", {"lens": "employee", "period": period}),
+        ("/experience", {"period": period}),
+        ("/perception", {"period": period}),
+        ("/listening", {"period": period}),
+        ("/symmetry", {"period": period}),
+        ("/linkage", {"period": period}),
+        ("/verbatims", {"lens": "employee", "period": period}),
+    ]:
+        response = client.get(base + path, query)
+        assert response.status_code == 200, (path, response.content[:300])
+    body = client.get(base + "/symmetry", {"period": period}).json()
+    assert {component["code"] for component in body["components"]} >= {"experience", "perception"}
+
+
+def _direction_user():
+    from miroir.org.models import Role, RoleKind
+
+    return (
+        Role.objects.filter(kind=RoleKind.DIRECTION)
+        .select_related("member__user")
+        .first()
+        .member.user
+    )

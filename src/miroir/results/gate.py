@@ -323,29 +323,39 @@ class VerbatimRelease:
     suppressed: bool
     threshold: int
     verbatims: tuple[Verbatim, ...]
+    # Set when the group was large enough but redaction could not run (nothing shown).
+    withheld: str = ""
 
 
-# The single place where name redaction plugs in (the ``text`` app): every verbatim that
-# leaves the system goes through ``redact`` in ``verbatims`` below.
-Redactor = Callable[[str], str]
+# The single place where name redaction plugs in: every verbatim that leaves the system
+# goes through ``redact_all`` in ``verbatims`` below. By default it is the ``text`` app's
+# ``redact_many`` (member names, names its French model finds, e-mails, phones).
+Redactor = Callable[[Sequence[str], Sequence[str], str], list[str]]
 
 
-def _no_redaction(text: str) -> str:
-    return text
+def _text_app_redaction(texts: Sequence[str], names: Sequence[str], language: str) -> list[str]:
+    from miroir.text import MemberNames, redact_many
+
+    return redact_many(list(texts), names=MemberNames(list(names)), language=language)
 
 
-_redactor: Redactor = _no_redaction
+_redactor: Redactor = _text_app_redaction
 
 
-def redactor_install(function: Redactor) -> None:
-    """Make ``function`` the redaction every verbatim goes through (names removed)."""
+def redactor_install(function: Redactor) -> Redactor:
+    """Make ``function`` the redaction every verbatim goes through; returns the previous one."""
     global _redactor
-    _redactor = function
+    previous, _redactor = _redactor, function
+    return previous
 
 
-def redact(text: str) -> str:
-    """Return the text with the names of people removed, by the installed redactor."""
-    return _redactor(text)
+def redact_all(
+    texts: Sequence[str], *, names: Sequence[str] = (), language: str = "fr"
+) -> list[str]:
+    """Return the texts with people's names (``names`` and any found) removed, in order."""
+    if not texts:
+        return []
+    return _redactor(texts, names, language if language in ("fr", "en") else "fr")
 
 
 def _shuffle_key(identifier: str) -> str:
@@ -358,20 +368,31 @@ def verbatims(
     *,
     visible: bool,
     threshold: int,
+    names: Sequence[str] = (),
+    language: str = "fr",
 ) -> VerbatimRelease:
     """Return what may be shown of a group's comments.
 
     ``rows`` are (answer id, text, wave name, period label); ``visible`` is whether the
-    group passed ``release_tree`` at the verbatim threshold. Texts come back shuffled
-    (by a keyed hash of the answer id), dated by their wave only, and redacted.
+    group passed ``release_tree`` at the verbatim threshold; ``names`` the organisation's
+    member names to remove. Texts come back shuffled (by a keyed hash of the answer id),
+    dated by their wave only, and redacted. If redaction cannot run, nothing is shown
+    (``withheld`` says why): a comment is never released with its names in it.
     """
     if not visible:
         return VerbatimRelease(True, threshold, ())
     ordered = sorted(rows, key=lambda row: _shuffle_key(row[0]))
+    try:
+        texts = redact_all([row[1] for row in ordered], names=names, language=language)
+    except Exception as error:  # fail closed, whatever went wrong
+        return VerbatimRelease(True, threshold, (), withheld=type(error).__name__)
     return VerbatimRelease(
         False,
         threshold,
-        tuple(Verbatim(redact(text), wave, period) for _, text, wave, period in ordered),
+        tuple(
+            Verbatim(text, wave, period)
+            for text, (_, _, wave, period) in zip(texts, ordered, strict=True)
+        ),
     )
 
 

@@ -55,7 +55,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from miroir.analytics import estimates, linkage, multiplicity, reliability
 from miroir.analytics.estimates import EstimateError
@@ -315,27 +315,45 @@ def _counts(tally: Tally, scale: Scale) -> dict[Any, int]:
 
 
 def _estimates(tally: Tally, scale_code: str) -> dict[str, estimates.Estimate]:
-    """Return every estimate the scale defines, from a tally (nothing hidden here)."""
-    scale = SCALES[scale_code]()
+    """Return every estimate the scale defines, from a tally (nothing hidden here).
+
+    Straight from the stored sums and value counts (the roll-up's columns), without
+    rebuilding a distribution: a page asks for thousands of these.
+    """
+    scale = _SCALES.get(scale_code)
+    if scale is None:
+        scale = _SCALES[scale_code] = SCALES[scale_code]()
     found: dict[str, estimates.Estimate] = {}
     if not scale.is_numeric:
         return found
-    counts = _counts(tally, scale)
-    mean = estimates.mean_from_counts(counts)
+    n, dont_know, values = tally.n, tally.dont_know, tally.values
+    mean = estimates.mean_from_sums(
+        n=n, total=tally.total, total_squares=tally.total_squares, dont_know=dont_know
+    )
     found["mean"] = mean
     if isinstance(scale, PointScale):
         found["score"] = estimates.on_100(mean, scale=scale_code)
+
+    def share(boxes: Iterable[int]) -> estimates.ShareEstimate:
+        count = sum(values[value] for value in boxes)
+        return estimates.share_from_counts(count=count, n=n, dont_know=dont_know)
+
     if scale.top_values:
-        found["top_box"] = estimates.top_box(counts, scale=scale_code)
+        found["top_box"] = share(scale.top_values)
     if scale.top2_values:
-        found["top2_box"] = estimates.top2_box(counts, scale=scale_code)
+        found["top2_box"] = share(scale.top2_values)
     if scale_code == "csat5":
-        found["csat"] = estimates.csat(counts)
+        found["csat"] = share((4, 5))
     if isinstance(scale, NpsScale):
-        found["nps"] = estimates.nps_from_counts(
-            {value: count for value, count in counts.items() if value is not None}
+        found["nps"] = estimates.nps_from_buckets(
+            promoters=values[9] + values[10],
+            passives=values[7] + values[8],
+            detractors=sum(values[0:7]),
         )
     return found
+
+
+_SCALES: dict[str, Scale] = {}
 
 
 def _change(
@@ -1216,7 +1234,19 @@ def unit_verbatims(
             (str(pk), text, wave, period.label)
             for pk, text, wave in answers.values_list("pk", "text", "response__wave__name")
         ]
-    return gate.verbatims(rows, visible=visible, threshold=release.verbatim_threshold)
+    names: list[str] = []
+    if rows:
+        names = [
+            f"{first} {last}"
+            for first, last in Member.objects.values_list("first_name", "last_name")
+        ]
+    return gate.verbatims(
+        rows,
+        visible=visible,
+        threshold=release.verbatim_threshold,
+        names=names,
+        language=translation.get_language() or "fr",
+    )
 
 
 # -- one context for a whole page (added for the result pages, miroir.reports) --------------

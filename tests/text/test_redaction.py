@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import pytest
+
+from miroir.text import MemberNames, redact, redact_many
+
+MEMBERS = [
+    "Marie-Claire Dupont",
+    "Jean de La Fontaine",
+    "Kévin Martin",
+    "Éloïse N'Diaye",
+    "Anne-Sophie Le Goff",
+    "Thomas Petit",
+]
+
+# (text, language, expected) — names of members, names the model or the first-name list
+# finds, particles, hyphenated first names, initials, e-mails and phones.
+REDACTED = [
+    ("Marie-Claire Dupont a été très aimable.", "fr", "[nom] a été très aimable."),
+    ("merci à marie-claire dupont pour son aide", "fr", "merci à [nom] pour son aide"),
+    ("MARIE-CLAIRE DUPONT m'a bien conseillé", "fr", "[nom] m'a bien conseillé"),
+    ("Demandez à Marie-Claire au rayon frais.", "fr", "Demandez à [nom] au rayon frais."),
+    ("Marie Claire m'a aidé", "fr", "[nom] m'a aidé"),
+    (
+        "Le responsable, M. de La Fontaine, a réglé le problème.",
+        "fr",
+        "Le responsable, M. [nom], a réglé le problème.",
+    ),
+    ("Jean de La Fontaine était en caisse.", "fr", "[nom] était en caisse."),
+    ("C'est Kevin Martin qui m'a encaissé.", "fr", "C'est [nom] qui m'a encaissé."),
+    ("Super accueil de Kévin M. ce matin.", "fr", "Super accueil de [nom] ce matin."),
+    ("Merci Eloise Ndiaye !", "fr", "Merci [nom] !"),
+    ("Éloïse N'Diaye est partie trop tôt.", "fr", "[nom] est partie trop tôt."),
+    ("Je remercie Anne-Sophie Le Goff.", "fr", "Je remercie [nom]."),
+    ("Mme Le Goff m'a répondu.", "fr", "Mme [nom] m'a répondu."),
+    ("Le vendeur Pierre L. était super.", "fr", "Le vendeur [nom] était super."),
+    ("Julien, le boucher, était absent.", "fr", "[nom], le boucher, était absent."),
+    ("kevin au rayon frais m'a aidé", "fr", "[nom] au rayon frais m'a aidé"),
+    (
+        "Mme Nguyen du service client est formidable.",
+        "fr",
+        "Mme [nom] du service client est formidable.",
+    ),
+    ("Écrivez-moi à jean.dupont@exemple.fr svp", "fr", "Écrivez-moi à [courriel] svp"),
+    ("Rappelez-moi au 06 12 34 56 78.", "fr", "Rappelez-moi au [téléphone]."),
+    ("Mon numéro : +33 6 12 34 56 78", "fr", "Mon numéro : [téléphone]"),
+    (
+        "Thanks to John Smith at the checkout, very helpful.",
+        "en",
+        "Thanks to [name] at the checkout, very helpful.",
+    ),
+    ("Ask for Sarah at the bakery counter.", "en", "Ask for [name] at the bakery counter."),
+    ("Mr Okafor was rude to my son.", "en", "Mr [name] was rude to my son."),
+    (
+        "Call me on 07700 900123 or mail a.b@example.co.uk",
+        "en",
+        "Call me on [phone] or mail [e-mail]",
+    ),
+    ("Thomas Petit was great.", "en", "[name] was great."),
+]
+
+# Texts that must come back unchanged: cities, ordinary words that are also names,
+# amounts, dates, shop vocabulary written with a capital.
+KEPT = [
+    ("La Caisse 3 était fermée, attente de 20 minutes.", "fr"),
+    ("Le magasin de Lyon est plus propre que celui de Marseille.", "fr"),
+    ("Petit problème au rayon frais : plus de lait.", "fr"),
+    ("Un petit effort sur la propreté serait bien.", "fr"),
+    ("J'ai payé 1 250 € le 12/03/2025 pour le canapé.", "fr"),
+    ("Une rose offerte pour la fête des mères, quelle bonne idée.", "fr"),
+    ("Le Drive de Bordeaux est toujours en retard.", "fr"),
+    ("Merci pour votre accueil !", "fr"),
+    ("The store in Manchester was clean and the queue was short.", "en"),
+    ("Will you open more tills on Saturday?", "en"),
+]
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), REDACTED)
+def test_names_emails_and_phones_are_replaced(text, language, expected):
+    assert redact(text, names=MEMBERS, language=language) == expected
+
+
+@pytest.mark.parametrize(("text", "language"), KEPT)
+def test_texts_without_people_come_back_unchanged(text, language):
+    assert redact(text, names=MEMBERS, language=language) == text
+
+
+def test_batch_gives_the_same_result_as_one_by_one():
+    texts = [text for text, _, _ in REDACTED if _ == "fr"] + [t for t, lang in KEPT if lang == "fr"]
+    members = MemberNames(MEMBERS)
+    assert redact_many(texts, names=members, batch_size=4) == [
+        redact(text, names=members) for text in texts
+    ]
+
+
+def test_a_member_surname_that_is_an_ordinary_word_is_kept_in_lower_case():
+    # "Petit" is Thomas Petit's name, but "petit" in a sentence is just "small".
+    assert redact("un petit souci", names=["Thomas Petit"]) == "un petit souci"
+    assert redact("Demandez à Thomas Petit", names=["Thomas Petit"]) == "Demandez à [nom]"
+
+
+def test_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="Unknown language 'de'"):
+        redact("Hallo", language="de")
+
+
+def test_a_text_that_is_not_a_string_is_refused():
+    with pytest.raises(TypeError, match="Text 1 is a int"):
+        redact_many(["ok", 3])
+
+
+def test_empty_text_and_empty_list():
+    assert redact("") == ""
+    assert redact_many([]) == []
