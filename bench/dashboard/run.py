@@ -230,7 +230,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shops", type=int, default=2000)
     parser.add_argument("--members-per-shop", type=int, default=5)
-    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--sizes", default="200000,1000000")
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
