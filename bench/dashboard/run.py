@@ -103,7 +103,7 @@ def fill_demo(url: str, shops: int, members: int) -> None:
 
 def grow(target: int) -> None:
     """Copy existing responses (with their answers) until there are ``target`` of them."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     from miroir.collect.models import Response
     from miroir.results.services import rollups_rebuild
@@ -122,6 +122,7 @@ def grow(target: int) -> None:
             wanted = min(originals, target - have)
             if wanted <= 0:
                 break
+            transaction.set_autocommit(False)
             cursor.execute(
                 """
                 CREATE TEMP TABLE bench_map ON COMMIT DROP AS
@@ -148,7 +149,8 @@ def grow(target: int) -> None:
                 FROM bench_map m JOIN collect_answer a ON a.response_id = m.old_id
                 """
             )
-            cursor.execute("DROP TABLE bench_map")
+            transaction.commit()
+            transaction.set_autocommit(True)
             have += wanted
             log(f"  copy {copy + 1}/{copies}: {have:,} responses")
         cursor.execute("ANALYZE collect_response; ANALYZE collect_answer")
@@ -187,14 +189,12 @@ def percentile(values: list[float], share: float) -> float:
 def measure(repeat: int) -> dict[str, tuple[float, float, float]]:
     """Return cold, p50 and p95 milliseconds for each measured path."""
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from miroir.accounts.models import User
     from miroir.org.models import Unit, UnitKind
     from miroir.results import selectors
     from miroir.results.periods import Period
 
-    setup_test_environment()
     client = Client(HTTP_ACCEPT_LANGUAGE="fr")
     client.force_login(User.objects.get(email="direction@demo.miroir.example"))
     company = Unit.objects.get(parent__isnull=True)
@@ -236,6 +236,9 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
     ensure_database(url)
     setup_django(url)
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client without a test database
     fill_demo(url, args.shops, args.members_per_shop)
     results: dict[int, dict[str, tuple[float, float, float]]] = {}
     for size in sorted(int(size) for size in args.sizes.split(",")):
