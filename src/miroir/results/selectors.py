@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
@@ -309,14 +310,51 @@ def _sum_up(
     leaves: dict[tuple[int, int, str], Tally],
     responses: dict[tuple[int, str], int],
 ) -> None:
+    """Sum the leaf tallies up every unit's path (vectorised: a page sums thousands)."""
     lineage = ctx.tree.lineage
-    for (unit_id, item_id, value), tally in leaves.items():
-        totals = release.tallies.setdefault(item_id, {})
-        cells = release.cells.setdefault(item_id, {}) if release.attribute else None
+    targets: dict[tuple[int, int, str], int] = {}
+    sources: list[int] = []
+    into: list[int] = []
+    ordered = list(leaves.items())
+    for index, ((unit_id, item_id, value), _tally) in enumerate(ordered):
         for ancestor in lineage.get(unit_id, ()):
-            totals.setdefault(ancestor, Tally()).add(tally)
-            if cells is not None and value:
-                cells.setdefault((ancestor, value), Tally()).add(tally)
+            keys = [(item_id, ancestor, "")]
+            if release.attribute and value:
+                keys.append((item_id, ancestor, value))
+            for key in keys:
+                slot = targets.setdefault(key, len(targets))
+                sources.append(index)
+                into.append(slot)
+    if ordered:
+        matrix = np.array(
+            [[t.n, t.dont_know, t.total, t.total_squares, *t.values] for _key, t in ordered],
+            dtype=float,
+        )
+        sums = np.zeros((len(targets), matrix.shape[1]))
+        np.add.at(sums, np.array(into, dtype=int), matrix[np.array(sources, dtype=int)])
+        choices: dict[int, dict[str, int]] = {}
+        for source, slot in zip(sources, into, strict=True):
+            tally = ordered[source][1]
+            if tally.choices:
+                bucket = choices.setdefault(slot, {})
+                for code, count in tally.choices.items():
+                    bucket[code] = bucket.get(code, 0) + count
+        whole = np.rint(np.delete(sums, [2, 3], axis=1)).astype(np.int64).tolist()
+        real = sums[:, 2:4].tolist()
+        for (item_id, unit_id, value), slot in targets.items():
+            counts = whole[slot]
+            tally = Tally(
+                n=counts[0],
+                dont_know=counts[1],
+                total=real[slot][0],
+                total_squares=real[slot][1],
+                values=counts[2:],
+                choices=choices.get(slot, {}),
+            )
+            if value:
+                release.cells.setdefault(item_id, {})[(unit_id, value)] = tally
+            else:
+                release.tallies.setdefault(item_id, {})[unit_id] = tally
     for (unit_id, _value), count in responses.items():
         for ancestor in lineage.get(unit_id, ()):
             release.responses[ancestor] = release.responses.get(ancestor, 0) + count
