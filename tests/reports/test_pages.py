@@ -84,6 +84,9 @@ def test_network_page_shows_index_heatmap_trend_and_gaps_with_charts(client, res
     # Charts are inline SVG with an accessible name, and nothing the policy would block.
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') >= 2
     assert 'role="img"' in html
+    # Each chart's figures are one link away, in the table that follows it.
+    assert 'href="#table-index"' in html and 'id="table-index"' in html
+    assert 'aria-labelledby="chart-index-title chart-index-desc"' in html
     assert ' style="' not in html and "<style" not in html
     assert re.search(r"<script(?![^>]*\bsrc=)", html) is None
     assert "How to read these figures" in html

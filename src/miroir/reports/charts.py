@@ -23,8 +23,9 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -135,9 +136,15 @@ class Chart:
     @property
     def svg(self) -> SafeString:
         """Return the chart as inline SVG, safe under the page's Content-Security-Policy."""
-        return svg_for_page(
-            render_svg(self.spec), key=self.key, title=self.title, description=self.description
-        )
+        svg = render_svg(self.spec)
+        digest = hashlib.sha256(
+            "|".join((svg, self.key, self.title, self.description)).encode()
+        ).hexdigest()
+        page = _cache.get(f"page:{digest}")
+        if page is None:
+            page = svg_for_page(svg, key=self.key, title=self.title, description=self.description)
+            _cache.put(f"page:{digest}", page)
+        return page
 
     @property
     def png(self) -> bytes:
@@ -309,22 +316,58 @@ def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     )
 
 
-def _colour(series: Sequence[str], colours: dict[str, str] | None) -> alt.Color:
+def _palette(series: Sequence[str], colours: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
+    """Return each series with its colour, in order of first appearance."""
     names = list(dict.fromkeys(series))
-    palette = [
-        (colours or {}).get(name, SERIES_COLOURS[index % len(SERIES_COLOURS)])
+    return tuple(
+        (name, (colours or {}).get(name, SERIES_COLOURS[index % len(SERIES_COLOURS)]))
         for index, name in enumerate(names)
-    ]
+    )
+
+
+def _colour(palette: tuple[tuple[str, str], ...]) -> alt.Color:
+    names = [name for name, _colour in palette]
     return alt.Color(
         "series:N",
         title=None,
-        scale=alt.Scale(domain=names, range=palette),
+        scale=alt.Scale(domain=names, range=[colour for _name, colour in palette]),
         legend=alt.Legend(orient="bottom") if len(names) > 1 else None,
     )
 
 
 def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     return _config(chart).to_dict(validate=False)
+
+
+# Building a spec through Altair costs tens of milliseconds; the shape of a chart (titles,
+# scales, colours, size) repeats from one request to the next while its figures change.
+# So the shape is built once with a placeholder row and the figures are put in its place.
+_PLACEHOLDER = {"category": "\u0000placeholder", "series": "", "marker": ""}
+
+
+def _fill(spec: Any, records: list[dict[str, Any]]) -> Any:
+    """Return ``spec`` with every placeholder data set replaced by ``records``."""
+    if isinstance(spec, dict):
+        values = spec.get("values")
+        if isinstance(values, list) and values == [_PLACEHOLDER]:
+            return {**spec, "values": records}
+        return {key: _fill(value, records) for key, value in spec.items()}
+    if isinstance(spec, list):
+        return [_fill(value, records) for value in spec]
+    return spec
+
+
+@lru_cache(maxsize=RENDER_CACHE_SIZE)
+def _shape(kind: str, *args: Any) -> str:
+    """Return the JSON of a chart's shape, built once per distinct shape."""
+    return json.dumps(_spec(SHAPES[kind](_PLACEHOLDER_LIST, *args)))
+
+
+_PLACEHOLDER_LIST = [_PLACEHOLDER]
+
+
+def _from_shape(kind: str, records: list[dict[str, Any]], *args: Any) -> dict[str, Any]:
+    return _fill(json.loads(_shape(kind, *args)), records)
 
 
 def _table_rows(points: Sequence[Point]) -> tuple[tuple[Any, ...], ...]:
@@ -367,30 +410,16 @@ def interval_chart(
     Suppressed figures show the marker at the start of their row.
     """
     records = _records(points)
-    scale = alt.Scale(domain=list(domain)) if domain else alt.Scale(zero=False)
-    base = alt.Chart(alt.Data(values=records)).encode(
-        y=alt.Y("category:N", title=category_title, sort=None),
-        yOffset=alt.YOffset("series:N", sort=None),
-    )
-    colour = _colour([point.series for point in points], colours)
-    rules = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("low:Q", title=value_title, scale=scale), x2="high:Q", color=colour
-    )
-    dots = base.mark_point(filled=True, size=70, opacity=1).encode(
-        x=alt.X("value:Q", scale=scale), color=colour
-    )
-    markers = base.mark_text(align="left", dx=4, fontSize=14).encode(
-        x=alt.value(0), text="marker:N"
-    )
+    palette = _palette([point.series for point in points], colours)
     height = max(60, 22 * len(records))
-    layered = alt.layer(rules, dots, markers).properties(
-        width=CHART_WIDTH, height=height, title=title
+    spec = _from_shape(
+        "interval", records, title, value_title, category_title, domain, palette, height
     )
     return Chart(
         key=key,
         title=title,
         description=description,
-        spec=_spec(layered),
+        spec=spec,
         table_columns=_table_columns(category_title, series_title, value_title),
         table_rows=_table_rows(points),
         digits=digits,
@@ -418,28 +447,16 @@ def heatmap_chart(
         record["label"] = (
             record["marker"] if record["value"] is None else f"{record['value']:.{digits}f}"
         )
-    base = alt.Chart(alt.Data(values=records)).encode(
-        y=alt.Y("category:N", title=row_title, sort=None),
-        x=alt.X("series:N", title=column_title, sort=None, axis=alt.Axis(labelAngle=-30)),
-    )
-    cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
-        color=alt.Color(
-            "value:Q",
-            title=value_title,
-            scale=alt.Scale(domain=list(domain), scheme="blueorange", reverse=True),
-        )
-    )
-    text = base.mark_text(fontSize=11).encode(text="label:N", color=alt.value("#1b1f23"))
     rows = len({point.category for point in points}) or 1
     columns = len({point.series for point in points}) or 1
-    layered = alt.layer(cells, text).properties(
-        width=max(120, min(CHART_WIDTH, 70 * columns)), height=max(40, 24 * rows), title=title
+    spec = _from_shape(
+        "heatmap", records, title, value_title, row_title, column_title, domain, rows, columns
     )
     return Chart(
         key=key,
         title=title,
         description=description,
-        spec=_spec(layered),
+        spec=spec,
         table_columns=_table_columns(row_title, column_title, value_title),
         table_rows=_table_rows(points),
         digits=digits,
@@ -464,12 +481,90 @@ def trend_chart(
     Intervals are vertical rules at each period; suppressed periods break the line.
     """
     records = _records(points)
-    periods = list(dict.fromkeys(point.category for point in points))
+    periods = tuple(dict.fromkeys(point.category for point in points))
+    palette = _palette([point.series for point in points], colours)
+    spec = _from_shape("trend", records, title, value_title, period_title, domain, palette, periods)
+    return Chart(
+        key=key,
+        title=title,
+        description=description,
+        spec=spec,
+        table_columns=_table_columns(period_title, series_title, value_title),
+        table_rows=_table_rows(points),
+        digits=digits,
+    )
+
+
+# -- the shapes (built through Altair once per distinct shape) ------------------------------
+
+
+def _interval_shape(
+    records: list[dict[str, Any]],
+    title: str,
+    value_title: str,
+    category_title: str,
+    domain: tuple[float, float] | None,
+    palette: tuple[tuple[str, str], ...],
+    height: int,
+) -> alt.TopLevelMixin:
     scale = alt.Scale(domain=list(domain)) if domain else alt.Scale(zero=False)
-    colour = _colour([point.series for point in points], colours)
     base = alt.Chart(alt.Data(values=records)).encode(
-        x=alt.X("category:O", title=period_title, sort=periods, axis=alt.Axis(labelAngle=0)),
-        color=colour,
+        y=alt.Y("category:N", title=category_title, sort=None),
+        yOffset=alt.YOffset("series:N", sort=None),
+    )
+    colour = _colour(palette)
+    rules = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("low:Q", title=value_title, scale=scale), x2="high:Q", color=colour
+    )
+    dots = base.mark_point(filled=True, size=70, opacity=1).encode(
+        x=alt.X("value:Q", scale=scale), color=colour
+    )
+    markers = base.mark_text(align="left", dx=4, fontSize=14).encode(
+        x=alt.value(0), text="marker:N"
+    )
+    return alt.layer(rules, dots, markers).properties(width=CHART_WIDTH, height=height, title=title)
+
+
+def _heatmap_shape(
+    records: list[dict[str, Any]],
+    title: str,
+    value_title: str,
+    row_title: str,
+    column_title: str,
+    domain: tuple[float, float],
+    rows: int,
+    columns: int,
+) -> alt.TopLevelMixin:
+    base = alt.Chart(alt.Data(values=records)).encode(
+        y=alt.Y("category:N", title=row_title, sort=None),
+        x=alt.X("series:N", title=column_title, sort=None, axis=alt.Axis(labelAngle=-30)),
+    )
+    cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
+        color=alt.Color(
+            "value:Q",
+            title=value_title,
+            scale=alt.Scale(domain=list(domain), scheme="blueorange", reverse=True),
+        )
+    )
+    text = base.mark_text(fontSize=11).encode(text="label:N", color=alt.value("#1b1f23"))
+    return alt.layer(cells, text).properties(
+        width=max(120, min(CHART_WIDTH, 70 * columns)), height=max(40, 24 * rows), title=title
+    )
+
+
+def _trend_shape(
+    records: list[dict[str, Any]],
+    title: str,
+    value_title: str,
+    period_title: str,
+    domain: tuple[float, float] | None,
+    palette: tuple[tuple[str, str], ...],
+    periods: tuple[str, ...],
+) -> alt.TopLevelMixin:
+    scale = alt.Scale(domain=list(domain)) if domain else alt.Scale(zero=False)
+    base = alt.Chart(alt.Data(values=records)).encode(
+        x=alt.X("category:O", title=period_title, sort=list(periods), axis=alt.Axis(labelAngle=0)),
+        color=_colour(palette),
     )
     line = base.mark_line(point=alt.OverlayMarkDef(filled=True, size=50)).encode(
         y=alt.Y("value:Q", title=value_title, scale=scale)
@@ -478,16 +573,14 @@ def trend_chart(
     markers = base.mark_text(dy=-6, fontSize=14).encode(
         y=alt.value(0), text="marker:N", color=alt.value("#1b1f23")
     )
-    layered = alt.layer(band, line, markers).properties(width=CHART_WIDTH, height=220, title=title)
-    return Chart(
-        key=key,
-        title=title,
-        description=description,
-        spec=_spec(layered),
-        table_columns=_table_columns(period_title, series_title, value_title),
-        table_rows=_table_rows(points),
-        digits=digits,
-    )
+    return alt.layer(band, line, markers).properties(width=CHART_WIDTH, height=220, title=title)
+
+
+SHAPES: dict[str, Callable[..., alt.TopLevelMixin]] = {
+    "interval": _interval_shape,
+    "heatmap": _heatmap_shape,
+    "trend": _trend_shape,
+}
 
 
 def chart_label(value: Any) -> str:

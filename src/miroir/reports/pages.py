@@ -23,7 +23,7 @@ from miroir.analytics.linkage import LinkageError
 from miroir.analytics.symmetry import LABELS as COMPONENT_LABELS
 from miroir.analytics.symmetry import RULES as COMPONENT_RULES
 from miroir.instruments.dimensions import DIMENSIONS
-from miroir.org.models import Lens, Unit
+from miroir.org.models import Lens, Unit, UnitKind
 from miroir.reports.charts import (
     LENS_COLOURS,
     SUPPRESSED_MARKER,
@@ -400,7 +400,7 @@ def network_gaps(loader: Loader) -> Section:
             "flagged when its gap remains significant after correcting for the number of "
             "units compared."
         )
-        % {"level": loader.filters.level},
+        % {"level": dict(UnitKind.choices).get(loader.filters.level, loader.filters.level)},
     )
     return Section(table)
 

@@ -13,7 +13,7 @@ from miroir.org.selectors import request_scope, unit_ancestors
 from miroir.reports.exports import EXPORT_FORMATS, export_response
 from miroir.reports.filters import FilterResult, filters_from_request
 from miroir.reports.pages import SECTIONS, Loader, page_context, page_sections
-from miroir.results.selectors import shared_context
+from miroir.results.selectors import results_session
 
 
 def _page(request: HttpRequest, page: str, result: FilterResult) -> HttpResponse:
@@ -22,7 +22,7 @@ def _page(request: HttpRequest, page: str, result: FilterResult) -> HttpResponse
         return render(request, f"results/{page}.html", context, status=400)
     filters = result.filters
     loader = Loader(filters)
-    with shared_context():
+    with results_session():
         context.update(
             filters=filters,
             unit=filters.unit,
@@ -69,7 +69,7 @@ def export(
         message = "\n".join(result.errors) or "No period holds results yet."
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     filters = result.filters
-    with shared_context():
+    with results_session():
         table = build(Loader(filters)).table
     name = f"{filters.unit.name} {page} {key} {filters.period.label}"
     return export_response(table.export(name), fmt)

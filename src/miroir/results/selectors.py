@@ -1335,30 +1335,3 @@ def unit_verbatims(
         names=names,
         language=translation.get_language() or "fr",
     )
-
-
-# -- one context for a whole page (added for the result pages, miroir.reports) --------------
-# A page calls several selectors; each used to build its own ``_Context`` and so re-read the
-# same releases. Inside ``shared_context()`` every selector call of the current thread or
-# task reuses one context: the same gated releases, read once. Outside it nothing changes.
-
-_shared: ContextVar[_ContextBase | None] = ContextVar("miroir_results_context", default=None)
-_ContextBase = _Context
-
-
-def _Context(today: date | None) -> _ContextBase:
-    """Return the shared context when ``shared_context`` is active (same day), else a new one."""
-    shared = _shared.get()
-    if shared is not None and (today is None or today == shared.today):
-        return shared
-    return _ContextBase(today)
-
-
-@contextmanager
-def shared_context(today: date | None = None) -> Iterator[None]:
-    """Make every selector call inside the block share one context (one page, one read)."""
-    token = _shared.set(_ContextBase(today))
-    try:
-        yield
-    finally:
-        _shared.reset(token)

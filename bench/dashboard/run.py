@@ -1,0 +1,260 @@
+"""Time the result pages on a large network: prints figures, asserts nothing.
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/miroir_bench_pages \
+      .venv/bin/python bench/dashboard/run.py --shops 2000 --sizes 100000,1000000
+
+1. Fills the database once with the demo generator (``miroir demo``) at ``--shops`` shops
+   (20 regions, ``--members-per-shop`` people each): a year of quarterly waves for every
+   lens, and its roll-ups.
+2. For each size, grows the responses to that many in plain SQL: each new response copies
+   an existing one (same wave, unit, lens, day and attributes, so the same periods and
+   gates) with all its answers, ``generate_series`` over the originals; then rebuilds the
+   roll-ups (``rollups_rebuild``), as a deployment that imported history would.
+3. Requests, through Django's test client in process (the whole stack: middleware,
+   access checks, selectors, gate, charts, templates), ``--repeat`` times each: the
+   network page of the company, the unit page of a shop, and the linkage computation
+   (``unit_linkage`` over all shops). Prints the first (cold: charts drawn, caches
+   empty) and p50/p95 of the following ones, and the ratio to the smallest size.
+
+The issue's goals: unit page p95 under 200 ms and network page under 500 ms at 10 M
+responses, at most 1.5 times their 100 k figures. The cost the roll-ups add to intake is
+measured by ``bench/rollups/run.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/miroir_bench_pages"
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def environment(url: str) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "miroir.settings",
+        "MIROIR_DATABASE_URL": url,
+        "MIROIR_SECRET_KEY": "bench-only-" + "x" * 40,
+        "MIROIR_DEBUG": "false",
+        "MIROIR_LOG_LEVEL": "WARNING",
+        "MIROIR_DATA_DIR": str(ROOT / "data" / "bench-dashboard"),
+    }
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise SystemExit(f"BENCH_DATABASE_URL must name a plain database, got {name!r}")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if exists.fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+            log(f"created database {name}")
+
+
+def setup_django(url: str) -> None:
+    os.environ.update(environment(url))
+    Path(os.environ["MIROIR_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def fill_demo(url: str, shops: int, members: int) -> None:
+    """Run the demo generator once (skipped when a network is already there)."""
+    from miroir.org.models import Unit
+
+    if Unit.objects.exists():
+        log(f"network present: {Unit.objects.filter(kind='shop').count():,} shops")
+        return
+    started = time.perf_counter()
+    command = [
+        str(Path(sys.executable).parent / "miroir"),
+        "demo",
+        "--regions",
+        "20",
+        "--shops",
+        str(shops),
+        "--members-per-shop",
+        str(members),
+    ]
+    subprocess.run(command, check=True, env={**os.environ, **environment(url)})
+    log(f"demo generated at {shops:,} shops in {time.perf_counter() - started:.0f} s")
+
+
+def grow(target: int) -> None:
+    """Copy existing responses (with their answers) until there are ``target`` of them."""
+    from django.db import connection, transaction
+
+    from miroir.collect.models import Response
+    from miroir.results.services import rollups_rebuild
+
+    have = Response.objects.count()
+    if have >= target:
+        log(f"{have:,} responses already (target {target:,})")
+        return
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM collect_response WHERE channel <> 'bench'")
+        originals = cursor.fetchone()[0]
+        copies = -(-(target - have) // originals)
+        # One pass per copy keeps each statement's memory bounded.
+        for copy in range(copies):
+            wanted = min(originals, target - have)
+            if wanted <= 0:
+                break
+            transaction.set_autocommit(False)
+            cursor.execute(
+                """
+                CREATE TEMP TABLE bench_map ON COMMIT DROP AS
+                SELECT id AS old_id, gen_random_uuid() AS new_id
+                FROM collect_response WHERE channel <> 'bench' ORDER BY id LIMIT %s
+                """,
+                [wanted],
+            )
+            cursor.execute(
+                """
+                INSERT INTO collect_response (id, wave_id, unit_id, lens, submitted_on,
+                                              attributes, channel)
+                SELECT m.new_id, r.wave_id, r.unit_id, r.lens, r.submitted_on, r.attributes,
+                       'bench'
+                FROM bench_map m JOIN collect_response r ON r.id = m.old_id
+                """
+            )
+            cursor.execute(
+                """
+                INSERT INTO collect_answer (id, response_id, item_id, number, choice, text,
+                                            dont_know)
+                SELECT gen_random_uuid(), m.new_id, a.item_id, a.number, a.choice, a.text,
+                       a.dont_know
+                FROM bench_map m JOIN collect_answer a ON a.response_id = m.old_id
+                """
+            )
+            transaction.commit()
+            transaction.set_autocommit(True)
+            have += wanted
+            log(f"  copy {copy + 1}/{copies}: {have:,} responses")
+        cursor.execute("ANALYZE collect_response; ANALYZE collect_answer")
+    grown = time.perf_counter() - started
+    started = time.perf_counter()
+    rollups_rebuild()
+    from django.db import connection as conn
+
+    with conn.cursor() as cursor:
+        cursor.execute("ANALYZE results_rollup; ANALYZE results_rollupresponses")
+    log(
+        f"grew to {have:,} responses in {grown:.0f} s; "
+        f"roll-ups rebuilt in {time.perf_counter() - started:.0f} s"
+    )
+
+
+def timings(work: Callable[[], object], repeat: int) -> tuple[float, list[float]]:
+    """Return the first run's seconds and the following runs' seconds."""
+    started = time.perf_counter()
+    work()
+    cold = time.perf_counter() - started
+    warm = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        warm.append(time.perf_counter() - started)
+    return cold, warm
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def measure(repeat: int) -> dict[str, tuple[float, float, float]]:
+    """Return cold, p50 and p95 milliseconds for each measured path."""
+    from django.test import Client
+
+    from miroir.accounts.models import User
+    from miroir.org.models import Unit, UnitKind
+    from miroir.results import selectors
+    from miroir.results.periods import Period
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    client.force_login(User.objects.get(email="direction@demo.miroir.example"))
+    company = Unit.objects.get(parent__isnull=True)
+    shop = Unit.objects.filter(kind=UnitKind.SHOP).order_by("path").first()
+    period: Period = selectors.results_periods()[-1]
+
+    def page(url: str) -> Callable[[], object]:
+        def get() -> object:
+            response = client.get(url)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+            return response
+
+        return get
+
+    paths = {
+        "network page (company)": page("/results/"),
+        "unit page (a shop)": page(f"/results/units/{shop.pk}/"),
+        "linkage (all shops)": lambda: selectors.unit_linkage(unit=company, period=period),
+    }
+    found = {}
+    for name, work in paths.items():
+        cold, warm = timings(work, repeat)
+        found[name] = (cold * 1000, percentile(warm, 0.5) * 1000, percentile(warm, 0.95) * 1000)
+        log(
+            f"    {name:<24} cold {found[name][0]:8.0f} ms  p50 {found[name][1]:7.0f} ms  "
+            f"p95 {found[name][2]:7.0f} ms"
+        )
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shops", type=int, default=2000)
+    parser.add_argument("--members-per-shop", type=int, default=5)
+    parser.add_argument("--sizes", default="200000,1000000")
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
+    ensure_database(url)
+    setup_django(url)
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client without a test database
+    fill_demo(url, args.shops, args.members_per_shop)
+    results: dict[int, dict[str, tuple[float, float, float]]] = {}
+    for size in sorted(int(size) for size in args.sizes.split(",")):
+        grow(size)
+        from miroir.collect.models import Response
+
+        log(f"{Response.objects.count():,} responses, {args.shops:,} shops:")
+        results[size] = measure(args.repeat)
+    base = min(results)
+    log("p95 relative to the smallest size:")
+    for size, found in results.items():
+        ratios = ", ".join(
+            f"{name} x{found[name][2] / results[base][name][2]:.2f}" for name in found
+        )
+        log(f"  {size:>10,}: {ratios}")
+
+
+if __name__ == "__main__":
+    main()
