@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from miroir.collect.models import Answer, Response
 from miroir.voices import text as voice_text
 from miroir.voices.selectors import complaints_addressed, voice_duplicates
 from miroir.voices.services import voice_comment_add, voice_submit
+from tests.collect.conftest import instrument, make_wave  # noqa: F401  (fixtures)
 
 
 def test_member_names_are_removed_for_colleagues_and_managers_but_not_the_author(
@@ -50,6 +54,44 @@ def test_a_suggestion_addresses_the_complaints_about_the_same_thing(
     voice = suggestion("Ouvrir une deuxième caisse le samedi pour réduire l'attente en caisse")
     addressed = complaints_addressed(voice)
     assert addressed is not None and addressed.count == 3
+    assert addressed.about
+
+
+def test_a_suggestion_counts_the_customer_survey_comments_it_answers(
+    personas,
+    suggestion,
+    make_wave,  # noqa: F811  (the fixture imported above)
+):
+    wave = make_wave(lens="customer", channels=["link"], reminder_days=[])
+    item = wave.instrument.items.first()
+    said = [
+        "Attente interminable en caisse le samedi, une seule caisse ouverte",
+        "Attente trop longue en caisse samedi, ouvrez une deuxième caisse",
+        "Le parking est sale et mal éclairé",
+    ]
+    for unit, text in [
+        (personas.lille, said[0]),
+        (personas.lille, said[1]),
+        (personas.lille, said[2]),
+    ]:
+        response = Response.objects.create(
+            wave=wave, unit=unit, lens="customer", submitted_on=date(2026, 11, 2), channel="link"
+        )
+        Answer.objects.create(response=response, item=item, text=text)
+    # A staff comment says the same, and is never counted: only customers are.
+    staff = Response.objects.create(
+        wave=wave,
+        unit=personas.lille,
+        lens="employee",
+        submitted_on=date(2026, 11, 2),
+        channel="link",
+    )
+    Answer.objects.create(response=staff, item=item, text=said[0])
+    voice = suggestion("Ouvrir une deuxième caisse le samedi pour réduire l'attente en caisse")
+    addressed = complaints_addressed(voice)
+    assert addressed is not None
+    assert addressed.count == 0
+    assert addressed.comments == 2
     assert addressed.about
 
 

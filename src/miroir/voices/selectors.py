@@ -14,7 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from miroir.org.models import Member, RoleKind, Unit
+from miroir.collect.models import Answer
+from miroir.org.models import Lens, Member, RoleKind, Unit
 from miroir.org.selectors import Scope, scope_roots, units_in_scope
 from miroir.voices import text as voice_text
 from miroir.voices.models import (
@@ -300,17 +301,36 @@ def units_for_choice(scope: Scope, current: Unit | None) -> list[Unit]:
 
 @dataclass(frozen=True)
 class Addressed:
-    """The customer complaints an employee suggestion addresses, and what they are about."""
+    """What customers said that an employee suggestion addresses, and what it is about.
+
+    ``count`` and ``voices`` are customer complaints; ``comments`` counts the comments
+    customers left in surveys (a count only: the texts stay behind the results' gate).
+    """
 
     count: int
     about: str
     voices: list[Voice]
+    comments: int = 0
+
+
+def _customer_comments(region_path: str) -> list[str]:
+    """Return the latest customer survey comments of a region (customers only, never staff)."""
+    return list(
+        Answer.objects.filter(
+            response__lens=Lens.CUSTOMER,
+            response__unit__path__startswith=region_path,
+            text__isnull=False,
+        )
+        .order_by("-response__submitted_on")
+        .values_list("text", flat=True)[:2000]
+    )
 
 
 def complaints_addressed(voice: Voice, *, language: str = "fr") -> Addressed | None:
-    """Return the customer complaints of the voice's region a suggestion addresses, or None.
+    """Return the customer complaints and survey comments a suggestion addresses, or None.
 
-    "About" names the themes the suggestion and its complaints share most often.
+    Both come from the voice's region. "About" names the themes the suggestion and what it
+    addresses share most often.
     """
     if voice.kind != VoiceKind.SUGGESTION:
         return None
@@ -320,13 +340,14 @@ def complaints_addressed(voice: Voice, *, language: str = "fr") -> Addressed | N
         .order_by("-received_at")
         .only("id", "title", "text")[:2000]
     )
-    links = voice_text.addressed(
-        f"{voice.title}\n{voice.text}", [f"{c.title}\n{c.text}" for c in complaints]
-    )
-    if not links:
+    suggestion = f"{voice.title}\n{voice.text}"
+    links = voice_text.addressed(suggestion, [f"{c.title}\n{c.text}" for c in complaints])
+    comments = _customer_comments(region_path)
+    comment_links = voice_text.addressed(suggestion, comments) if comments else []
+    if not links and not comment_links:
         return None
     counts: dict[str, int] = {}
-    for _index, _score, themes in links:
+    for _index, _score, themes in [*links, *comment_links]:
         for code in themes:
             counts[code] = counts.get(code, 0) + 1
     if counts:
@@ -334,11 +355,16 @@ def complaints_addressed(voice: Voice, *, language: str = "fr") -> Addressed | N
         about = ", ".join(voice_text.theme_labels(top, language=language))
     else:
         mine = voice_text.tokens(f"{voice.title} {voice.text}")
+        texts = [complaints[index].text for index, _s, _t in links]
+        texts += [comments[index] for index, _s, _t in comment_links]
         words: dict[str, int] = {}
-        for index, _score, _themes in links:
-            for word in mine & voice_text.tokens(complaints[index].text):
+        for text in texts:
+            for word in mine & voice_text.tokens(text):
                 words[word] = words.get(word, 0) + 1
         about = ", ".join(w for w, _n in sorted(words.items(), key=lambda p: -p[1])[:3])
     return Addressed(
-        count=len(links), about=about, voices=[complaints[i] for i, _s, _t in links[:10]]
+        count=len(links),
+        about=about,
+        voices=[complaints[i] for i, _s, _t in links[:10]],
+        comments=len(comment_links),
     )
