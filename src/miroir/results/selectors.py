@@ -58,6 +58,7 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 
@@ -259,7 +260,8 @@ def _build_release(ctx: _Context, lens: str, period: Period, *, segments: bool) 
     group = ["unit_id", "item_id", "choice", "value" if segments else "attribute"]
     sums = _sums()
     leaves: dict[tuple[int, int, str], Tally] = {}
-    for row in rows.values(*group).annotate(**sums).order_by().values_list(*group, *sums):
+    grouped = rows.values(*group).annotate(**sums).order_by().values_list(*group, *sums)
+    for row in _fetch(grouped):
         unit_id, item_id, choice, value, n, dont_know, total, squares, *values = row
         n = int(n or 0)
         tally = Tally(
@@ -287,6 +289,18 @@ def _build_release(ctx: _Context, lens: str, period: Period, *, segments: bool) 
     _sum_up(ctx, release, leaves, responses)
     _gate(ctx, release, segments)
     return release
+
+
+def _fetch(queryset: Any) -> list[tuple[Any, ...]]:
+    """Return the rows of a ``values_list`` query as the driver gives them.
+
+    Skips Django's per-value converters: a release reads every leaf of the network, and
+    the sums it reads are plain numbers (``None`` when empty, which the caller handles).
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _subtract_fresh(
