@@ -58,6 +58,7 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 
@@ -255,11 +256,28 @@ def _build_release(ctx: _Context, lens: str, period: Period, *, segments: bool) 
         verbatim_threshold=gate.verbatim_threshold(lens, (words for _, words in thresholds)),
         as_of=as_of,
     )
-    group = ["unit_id", "item_id", "choice", *(["value"] if segments else [])]
+    # Grouped in SQL, read as plain tuples (no per-row dict): a release reads every leaf.
+    group = ["unit_id", "item_id", "choice", "value" if segments else "attribute"]
+    sums = _sums()
     leaves: dict[tuple[int, int, str], Tally] = {}
-    for row in rows.values(*group).annotate(**_sums()).order_by():
-        key = (row["unit_id"], row["item_id"], row["value"] if segments else "")
-        leaves.setdefault(key, Tally()).add(Tally.from_row(row))
+    grouped = rows.values(*group).annotate(**sums).order_by().values_list(*group, *sums)
+    for row in _fetch(grouped):
+        unit_id, item_id, choice, value, n, dont_know, total, squares, *values = row
+        n = int(n or 0)
+        tally = Tally(
+            n=n,
+            dont_know=int(dont_know or 0),
+            total=float(total or 0.0),
+            total_squares=float(squares or 0.0),
+            values=[int(count or 0) for count in values],
+            choices={choice: n} if choice else {},
+        )
+        key = (unit_id, item_id, value if segments else "")
+        known = leaves.get(key)
+        if known is None:
+            leaves[key] = tally
+        else:
+            known.add(tally)
     responses: dict[tuple[int, str], int] = {}
     for row in counted.values("unit_id", *(["value"] if segments else [])).annotate(
         count=Sum("responses")
@@ -271,6 +289,18 @@ def _build_release(ctx: _Context, lens: str, period: Period, *, segments: bool) 
     _sum_up(ctx, release, leaves, responses)
     _gate(ctx, release, segments)
     return release
+
+
+def _fetch(queryset: Any) -> list[tuple[Any, ...]]:
+    """Return the rows of a ``values_list`` query as the driver gives them.
+
+    Skips Django's per-value converters: a release reads every leaf of the network, and
+    the sums it reads are plain numbers (``None`` when empty, which the caller handles).
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _subtract_fresh(
@@ -316,29 +346,34 @@ def _sum_up(
     sources: list[int] = []
     into: list[int] = []
     ordered = list(leaves.items())
-    for index, ((unit_id, item_id, value), _tally) in enumerate(ordered):
+    choices: dict[int, dict[str, int]] = {}
+
+    def reach(key: tuple[int, int, str], index: int, chosen: dict[str, int]) -> None:
+        slot = targets.get(key)
+        if slot is None:
+            slot = targets[key] = len(targets)
+        sources.append(index)
+        into.append(slot)
+        if chosen:
+            # Choice counts merge here, once per (leaf, ancestor), not in a second pass.
+            bucket = choices.setdefault(slot, {})
+            for code, count in chosen.items():
+                bucket[code] = bucket.get(code, 0) + count
+
+    for index, ((unit_id, item_id, value), tally) in enumerate(ordered):
+        segmented = bool(release.attribute and value)
+        chosen = tally.choices
         for ancestor in lineage.get(unit_id, ()):
-            keys = [(item_id, ancestor, "")]
-            if release.attribute and value:
-                keys.append((item_id, ancestor, value))
-            for key in keys:
-                slot = targets.setdefault(key, len(targets))
-                sources.append(index)
-                into.append(slot)
+            reach((item_id, ancestor, ""), index, chosen)
+            if segmented:
+                reach((item_id, ancestor, value), index, chosen)
     if ordered:
         matrix = np.array(
             [[t.n, t.dont_know, t.total, t.total_squares, *t.values] for _key, t in ordered],
             dtype=float,
         )
         sums = np.zeros((len(targets), matrix.shape[1]))
-        np.add.at(sums, np.array(into, dtype=int), matrix[np.array(sources, dtype=int)])
-        choices: dict[int, dict[str, int]] = {}
-        for source, slot in zip(sources, into, strict=True):
-            tally = ordered[source][1]
-            if tally.choices:
-                bucket = choices.setdefault(slot, {})
-                for code, count in tally.choices.items():
-                    bucket[code] = bucket.get(code, 0) + count
+        np.add.at(sums, np.array(into, dtype=np.intp), matrix[np.array(sources, dtype=np.intp)])
         whole = np.rint(np.delete(sums, [2, 3], axis=1)).astype(np.int64).tolist()
         real = sums[:, 2:4].tolist()
         for (item_id, unit_id, value), slot in targets.items():
