@@ -4,7 +4,7 @@
 OpenAPI document and fails for one that is not declared here, then calls each declared route
 as each role and compares the answers. Adding a route is one line:
 
-    page("voices:detail", get=MANAGERS_OF_UNIT, post=EDITORS_OF_UNIT),
+    page("voices:detail", get=MANAGERS_OF_UNIT, post="login 403 403 404 404 200 200 200"),
     api("GET /voices/{voice_id}", "401 403 403 404 404 200 200 200 404 200"),
 
 An answer line has one word per role, in the order of the header comments below: a status
