@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
 # A caller asking for more gets this many: one request should not serialise the whole network.
 MAX_PAGE_SIZE = 500
+
+
+class ProblemOut(Schema):
+    """One thing wrong with a request: where (``field``, and ``index`` in a batch) and why."""
+
+    field: str = Field(description="The field at fault, dotted: `query.limit`, `unit`.")
+    message: str
+    index: int | None = Field(None, description="In a batch, the position of the row at fault.")
 
 
 class ApiErrorOut(Schema):
@@ -16,6 +24,9 @@ class ApiErrorOut(Schema):
 
     code: str
     message: str
+    errors: list[ProblemOut] = Field(
+        default_factory=list, description="For invalid requests: each problem found."
+    )
 
 
 # Spread into a route's ``response`` so the OpenAPI document shows the error shape. (The
