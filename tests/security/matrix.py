@@ -50,6 +50,16 @@ EDITORS = "login 403 403 403 403 403 200 200"  # direction and administrators
 EDITORS_OF_WAVE = "login 403 403 404 404 403 200 200"  # a wave over Lille, to change
 ADMIN_ONLY = "login 403 403 403 403 403 403 200"
 LOGIN_THEN_405 = "login 405 405 405 405 405 405 405"  # POST-only routes, asked with GET
+ADMIN_ACTION = "login 403 403 403 403 403 403 302"
+# Results: managers see their subtree (another unit is a 404), the direction everything,
+# employees and partners nothing (403).
+RESULTS = "login 403 403 200 200 200 200 200"
+RESULTS_OF_UNIT = "login 403 403 404 404 200 200 200"
+# Voices: managers answer those of their subtree; someone else's voice is a 404 to anyone
+# who does not manage its unit, whatever their role.
+VOICES_MANAGERS = "login 403 403 200 200 200 200 200"
+VOICE_ACTION = "login 404 404 404 404 302 302 302"
+MEMBERS_ACT = "login 302 302 302 302 302 302 302"  # every member of the organisation
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class Operation:
     key: str
     answers: Answers
     body: DataFactory | None = None
+    query: DataFactory | None = None
 
     @property
     def method(self) -> str:
@@ -95,6 +106,14 @@ def api(key: str, answers: Answers, **options: Any) -> Operation:
 
 def _respond(world: Any) -> dict[str, Any]:
     return {"q-ecoute": "4", "q-idee": "Plus de café"}
+
+
+def _complaints(world: Any) -> dict[str, Any]:
+    return {
+        "complaints": [
+            {"external_id": "plainte-1", "unit": "U-LILLE", "text": "Trop d'attente en caisse."}
+        ]
+    }
 
 
 def _wave(world: Any) -> dict[str, Any]:
@@ -261,6 +280,114 @@ WEB: list[Page] = [
     page("api:openapi-json", get=PUBLIC_200),
     page("api:openapi-view", get=PUBLIC_200),
     page("api:api-root", get=PUBLIC_404),
+    page(
+        "accounts:login_verify",
+        get=PUBLIC_302.replace("302", "login"),
+        post=PUBLIC_302.replace("302", "login"),
+        data=lambda w: {"code": "123456"},
+    ),
+    # Without a device yet: the page offers the set-up; a wrong first code shows the form again.
+    page("accounts:two_factor", get=LOGGED_IN, post=LOGGED_IN),
+    page("accounts:two_factor_setup", get=LOGGED_IN, post=LOGGED_IN, data=lambda w: {"code": "1"}),
+    # Recovery codes and turning off need a device: without one, back to the 2FA page.
+    page("accounts:two_factor_recovery_codes", get=MEMBERS_ACT, post=MEMBERS_ACT),
+    page("accounts:two_factor_disable", get=LOGIN_THEN_405, post=MEMBERS_ACT),
+    page("accounts:security_admin", get=ADMIN_ONLY, post=LOGIN_THEN_405),
+    page("accounts:two_factor_reset", get=LOGIN_THEN_405, post=ADMIN_ACTION),
+    page("accounts:login_unlock", get=LOGIN_THEN_405, post=ADMIN_ACTION),
+    page("reports:network", get=RESULTS, post=LOGIN_THEN_405),
+    page("reports:unit", get=RESULTS_OF_UNIT, post=LOGIN_THEN_405),
+    page("reports:linkage", get=RESULTS, post=LOGIN_THEN_405),
+    # The world holds no response: an allowed export answers 400 "no period holds results".
+    page("reports:unit_export", get="login 403 403 404 404 400 400 400", post=LOGIN_THEN_405),
+    page("reports:export", get="login 403 403 400 400 400 400 400", post=LOGIN_THEN_405),
+    page("operations:task_failures", get=ADMIN_ONLY, post=LOGIN_THEN_405),
+    page("operations:task_failure_dismiss", get=LOGIN_THEN_405, post=ADMIN_ACTION),
+    page("operations:task_failure_retry", get=LOGIN_THEN_405, post=ADMIN_ACTION),
+    page(
+        "privacy:search",
+        get=ADMIN_ONLY,
+        post=ADMIN_ONLY,
+        data=lambda w: {"email": "cliente@example.com"},
+    ),
+    page(
+        "privacy:export",
+        get=LOGIN_THEN_405,
+        post=ADMIN_ONLY,
+        data=lambda w: {"email": "cliente@example.com"},
+    ),
+    page(
+        "privacy:erase",
+        get=LOGIN_THEN_405,
+        post=ADMIN_ACTION,
+        data=lambda w: {"email": "cliente@example.com", "confirm": "on"},
+    ),
+    page("voices:inbox", get=VOICES_MANAGERS, post=LOGIN_THEN_405),
+    page(
+        "voices:submit",
+        get=LOGGED_IN,
+        post=MEMBERS_ACT,
+        data=lambda w: {
+            "kind": "suggestion",
+            "title": "Des plantes",
+            "text": "Au rayon.",
+            "notify": "app",
+        },
+    ),
+    page("voices:mine", get=LOGGED_IN, post=LOGIN_THEN_405),
+    # Émile's own voice: nobody else, not even its managers, reads it as "mine".
+    page("voices:mine_detail", get="login 200 404 404 404 404 404 404", post=LOGIN_THEN_405),
+    page("voices:follow", get=PUBLIC_200, post=PUBLIC_200, data=lambda w: {"code": "ABCD-EFGH"}),
+    page("voices:ideas", get=LOGGED_IN, post=LOGIN_THEN_405),
+    page("voices:idea", get=LOGGED_IN, post=LOGIN_THEN_405),
+    page("voices:idea_support", get=LOGIN_THEN_405, post=MEMBERS_ACT),
+    page(
+        "voices:idea_comment",
+        get=LOGIN_THEN_405,
+        post=MEMBERS_ACT,
+        data=lambda w: {"text": "Bonne idée"},
+    ),
+    page(
+        "voices:idea_report",
+        get=LOGIN_THEN_405,
+        post=MEMBERS_ACT,
+        data=lambda w: {"reason": "Hors sujet"},
+    ),
+    page(
+        "voices:comment_report",
+        get=LOGIN_THEN_405,
+        post=MEMBERS_ACT,
+        data=lambda w: {"reason": "Hors sujet"},
+    ),
+    page("voices:you_said", get=LOGGED_IN, post=LOGIN_THEN_405),
+    page("voices:listening", get=VOICES_MANAGERS, post=LOGIN_THEN_405),
+    page("voices:moderation", get=VOICES_MANAGERS, post=LOGIN_THEN_405),
+    page("voices:report_dismiss", get=LOGIN_THEN_405, post="login 403 403 404 404 302 302 302"),
+    page(
+        "voices:complaint",
+        get=PUBLIC_200,
+        post=PUBLIC_200,
+        data=lambda w: {"text": "Trop d'attente en caisse."},
+    ),
+    page("voices:detail", get=MANAGERS_OF_UNIT, post=LOGIN_THEN_405),
+    page("voices:acknowledge", get=LOGIN_THEN_405, post=VOICE_ACTION),
+    page("voices:study", get=LOGIN_THEN_405, post=VOICE_ACTION),
+    page(
+        "voices:answer",
+        get=LOGIN_THEN_405,
+        post=VOICE_ACTION,
+        data=lambda w: {"outcome": "accepted", "text": "Commandée."},
+    ),
+    page(
+        "voices:merge",
+        get=LOGIN_THEN_405,
+        post=VOICE_ACTION,
+        data=lambda w: {"into": w["other_voice_id"]},
+    ),
+    page("voices:hide", get=LOGIN_THEN_405, post=VOICE_ACTION),
+    page("voices:restore", get=LOGIN_THEN_405, post=VOICE_ACTION),
+    page("voices:comment_hide", get=LOGIN_THEN_405, post=VOICE_ACTION),
+    page("voices:comment_restore", get=LOGIN_THEN_405, post=VOICE_ACTION),
 ]
 
 # API operations (columns: the web roles, with their session, then token_other token_unit).
@@ -268,6 +395,12 @@ API_PUBLIC_LISTS = "401 200 200 200 200 200 200 200 200 200"  # filtered to the 
 API_OF_UNIT = "401 404 404 404 404 200 200 200 404 200"
 API_MANAGERS = "401 403 403 200 200 200 200 200 200 200"
 API_WRITE = "401 401 401 401 401 401 401 401 422 200"  # tokens only; Sud's cannot write to Lille
+API_RESULTS = "401 403 403 404 404 200 200 200 404 200"  # managers of the unit; others 403
+
+
+def _lens(world: Any) -> dict[str, Any]:
+    return {"lens": "employee"}
+
 
 API: list[Operation] = [
     api("GET /units", API_PUBLIC_LISTS),
@@ -281,4 +414,27 @@ API: list[Operation] = [
     api("GET /waves/", API_MANAGERS),
     api("GET /waves/{wave_id}", "401 403 403 404 404 200 200 200 404 200"),
     api("POST /interactions", API_WRITE, body=_interactions),
+    api("GET /results/periods", API_MANAGERS),
+    api("GET /results/units/{unit_id}", API_RESULTS, query=_lens),
+    api("GET /results/units/{unit_id}/segments", API_RESULTS, query=_lens),
+    api("GET /results/units/{unit_id}/experience", API_RESULTS),
+    api("GET /results/units/{unit_id}/perception", API_RESULTS),
+    api("GET /results/units/{unit_id}/listening", API_RESULTS),
+    api("GET /results/units/{unit_id}/symmetry", API_RESULTS),
+    # The world holds no response: linkage refuses (422) to draw from no period.
+    api("GET /results/units/{unit_id}/linkage", "401 403 403 404 404 422 422 422 404 422"),
+    api("GET /results/units/{unit_id}/verbatims", API_RESULTS, query=_lens),
+    api("GET /voices", API_MANAGERS),
+    api(
+        "GET /voices/listening",
+        API_RESULTS,
+        query=lambda w: {
+            "unit": w.personas.lille.pk,
+            "lens": "employee",
+            "start": "2026-01-01",
+            "end": "2026-12-31",
+        },
+    ),
+    api("GET /voices/{voice_id}", API_RESULTS),
+    api("POST /voices/complaints", API_WRITE, body=_complaints),
 ]

@@ -32,9 +32,11 @@ QUIET: dict[str, Any] = {
 }
 
 # Columns a request may change without changing anything of substance: the session a login
-# opens, a user's last login, a token's "last used" time.
+# opens (and its record, which logging out deletes), a user's last login, a token's "last
+# used" time.
 VOLATILE = {
     "sessions.session": None,
+    "accounts.loginsession": None,  # the record of a login's session, ended with it
     "accounts.user": {"last_login"},
     "api.apitoken": {"last_used_at"},
 }

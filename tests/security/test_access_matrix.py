@@ -120,8 +120,9 @@ def test_each_role_gets_the_declared_answer_from_the_api(world, operation: Opera
             client = client_as(world, role)
             refused = operation.method != "GET" and is_refusal(expected[role])
             before = database_print() if refused else None
+            query = operation.query(world) if operation.query else {}
             if operation.method == "GET":
-                response = client.get(url)
+                response = client.get(url, query)
             else:
                 body = json.dumps(operation.body(world) if operation.body else {})
                 response = client.generic(

@@ -27,6 +27,8 @@ from miroir.instruments.catalogs import catalog_names
 from miroir.instruments.models import Instrument, Item
 from miroir.instruments.services import instrument_create, item_create
 from miroir.journeys.models import Moment
+from miroir.operations.services import task_failure_record
+from miroir.voices.services import voice_comment_add, voice_report, voice_submit
 from tests.personas import Personas
 
 
@@ -118,6 +120,28 @@ def build_world(personas: Personas) -> World:
     moment = Moment.objects.order_by("pk").first()
     # Olivier plays no role: a login would change his last login, which voids his reset link.
     user = personas.outsider
+    # Émile's suggestion (a team of Lille), on the colleagues' board, with a comment reported.
+    voice = voice_submit(
+        author=personas.employee_member,
+        kind="suggestion",
+        title="Plus de café",
+        text="Une machine à café en salle de pause.",
+    ).voice
+    other_voice = voice_submit(
+        author=personas.employee_member,
+        kind="testimonial",
+        title="Merci Sophie",
+        text="Sophie nous a aidés pendant les soldes.",
+    ).voice
+    comment = voice_comment_add(voice=voice, member=personas.partner_member, text="Oui !")
+    report = voice_report(voice=voice, reporter=personas.partner_member, reason="spam")
+    failure = task_failure_record(
+        task_path="miroir.collect.tasks.invitations_send",
+        arguments={"wave_id": open_wave.pk},
+        attempts=5,
+        error="SMTPServerDisconnected",
+        at=timezone.now(),
+    )
     world = World(
         personas=personas,
         instrument=instrument,
@@ -143,6 +167,15 @@ def build_world(personas: Personas) -> World:
         "name": catalog_names()[0],
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
         "reset_token": default_token_generator.make_token(user),
+        "voice_id": voice.pk,
+        "other_voice_id": other_voice.pk,
+        "comment_id": comment.pk,
+        "report_id": report.pk,
+        "failure_id": failure.pk,
+        "user_id": personas.employee.pk,
+        "page": "network",
+        "key": "index",
+        "fmt": "csv",
         "kiosk_key": kiosk_key_sign(public_id=open_wave.public_id, unit_id=personas.lille.pk),
     }
     return world
