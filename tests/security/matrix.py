@@ -376,7 +376,7 @@ WEB: list[Page] = [
         "voices:answer",
         get=LOGIN_THEN_405,
         post=VOICE_ACTION,
-        data=lambda w: {"outcome": "accepted", "text": "Commandée."},
+        data=lambda w: {"outcome": "adopted", "text": "Commandée."},
     ),
     page(
         "voices:merge",

@@ -21,7 +21,16 @@ from django.utils.html import escape
 from miroir.api.services import api_token_create
 from miroir.collect.services import wave_create, wave_launch
 from miroir.instruments.services import instrument_create, item_create, mirror_create
+from miroir.operations.services import task_failure_record
 from miroir.org.models import Unit
+from miroir.voices.models import VoiceSource
+from miroir.voices.services import (
+    complaint_receive,
+    voice_answer,
+    voice_comment_add,
+    voice_report,
+    voice_submit,
+)
 from tests.security.support import client_as
 from tests.security.world import World
 
@@ -162,6 +171,43 @@ def _import_report(world: World, text: str) -> list[Fetch]:
     return [("admin", reverse("org:import"), {"units_file": upload, "dry_run": "on"})]
 
 
+def _voice(world: World, text: str) -> list[Fetch]:
+    # Émile's suggestion, its manager's answer and a colleague's comment, all typed.
+    people = world.personas
+    voice = voice_submit(
+        author=people.employee_member, kind="suggestion", title=text, text=text
+    ).voice
+    voice_answer(voice=voice, actor=people.shop_manager, outcome="adopted", text=text, effect=text)
+    comment = voice_comment_add(voice=voice, member=people.partner_member, text=text)
+    voice_report(voice=voice, reporter=people.employee_member, reason=text, comment=comment)
+    return [
+        ("manager", reverse("voices:inbox")),
+        ("manager", reverse("voices:detail", args=[voice.pk])),
+        ("manager", reverse("voices:moderation")),
+        ("employee", reverse("voices:mine")),
+        ("employee", reverse("voices:mine_detail", args=[voice.pk])),
+        ("partner", reverse("voices:ideas")),
+        ("partner", reverse("voices:idea", args=[voice.pk])),
+    ]
+
+
+def _complaint(world: World, text: str) -> list[Fetch]:
+    voice = complaint_receive(
+        unit=world.personas.lille, text=text, title=text, source=VoiceSource.WEB_FORM
+    ).voice
+    return [
+        ("manager", reverse("voices:inbox")),
+        ("manager", reverse("voices:detail", args=[voice.pk])),
+    ]
+
+
+def _task_failure(world: World, text: str) -> list[Fetch]:
+    task_failure_record(
+        task_path=text, arguments={"name": text}, attempts=3, error=text, at=timezone.now()
+    )
+    return [("admin", reverse("operations:task_failures"))]
+
+
 CASES = [
     Case("unit name", _unit_name),
     Case("member name and job title", _member_name),
@@ -171,6 +217,9 @@ CASES = [
     Case("text answer shown back", _text_answer),
     Case("search and filter parameters", _search_and_filters),
     Case("import report", _import_report),
+    Case("voice, its answer, a comment and a report", _voice),
+    Case("customer complaint", _complaint),
+    Case("failed task", _task_failure),
 ]
 
 
