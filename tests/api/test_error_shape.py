@@ -59,3 +59,25 @@ def test_a_missing_token_is_a_401_with_the_same_shape(client):
     assert response.status_code == 401
     assert response.json()["code"] == "auth.invalid_token"
     assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_an_offset_past_what_the_database_counts_is_a_422_not_a_500(client, bearer):
+    response = client.get("/api/v1/units", {"offset": str(10**22)}, headers=bearer)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["query.offset"]
+
+
+def test_a_nul_byte_in_an_interaction_is_named_and_nothing_is_recorded(client, bearer):
+    from miroir.collect.models import Interaction
+
+    row = {"external_id": "a\x00b", "unit": "U-LILLE\x00", "occurred_at": "x", "consent": True}
+    response = client.post(
+        "/api/v1/interactions",
+        {"interactions": [row]},
+        content_type="application/json",
+        headers=bearer,
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "interactions.invalid"
+    assert {e["field"] for e in response.json()["errors"]} == {"external_id", "unit"}
+    assert not Interaction.objects.exists()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +20,8 @@ from tests.personas import Personas
 
 # Enough to find the classic mistakes (unvalidated ids, enums, huge numbers, odd strings) while
 # keeping the whole file near a minute on a shared machine.
-EXAMPLES_PER_OPERATION = 30
+# MIROIR_SCHEMATHESIS_EXAMPLES asks for a deeper run (e.g. 500) before a release.
+EXAMPLES_PER_OPERATION = int(os.environ.get("MIROIR_SCHEMATHESIS_EXAMPLES", "30"))
 
 # Operations that may refuse a request their schema allows, with a 422 naming each problem,
 # because what they check needs the database: the unit exists and is in the token's scope,

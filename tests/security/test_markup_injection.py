@@ -64,8 +64,10 @@ def _unit_name(world: World, text: str) -> list[Fetch]:
 
 def _member_name(world: World, text: str) -> list[Fetch]:
     members = (
-        "external_id,first_name,last_name,job_title,unit_external_id,contract_type\n"
-        f"M-NEW,{_csv(text)},{_csv(text)},{_csv(text)},U-LILLE-C,permanent\n"
+        "external_id,first_name,last_name,job_title,unit_external_id,contract_type,"
+        "partner_organisation,partner_kind,proximity\n"
+        f"M-NEW,{_csv(text)},{_csv(text)},{_csv(text)},U-LILLE-C,permanent,,,\n"
+        f"M-PART,Pia,Net,,U-LILLE-C,partner,{_csv(text)},contractor,regular\n"
     )
     _import(world, members=members)
     return [("manager", reverse("org:unit_detail", args=[world.personas.lille_caisse.pk]))]
@@ -167,7 +169,7 @@ def _search_and_filters(world: World, text: str) -> list[Fetch]:
 def _import_report(world: World, text: str) -> list[Fetch]:
     # A refused line is named in the report with the value that was refused.
     units = f"external_id,name,kind,parent_external_id\nU-X,Nouvelle,{_csv(text)},U-LILLE\n"
-    upload = SimpleUploadedFile("units.csv", units.encode(), content_type="text/csv")
+    upload = SimpleUploadedFile("units.csv", units.encode(), "text/csv")
     return [("admin", reverse("org:import"), {"units_file": upload, "dry_run": "on"})]
 
 
@@ -210,7 +212,7 @@ def _task_failure(world: World, text: str) -> list[Fetch]:
 
 CASES = [
     Case("unit name", _unit_name),
-    Case("member name and job title", _member_name),
+    Case("member name, job title, partner organisation", _member_name),
     Case("questionnaire, mirror, item and option texts", _questionnaire),
     Case("wave name, questionnaire seen by respondents", _wave_and_survey),
     Case("integration token name", _token_name),

@@ -34,8 +34,16 @@ class ApiErrorOut(Schema):
 ERRORS: dict[int, Any] = {401: ApiErrorOut, 404: ApiErrorOut, 422: ApiErrorOut}
 
 
+# Past this the database refuses the number (a 500); no list of Miroir gets near it.
+MAX_OFFSET = 2**31 - 1
+
+
 class Page(LimitOffsetPagination):
     """``limit``/``offset`` pages answering ``{"items": [...], "count": total}``."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, description=f"At most {MAX_PAGE_SIZE} items are returned.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
     def __init__(self, max_limit: int = MAX_PAGE_SIZE, **kwargs: Any) -> None:
         super().__init__(max_limit=max_limit, **kwargs)

@@ -17,7 +17,12 @@ from ninja import Field, Router, Schema
 
 from miroir.api.schemas import ApiErrorOut
 from miroir.api.selectors import caller_scope
-from miroir.collect.interactions import MAX_BATCH, interactions_check, interactions_record
+from miroir.collect.interactions import (
+    MAX_BATCH,
+    interactions_check,
+    interactions_record,
+    text_storable,
+)
 
 router = Router(tags=["interactions"])
 
@@ -88,6 +93,19 @@ def interactions_post(request: HttpRequest, batch: InteractionBatchIn) -> Any:
             "message": _("At most %(max)d interactions per batch.") % {"max": MAX_BATCH},
         }
     source = batch.source.strip() or "api"
+    if not text_storable(source):
+        return 422, {
+            "code": "interactions.invalid",
+            "message": _("No interaction was recorded: the source cannot be stored."),
+            "errors": [
+                {
+                    "field": "source",
+                    "message": _(
+                        "Contains a character that cannot be stored (NUL or lone surrogate)."
+                    ),
+                }
+            ],
+        }
     rows = [item.dict(exclude_none=True) for item in batch.interactions]
     checked, problems = interactions_check(rows, scope=scope)
     if problems:
