@@ -21,6 +21,7 @@ import importlib.util
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -139,7 +140,8 @@ def soak(port: int, setup, rate: float, duration: float, in_flight: int) -> Reco
                 return
             index, due = ticket
             now = time.perf_counter()
-            minute = int((due - start) // 60)
+            # Counted in the minute it really starts: behind schedule, that is later than due.
+            minute = int((now - start) // 60)
             recorder.started(minute, late=now - due > 1.0)
             try:
                 respondent(port, setup, index, minute, recorder)
@@ -155,9 +157,16 @@ def soak(port: int, setup, rate: float, duration: float, in_flight: int) -> Reco
         pause = due - time.perf_counter()
         if pause > 0:
             time.sleep(pause)
-        if time.perf_counter() - start > duration + 5:
-            break  # far behind schedule: stop rather than run past the bound
-        tickets.put((index, due))  # blocks while every worker is busy: the rate then drops
+        if time.perf_counter() - start > duration:
+            break  # behind schedule: stop at the bound rather than run past it
+        # Blocks while every worker is busy (the offered rate then drops), never past the bound.
+        while True:
+            try:
+                tickets.put((index, due), timeout=1)
+                break
+            except queue.Full:
+                if time.perf_counter() - start > duration:
+                    break
         minute = int((time.perf_counter() - start) // 60)
         if minute > reported:
             report_minute(recorder, reported, 60, os.getloadavg()[0])
@@ -187,11 +196,15 @@ def report_minute(recorder: Recorder, minute: int, seconds: float, load: float) 
         )
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=62, help="respondents per second (62)")
     parser.add_argument("--duration", type=float, default=600, help="seconds (600)")
-    parser.add_argument("--max-in-flight", type=int, default=48, help="respondents at once (48)")
+    parser.add_argument("--max-in-flight", type=int, default=32, help="respondents at once (32)")
     parser.add_argument("--units", type=int, default=50, help="open-link units (50)")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (2 x cores + 1)")
     args = parser.parse_args()
@@ -231,7 +244,11 @@ def main() -> None:
             "--preload",
         ],
         env=environment,
+        start_new_session=True,
     )
+    # A SIGTERM (or Ctrl-C) stops the run and the server, never leaving gunicorn behind.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         intake.wait_until_up(port, f"/o/{setup.wave_public_id}/{setup.unit_ids[0]}/")
         import psycopg
@@ -252,8 +269,12 @@ def main() -> None:
         recorder = soak(port, setup, args.rate, args.duration, args.max_in_flight)
         elapsed = time.perf_counter() - started
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=35)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
         shutil.rmtree(data_dir, ignore_errors=True)
     total = recorder.total
     errors = sum(total.errors.values())

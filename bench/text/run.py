@@ -208,9 +208,15 @@ def main() -> None:
     named = sum("[nom]" in t for t in redacted)
     with_name = [n for n, person_name in enumerate(people) if person_name]
     left = [n for n in with_name if name_left(redacted[n], people[n])]
+    # A marker in a verbatim that names nobody is a word taken for a name.
+    spurious = [n for n, name in enumerate(people) if not name and "[nom]" in redacted[n]]
     print(
         f"  names: {len(with_name) - len(left):,} of {len(with_name):,} planted names removed"
         + (f"; e.g. left: {redacted[left[0]]!r}" if left else "")
+    )
+    print(
+        f"  spurious: {len(spurious):,} of {len(people) - len(with_name):,} verbatims naming "
+        "nobody got a [nom] marker" + (f"; e.g. {redacted[spurious[0]]!r}" if spurious else "")
     )
     themed = sum(bool(t) for t in themes)
     reach = {}

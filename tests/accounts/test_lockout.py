@@ -40,7 +40,9 @@ def test_an_account_is_locked_after_repeated_failures_even_for_the_right_passwor
     response = password_step(client, user)
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 600
-    assert "10 minutes" in response.content.decode()
+    html = response.content.decode()
+    assert "10 minutes" in html
+    assert "mot de passe valides" not in html  # the lock alone is said, not "wrong password"
     assert not response.wsgi_request.user.is_authenticated
     locked = AuditEntry.objects.get(action="login.locked")
     assert locked.target == f"user:{user.pk}" and locked.details["locked"] == ["account"]

@@ -167,7 +167,9 @@ def test_direction_without_an_authenticator_reaches_nothing_but_the_setup(client
     assert client.get(reverse("org:unit_tree")).url == reverse("accounts:two_factor_setup")
     api = client.get("/api/v1/units")
     assert api.status_code == 403 and api.json()["code"] == "two_factor_required"
-    assert client.get(reverse("accounts:two_factor_setup")).status_code == 200
+    setup = client.get(reverse("accounts:two_factor_setup"))
+    assert setup.status_code == 200
+    assert reverse("org:unit_tree") not in setup.content.decode()  # no dead-end links
     secret = TotpDevice.objects.get(user=user).secret
     client.post(reverse("accounts:two_factor_setup"), {"code": code_now(secret, clock)})
     assert client.get(reverse("core:home")).status_code == 200

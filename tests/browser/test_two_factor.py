@@ -56,3 +56,13 @@ def test_direction_enrols_an_authenticator_then_logs_in_with_its_code(
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("link", name="Organisation").first.click()
     assert "/org/units/" in page.url
+
+
+def test_the_browser_login_helper_passes_the_second_factor_of_an_administrator(live_server, page):
+    from tests.browser.accounts_support import browser_log_in
+
+    personas = build_personas()
+    browser_log_in(page, live_server.url, personas.admin)
+    response = page.goto(f"{live_server.url}/settings/audit/")
+    assert response.status == 200
+    assert "/settings/audit/" in page.url

@@ -192,7 +192,7 @@ def test_the_demo_round_trips_on_postgresql(tmp_path):
         assert "--apply" in dry
         assert "class " not in created
         assert "3" in applied
-        assert "REFUSED" in again and "audit_auditentry" in again  # no longer empty
+        assert "REFUSED" in again  # no longer empty
         _assert_same(_postgres_tables(source), _postgres_tables(target))
         with psycopg.connect(target) as connection:
             # The sequences were moved past the restored ids: the next unit gets a fresh one.

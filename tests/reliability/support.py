@@ -146,6 +146,9 @@ def app_environment(database_url: str, port: int, data_dir: str) -> dict[str, st
             "MIROIR_DATA_DIR": data_dir,
             "MIROIR_LOG_LEVEL": "WARNING",
             "MIROIR_TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            # Every client is 127.0.0.1: the per-address limits would answer 429.
+            "MIROIR_RATE_SURVEY": "0/60",
+            "MIROIR_RATE_KIOSK": "0/60",
         }
     )
     environment.pop("MIROIR_TEST_DATABASE_NAME", None)

@@ -1,7 +1,8 @@
 """Nothing acknowledged is lost: SIGKILL the server under load, restart it, let clients retry.
 
-Respondents on several threads fill open-link forms, each with a comment that names the
-submission, so that the database can be searched for it although responses carry no id.
+Respondents on several threads fill open-link forms, or send as kiosk tablets, each with a
+comment that names the submission, so that the database can be searched for it although
+responses carry no id.
 Mid-load the whole gunicorn process group is killed; the server comes back a moment later;
 every client sends again, with the same form (same submission id), what got no answer.
 Afterwards each acknowledged submission is in the database exactly once.
@@ -9,28 +10,53 @@ Afterwards each acknowledged submission is in the database exactly once.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
 import psycopg
 import pytest
 
-from tests.reliability.support import App, Form, drop_shared_database, open_form, request
+from tests.reliability.support import (
+    App,
+    Form,
+    Wave,
+    drop_shared_database,
+    open_form,
+    request,
+)
 from tests.reliability.support import shared_database as make_database
 
-CLIENTS = 6
+CLIENTS = 6  # of which KIOSKS send as kiosk tablets, the others through the pages
+KIOSKS = 2
 PER_CLIENT = 12
 DEADLINE_SECONDS = 90
 
 
-class Client(threading.Thread):
-    """A closed-loop respondent: fill a form, send it until it is acknowledged."""
+def kiosk_form(wave: Wave, submission_id: str, answers: dict[str, str]) -> Form:
+    """Return what a kiosk tablet sends for one respondent (its own submission id)."""
+    body = json.dumps({"submission_id": submission_id, "answers": answers, "lang": "fr"})
+    headers = {
+        "Content-Type": "application/json",
+        "Cookie": f"miroir_kiosk={wave.kiosk_cookie}",
+        "X-Miroir-Kiosk": wave.kiosk_header,
+    }
+    return Form(f"/k/{wave.public_id}/{wave.unit_ids[0]}/submit", body.encode(), headers)
 
-    def __init__(self, number: int, app: App, paths: list[str]) -> None:
+
+class Client(threading.Thread):
+    """A closed-loop respondent: fill a form, send it until it is acknowledged.
+
+    A page client opens the open-link form (GET) and posts it; a kiosk client posts JSON
+    with the submission id it made, as the tablets do.
+    """
+
+    def __init__(self, number: int, app: App, paths: list[str], kiosk: Wave | None) -> None:
         super().__init__(daemon=True)
         self.number = number
         self.app = app
         self.paths = paths
+        self.kiosk = kiosk
         self.acknowledged: dict[str, int] = {}  # comment -> status of the acknowledging reply
         self.retried: set[str] = set()
         self.unanswered = 0
@@ -40,21 +66,23 @@ class Client(threading.Thread):
     def run(self) -> None:
         for index in range(PER_CLIENT):
             comment = f"client {self.number} réponse {index}"
+            answers = {"accueil": str(1 + index % 5), "mot": comment}
             form: Form | None = None
+            if self.kiosk is not None:
+                form = kiosk_form(self.kiosk, f"kiosk-{self.number:04d}-{index:06d}", answers)
+            success = {302} if self.kiosk is None else {200, 201}
             while time.monotonic() < self.deadline:
                 try:
                     if form is None:
                         form = open_form(
-                            self.app.port,
-                            self.paths[index % len(self.paths)],
-                            {"accueil": str(1 + index % 5), "mot": comment},
+                            self.app.port, self.paths[index % len(self.paths)], answers
                         )
-                        self.holding = True
+                    self.holding = True
                     reply = request(self.app.port, "POST", form.path, form.body, form.headers)
                 except (OSError, ConnectionError):
                     # No answer (the server is down, or died mid-request): send it again.
                     reply = None
-                if reply is not None and reply.status == 302:
+                if reply is not None and reply.status in success:
                     self.acknowledged[comment] = reply.status
                     self.holding = False
                     break
@@ -73,7 +101,10 @@ def test_sigkill_under_load_loses_no_acknowledged_response_and_duplicates_none()
         paths = [f"/o/{wave.public_id}/{unit}/" for unit in wave.unit_ids]
         app.start(paths[0])
         ready = time.monotonic()
-        clients = [Client(number, app, paths) for number in range(CLIENTS)]
+        clients = [
+            Client(number, app, paths, kiosk=wave if number >= CLIENTS - KIOSKS else None)
+            for number in range(CLIENTS)
+        ]
         for client in clients:
             client.start()
 

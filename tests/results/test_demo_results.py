@@ -78,6 +78,7 @@ def test_the_planted_effects_are_recovered_within_their_intervals(demo) -> None:
     _the_employee_and_customer_indices_go_together_across_shops(demo)
     _open_waves_are_shown_as_they_stood_yesterday(demo)
     _the_api_serves_every_comparison(demo)
+    _each_figure_carries_its_change_since_the_previous_period(demo)
 
 
 def _staff_feel_less_listened_to_than_customers_feel_heard(demo) -> None:
@@ -142,6 +143,9 @@ def _the_api_serves_every_comparison(demo) -> None:
         ("/symmetry", {"period": period}),
         ("/linkage", {"period": period}),
         ("/verbatims", {"lens": "employee", "period": period}),
+        ("/trend", {"lens": "employee", "period": period, "subject": "dimension"}),
+        ("/barometer", {"period": period}),
+        ("/network", {"period": period}),
     ]:
         response = client.get(base + path, query)
         assert response.status_code == 200, (path, response.content[:300])
@@ -158,3 +162,17 @@ def _direction_user():
         .first()
         .member.user
     )
+
+
+def _each_figure_carries_its_change_since_the_previous_period(demo) -> None:
+    period = _closed_period()
+    now, before = selectors.unit_trend(
+        unit=demo, lens=Lens.EMPLOYEE, periods=[period, period.previous()][::-1]
+    )[::-1]
+    figure = now.figure(demo.pk, "ecoute-employee")
+    previous = before.figure(demo.pk, "ecoute-employee")
+    mean, old = figure.statistic("mean"), previous.statistic("mean")
+    assert mean.change is not None and mean.change.previous == period.previous().label
+    assert mean.change.value == pytest.approx(mean.value - old.value)
+    assert mean.change.low < mean.change.value < mean.change.high
+    assert isinstance(mean.change.significant, bool)

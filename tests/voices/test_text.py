@@ -26,6 +26,9 @@ def test_member_names_are_removed_for_colleagues_and_managers_but_not_the_author
     assert "Sophie Lille propose" not in client.get(f"/voices/{voice.pk}/").content.decode()
     client.force_login(personas.employee)
     assert "Sophie Lille propose" in client.get(f"/voices/mine/{voice.pk}/").content.decode()
+    # A login that is nobody's reads neither version.
+    client.force_login(personas.outsider)
+    assert client.get(f"/voices/ideas/{voice.pk}/").status_code == 403
 
 
 def test_comments_are_redacted_too(personas, suggestion, django_capture_on_commit_callbacks):

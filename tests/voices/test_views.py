@@ -8,6 +8,7 @@ from miroir.voices.services import voice_answer, voice_comment_add, voice_report
 
 def test_an_employee_submits_a_signed_suggestion_and_finds_it_in_my_voices(client, personas):
     client.force_login(personas.employee)
+    assert 'href="/voices/new/"' in client.get("/").content.decode()
     response = client.post(
         "/voices/new/", {"kind": "suggestion", "text": "Des tabourets en caisse", "notify": "app"}
     )
@@ -55,6 +56,8 @@ def test_the_shop_manager_sees_the_voice_and_a_sibling_manager_does_not(
     client.force_login(personas.shop_manager)
     page = client.get("/voices/")
     assert voice in page.context["voices"]
+    assert personas.lille_vente in page.context["form_units"]
+    assert personas.arras not in page.context["form_units"]
     assert client.get(f"/voices/{voice.pk}/").status_code == 200
 
 
@@ -179,3 +182,24 @@ def test_a_resent_form_stores_one_voice_and_shows_no_second_code(client, persona
     again = client.post("/voices/new/", data)
     assert again.status_code == 302 and again["Location"] == "/voices/follow/"
     assert Voice.objects.count() == 1
+
+
+def test_the_manager_merges_a_near_duplicate_from_the_voice_page(client, personas, suggestion):
+    first = suggestion("Ouvrir une deuxième caisse le samedi matin")
+    again = suggestion("Ouvrir une deuxième caisse le samedi matin, svp")
+    client.force_login(personas.shop_manager)
+    page = client.get(f"/voices/{again.pk}/")
+    assert [voice for voice, _score in page.context["duplicates"]] == [first]
+    client.post(f"/voices/{again.pk}/merge/", {"into": str(first.pk)})
+    again.refresh_from_db()
+    assert again.outcome == "merged" and again.merged_into == first
+
+
+def test_merging_into_a_voice_out_of_reach_is_404(client, personas, suggestion, complaint):
+    mine = suggestion()
+    elsewhere = complaint(unit=personas.marseille)
+    client.force_login(personas.shop_manager)
+    response = client.post(f"/voices/{mine.pk}/merge/", {"into": str(elsewhere.pk)})
+    assert response.status_code == 404
+    mine.refresh_from_db()
+    assert mine.status == "received"

@@ -184,6 +184,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "secret": twofactor.grouped(device.secret),
         "required": two_factor_required(user),
     }
+    if context["required"]:
+        # Every other page sends back here until this is done: offer none of them.
+        context["nav_items"] = []
     return render(request, "accounts/two_factor_setup.html", context)
 
 

@@ -452,3 +452,79 @@ def results_verbatims(
             )
         )
     )
+
+
+class BarometerOut(Schema):
+    suggestions: FigureOut | None
+    complaints: FigureOut | None
+    gap: GapOut | None
+
+
+@router.get(
+    "/units/{unit_id}/trend",
+    response={200: list[ResultsOut], **ERRORS},
+    summary="Figures of a unit over the last periods (oldest first), with their changes",
+)
+def results_trend(
+    request: HttpRequest,
+    unit_id: int,
+    lens: Lens,
+    period: str | None = None,
+    periods: int = 4,
+    subject: SubjectKind = "item",
+) -> Any:
+    def compute() -> list[dict[str, Any]]:
+        unit = _unit(request, unit_id)
+        chain = [_period(period)]
+        for _ in range(max(1, min(periods, 12)) - 1):
+            chain.insert(0, chain[0].previous())
+        series = selectors.unit_trend(unit=unit, lens=lens, periods=chain, subject=subject)
+        bodies = []
+        for results in series:
+            body = _plain(results)
+            body["figures"] = [_figure(figure) for figure in results.figures]
+            bodies.append(body)
+        return bodies
+
+    return _answer(compute)
+
+
+@router.get(
+    "/units/{unit_id}/barometer",
+    response={200: BarometerOut, **ERRORS},
+    summary="Suggestions listened to vs complaints heard (employees' top box)",
+)
+def results_barometer(request: HttpRequest, unit_id: int, period: str | None = None) -> Any:
+    def compute() -> dict[str, Any]:
+        headline = selectors.barometer_headline(
+            unit=_unit(request, unit_id), period=_period(period)
+        )
+        return {
+            "suggestions": _figure(headline.suggestions) if headline.suggestions else None,
+            "complaints": _figure(headline.complaints) if headline.complaints else None,
+            "gap": _plain(headline.gap),
+        }
+
+    return _answer(compute)
+
+
+@router.get(
+    "/units/{unit_id}/network",
+    response={200: list[SymmetryOut], **ERRORS},
+    summary="Symmetry index of a unit and of its sub-units",
+)
+def results_network(
+    request: HttpRequest, unit_id: int, period: str | None = None, levels: int = 1
+) -> Any:
+    def compute() -> list[dict[str, Any]]:
+        rows = selectors.network_symmetry(
+            unit=_unit(request, unit_id), period=_period(period), levels=max(0, min(levels, 2))
+        )
+        bodies = []
+        for row in rows:
+            body = _plain(row)
+            index = body.pop("index")
+            bodies.append({**body, **{k: index[k] for k in ("value", "coverage", "components")}})
+        return bodies
+
+    return _answer(compute)

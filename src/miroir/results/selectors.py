@@ -8,6 +8,9 @@ in them has passed ``miroir.results.gate``. A hidden figure has ``suppressed=Tru
 ``today`` (default: the local date) fixes the daily snapshot of open waves. Periods
 are ``periods.Period`` at the release grain (``periods.period_of``, ``period_parse``).
 
+Several selectors for one page may share one reading of the data:
+    with results_session(today=None): ...                 # optional, per request
+
 Access (scoped like ``org``: a manager sees their subtree, direction and
 administrators everything; employees and partners without a role see nothing —
 publication of results to them is not built yet):
@@ -53,6 +56,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
@@ -65,7 +69,16 @@ from miroir.analytics.symmetry import symmetry_index
 from miroir.collect.models import Answer, Invitation, Response, Wave, WaveStatus
 from miroir.instruments.models import Item, Mirror
 from miroir.instruments.scales import SCALES, NpsScale, PointScale, Scale
-from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit
+from miroir.org.models import (
+    ContractType,
+    Lens,
+    Member,
+    Proximity,
+    Role,
+    RoleKind,
+    Unit,
+    UnitKind,
+)
 from miroir.org.selectors import Scope, access_unit
 from miroir.results import gate
 from miroir.results.figures import (
@@ -189,6 +202,32 @@ class _Context:
         return self._releases[key]
 
 
+_session: ContextVar[_Context | None] = ContextVar("results_session", default=None)
+
+
+def _context(today: date | None) -> _Context:
+    """Return the session's context when one is open for the same day, else a fresh one."""
+    current = _session.get()
+    if current is not None and (today is None or today == current.today):
+        return current
+    return _Context(today)
+
+
+@contextmanager
+def results_session(*, today: date | None = None) -> Iterator[None]:
+    """Share one reading of the tree and of each release between the selectors called inside.
+
+    A page that shows several comparisons for one period opens one session around its
+    selector calls, so each lens and period is read and gated once. Nothing is cached
+    beyond the ``with`` block.
+    """
+    token = _session.set(_Context(today))
+    try:
+        yield
+    finally:
+        _session.reset(token)
+
+
 def _open_waves(lens: str, period: Period) -> list[int]:
     return list(
         Wave.objects.filter(lens=lens, status=WaveStatus.OPEN)
@@ -271,14 +310,51 @@ def _sum_up(
     leaves: dict[tuple[int, int, str], Tally],
     responses: dict[tuple[int, str], int],
 ) -> None:
+    """Sum the leaf tallies up every unit's path (vectorised: a page sums thousands)."""
     lineage = ctx.tree.lineage
-    for (unit_id, item_id, value), tally in leaves.items():
-        totals = release.tallies.setdefault(item_id, {})
-        cells = release.cells.setdefault(item_id, {}) if release.attribute else None
+    targets: dict[tuple[int, int, str], int] = {}
+    sources: list[int] = []
+    into: list[int] = []
+    ordered = list(leaves.items())
+    for index, ((unit_id, item_id, value), _tally) in enumerate(ordered):
         for ancestor in lineage.get(unit_id, ()):
-            totals.setdefault(ancestor, Tally()).add(tally)
-            if cells is not None and value:
-                cells.setdefault((ancestor, value), Tally()).add(tally)
+            keys = [(item_id, ancestor, "")]
+            if release.attribute and value:
+                keys.append((item_id, ancestor, value))
+            for key in keys:
+                slot = targets.setdefault(key, len(targets))
+                sources.append(index)
+                into.append(slot)
+    if ordered:
+        matrix = np.array(
+            [[t.n, t.dont_know, t.total, t.total_squares, *t.values] for _key, t in ordered],
+            dtype=float,
+        )
+        sums = np.zeros((len(targets), matrix.shape[1]))
+        np.add.at(sums, np.array(into, dtype=int), matrix[np.array(sources, dtype=int)])
+        choices: dict[int, dict[str, int]] = {}
+        for source, slot in zip(sources, into, strict=True):
+            tally = ordered[source][1]
+            if tally.choices:
+                bucket = choices.setdefault(slot, {})
+                for code, count in tally.choices.items():
+                    bucket[code] = bucket.get(code, 0) + count
+        whole = np.rint(np.delete(sums, [2, 3], axis=1)).astype(np.int64).tolist()
+        real = sums[:, 2:4].tolist()
+        for (item_id, unit_id, value), slot in targets.items():
+            counts = whole[slot]
+            tally = Tally(
+                n=counts[0],
+                dont_know=counts[1],
+                total=real[slot][0],
+                total_squares=real[slot][1],
+                values=counts[2:],
+                choices=choices.get(slot, {}),
+            )
+            if value:
+                release.cells.setdefault(item_id, {})[(unit_id, value)] = tally
+            else:
+                release.tallies.setdefault(item_id, {})[unit_id] = tally
     for (unit_id, _value), count in responses.items():
         for ancestor in lineage.get(unit_id, ()):
             release.responses[ancestor] = release.responses.get(ancestor, 0) + count
@@ -642,7 +718,7 @@ def unit_results(
     With ``segment`` (attribute, value), the figures are those of that segment only.
     """
     _check(lens, subject)
-    ctx = _Context(today)
+    ctx = _context(today)
     return _unit_results(ctx, unit, lens, period, subject, segment, levels, with_change)
 
 
@@ -688,7 +764,7 @@ def unit_trend(
 ) -> list[Results]:
     """Return the unit's figures for each period (oldest first as given), changes included."""
     _check(lens, subject)
-    ctx = _Context(today)
+    ctx = _context(today)
     return [_unit_results(ctx, unit, lens, period, subject, None, 0, True) for period in periods]
 
 
@@ -705,17 +781,12 @@ def segment_results(
     if subject == "dimension":
         raise ValueError("segment figures are for items or mirrors")
     attribute = lens_attribute(lens)
-    ctx = _Context(today)
+    ctx = _context(today)
     release = ctx.release(lens, period, segments=True)
     previous = ctx.release(lens, period.previous(), segments=True)
-    values = sorted(
-        {
-            value
-            for cells in release.cells.values()
-            for (unit_id, value) in cells
-            if unit_id == unit.pk
-        }
-    )
+    # Every possible value, answered or not: which segments have a row must not say
+    # whether anybody of that segment answered.
+    values = segment_values(attribute)
     figures: list[Figure] = []
     for value in values:
         figures.extend(_figures(ctx, release, previous, subject, [unit.pk], (attribute, value)))
@@ -728,6 +799,19 @@ def segment_results(
         units=(ctx.tree.refs[unit.pk],),
         figures=tuple(figures),
     )
+
+
+def segment_values(attribute: str) -> list[str]:
+    """Return every value an attribute may take (contract types, proximities, moments)."""
+    if attribute == "contract_type":
+        return [value for value in ContractType.values if value != ContractType.PARTNER]
+    if attribute == "proximity":
+        return list(Proximity.values)
+    if attribute == "moment":
+        from miroir.journeys.models import Moment
+
+        return list(Moment.objects.order_by("order", "code").values_list("code", flat=True))
+    return []
 
 
 def results_periods(*, lens: str | None = None) -> list[Period]:
@@ -829,7 +913,7 @@ def experience_symmetry(
     *, unit: Unit, period: Period, today: date | None = None
 ) -> list[MirrorSymmetry]:
     """Return, per mirror, customer, employee and partner scores (0-100) and customer - each."""
-    return _experience(_Context(today), unit, period)
+    return _experience(_context(today), unit, period)
 
 
 def _perception(ctx: _Context, unit: Unit, period: Period, versus: str) -> list[PerceptionGap]:
@@ -859,7 +943,7 @@ def perception_gaps(
     *, unit: Unit, period: Period, versus: str = "employee", today: date | None = None
 ) -> list[PerceptionGap]:
     """Return, per mirror, management's estimate minus what ``versus`` say (0-100 points)."""
-    return _perception(_Context(today), unit, period, versus)
+    return _perception(_context(today), unit, period, versus)
 
 
 def _people(unit: Unit, lens: str) -> int | None:
@@ -933,7 +1017,7 @@ def listening_symmetry(
     *, unit: Unit, period: Period, today: date | None = None
 ) -> ListeningSymmetry:
     """Return how often each lens was solicited and answered, and voice handling when known."""
-    return _listening(_Context(today), unit, period)
+    return _listening(_context(today), unit, period)
 
 
 def _barometer_item(ctx: _Context, period: Period, code: str, unit_id: int) -> Item | None:
@@ -953,7 +1037,7 @@ def barometer_headline(
     *, unit: Unit, period: Period, today: date | None = None
 ) -> BarometerHeadline:
     """Return employees' top box on "suggestions listened to" vs "complaints get attention"."""
-    ctx = _Context(today)
+    ctx = _context(today)
     release = ctx.release(Lens.EMPLOYEE, period)
     previous = ctx.release(Lens.EMPLOYEE, period.previous())
     found: dict[str, tuple[Figure | None, estimates.Estimate | None]] = {}
@@ -1010,14 +1094,14 @@ def _unit_symmetry(ctx: _Context, unit: Unit, period: Period) -> UnitSymmetry:
 
 def unit_symmetry(*, unit: Unit, period: Period, today: date | None = None) -> UnitSymmetry:
     """Return the unit's symmetry index (0-100) with every component and its inputs."""
-    return _unit_symmetry(_Context(today), unit, period)
+    return _unit_symmetry(_context(today), unit, period)
 
 
 def network_symmetry(
     *, unit: Unit, period: Period, levels: int | None = 1, today: date | None = None
 ) -> list[UnitSymmetry]:
     """Return the symmetry index of ``unit`` and of its subtree down ``levels`` levels."""
-    ctx = _Context(today)
+    ctx = _context(today)
     refs = ctx.tree.descendants(unit, levels)
     units = Unit.objects.in_bulk([ref.id for ref in refs])
     return [_unit_symmetry(ctx, units[ref.id], period) for ref in refs]
@@ -1048,7 +1132,11 @@ def unit_linkage(
     releases; an index is the unit's answers to every point-scale item of the lens,
     pooled on 0-100. Over time, the ``periods`` periods ending with ``period`` are used.
     """
-    ctx = _Context(today)
+    if level not in UnitKind.values:
+        raise ValueError(
+            f"unknown unit kind {level!r}; expected one of {', '.join(UnitKind.values)}"
+        )
+    ctx = _context(today)
     problems: dict[str, str] = {}
     employee = ctx.release(Lens.EMPLOYEE, period)
     customer = ctx.release(Lens.CUSTOMER, period)
@@ -1212,7 +1300,7 @@ def unit_verbatims(
     dates by wave and redacts.
     """
     _check(lens, "item")
-    ctx = _Context(today)
+    ctx = _context(today)
     release = ctx.release(lens, period)
     family = {pk: ctx.tree.parents[pk] for pk in release.responses}
     shown = gate.release_tree(family, release.responses, release.verbatim_threshold)

@@ -73,9 +73,10 @@ def redact_many(
 ) -> list[str]:
     """Return the redacted ``texts``, in order: ``redact`` for many texts at once.
 
-    The model runs over the texts in batches (``batch_size``) and, if ``n_process`` > 1, in
-    that many worker processes (worth it from several thousand texts). Pass a prepared
-    ``MemberNames(names)`` to reuse the member list across calls.
+    The model runs over the texts in batches (``batch_size``). With ``n_process`` > 1 and at
+    least 2,000 texts, the list is shared among that many forked worker processes, which
+    inherit the loaded model: meant for batch jobs and the CLI, not for a web request. Pass
+    a prepared ``MemberNames(names)`` to reuse the member list across calls.
     """
     return redact_texts(
         list(texts), names=names, language=language, batch_size=batch_size, n_process=n_process
@@ -103,7 +104,8 @@ def discover_groups(
 
     Each ``Group`` has a ``label`` (its three top words), its top ``terms`` and the indexes
     of its ``members`` in ``texts``. Groups of fewer than ``min_size`` texts are dropped:
-    pass the anonymity threshold. The result is the same for the same ``seed``.
+    pass the anonymity threshold. Labels are words of the texts: pass redacted texts. The
+    result is the same for the same ``seed``.
     """
     return find_groups(
         list(texts), language=language, min_size=min_size, max_groups=max_groups, seed=seed

