@@ -424,6 +424,9 @@ API: list[Operation] = [
     # The world holds no response: linkage refuses (422) to draw from no period.
     api("GET /results/units/{unit_id}/linkage", "401 403 403 404 404 422 422 422 404 422"),
     api("GET /results/units/{unit_id}/verbatims", API_RESULTS, query=_lens),
+    api("GET /results/units/{unit_id}/trend", API_RESULTS, query=_lens),
+    api("GET /results/units/{unit_id}/barometer", API_RESULTS),
+    api("GET /results/units/{unit_id}/network", API_RESULTS),
     api("GET /voices", API_MANAGERS),
     api(
         "GET /voices/listening",

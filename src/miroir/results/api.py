@@ -469,7 +469,7 @@ def results_trend(
     request: HttpRequest,
     unit_id: int,
     lens: Lens,
-    period: str | None = None,
+    period: str | None = PERIOD,
     periods: int = 4,
     subject: SubjectKind = "item",
 ) -> Any:
@@ -494,7 +494,7 @@ def results_trend(
     response={200: BarometerOut, **ERRORS},
     summary="Suggestions listened to vs complaints heard (employees' top box)",
 )
-def results_barometer(request: HttpRequest, unit_id: int, period: str | None = None) -> Any:
+def results_barometer(request: HttpRequest, unit_id: int, period: str | None = PERIOD) -> Any:
     def compute() -> dict[str, Any]:
         headline = selectors.barometer_headline(
             unit=_unit(request, unit_id), period=_period(period)
@@ -514,7 +514,7 @@ def results_barometer(request: HttpRequest, unit_id: int, period: str | None = N
     summary="Symmetry index of a unit and of its sub-units",
 )
 def results_network(
-    request: HttpRequest, unit_id: int, period: str | None = None, levels: int = 1
+    request: HttpRequest, unit_id: int, period: str | None = PERIOD, levels: int = 1
 ) -> Any:
     def compute() -> list[dict[str, Any]]:
         rows = selectors.network_symmetry(
