@@ -114,5 +114,19 @@ def test_a_malformed_period_is_refused_with_its_code(client, personas) -> None:
     response = client.get(
         f"/api/v1/results/units/{personas.company.pk}", {"lens": "employee", "period": "2026-13"}
     )
+    # The label's form is in the OpenAPI document: refused as invalid input, naming the field.
     assert response.status_code == 422
-    assert response.json()["code"] == "results.bad_period"
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert [problem["field"] for problem in body["errors"]] == ["query.period"]
+
+
+def test_a_year_is_refused_for_segments_with_its_code(client, personas) -> None:
+    # Segments are released by quarter only; a year is well-formed but refused.
+    _login(client, personas.direction)
+    response = client.get(
+        f"/api/v1/results/units/{personas.company.pk}/segments",
+        {"lens": "employee", "period": "2026"},
+    )
+    assert response.status_code == 422
+    assert [problem["field"] for problem in response.json()["errors"]] == ["query.period"]

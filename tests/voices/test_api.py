@@ -102,3 +102,12 @@ def test_listening_figures_are_served_for_a_unit_in_scope(client, nord_secret, p
         HTTP_AUTHORIZATION=f"Bearer {nord_secret}",
     )
     assert outside.status_code == 404
+
+
+def test_a_character_postgresql_cannot_store_is_a_problem_of_its_field(client, nord_secret):
+    # A NUL byte used to reach PostgreSQL and answer 500 (found by schemathesis).
+    body = {"complaints": [_complaint("C-1", text="Attente\u0000"), _complaint("C-2")]}
+    response = _post(client, body, nord_secret)
+    assert response.status_code == 422, response.content
+    assert [(p["index"], p["field"]) for p in response.json()["errors"]] == [(0, "text")]
+    assert not Voice.objects.exists()

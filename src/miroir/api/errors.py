@@ -18,6 +18,7 @@ class ApiErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     FORBIDDEN = "forbidden"
     VALIDATION_ERROR = "validation_error"
+    BAD_REQUEST = "bad_request"
     ERROR = "error"
 
 
@@ -26,6 +27,16 @@ def error_response(
 ) -> HttpResponse:
     """Return the ``{"code", "message"}`` answer every API error takes."""
     return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+def _problem(error: dict[str, Any]) -> dict[str, Any]:
+    """Return a pydantic error as a ``ProblemOut``: dotted field, message, row of a batch."""
+    location = [str(part) for part in error.get("loc", ())]
+    # ninja names the body parameter after the view's argument; callers know the fields only.
+    if len(location) >= 2 and location[0] == "body":
+        location = location[2:] or location[:1]
+    index = next((int(part) for part in location if part.isdigit()), None)
+    return {"field": ".".join(location), "message": str(error.get("msg", "")), "index": index}
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -61,11 +72,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
             422,
             ApiErrorCode.VALIDATION_ERROR,
             _("Invalid request."),
-            errors=exc.errors,
+            errors=[_problem(error) for error in exc.errors],
         )
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400:
+            # ninja's only 400: a body that is not JSON (or not in the declared encoding).
+            return error_response(
+                api, request, 400, ApiErrorCode.BAD_REQUEST, _("The request body cannot be read.")
+            )
         codes = {
             401: ApiErrorCode.INVALID_TOKEN,
             403: ApiErrorCode.FORBIDDEN,

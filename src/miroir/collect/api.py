@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
+from miroir.api.schemas import ERRORS, ApiErrorOut
 from miroir.api.selectors import caller_scope
 from miroir.collect import selectors
 from miroir.collect.counts import CountRow
@@ -23,11 +24,6 @@ router = Router(tags=["waves"])
 class ErrorCode(StrEnum):
     FORBIDDEN = "waves.forbidden"
     NOT_FOUND = "waves.not_found"
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class CountOut(Schema):
@@ -91,7 +87,9 @@ def _summary(wave: Wave, counts: WaveCounts) -> dict[str, Any]:
     }
 
 
-@router.get("/", response={200: list[WaveSummaryOut], 403: ErrorOut}, summary="List waves")
+@router.get(
+    "/", response={200: list[WaveSummaryOut], 403: ApiErrorOut, **ERRORS}, summary="List waves"
+)
 def waves_list(request: HttpRequest) -> Any:
     scope = caller_scope(request)
     if not selectors.waves_can_view(scope):
@@ -103,7 +101,7 @@ def waves_list(request: HttpRequest) -> Any:
 
 @router.get(
     "/{wave_id}",
-    response={200: WaveOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: WaveOut, 403: ApiErrorOut, **ERRORS},
     summary="A wave with its counts per unit",
 )
 def waves_detail(request: HttpRequest, wave_id: int) -> Any:

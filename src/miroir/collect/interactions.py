@@ -110,6 +110,17 @@ class RecordReport:
         return self.counts.get(InteractionOutcome.SCHEDULED, 0)
 
 
+def text_storable(text: str) -> bool:
+    """Return whether the database can store ``text`` (no NUL byte, no lone surrogate)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _text(row: Mapping[str, Any], name: str) -> str:
     value = row.get(name)
     return "" if value is None else str(value).strip()
@@ -175,7 +186,8 @@ def interactions_check(
     """
     now = now or timezone.now()
     rows = list(rows)
-    units = _units_by_reference({_text(row, "unit") for row in rows} - {""}, scope)
+    references = {_text(row, "unit") for row in rows} - {""}
+    units = _units_by_reference({ref for ref in references if text_storable(ref)}, scope)
     moments = _moment_codes()
     checked: list[InteractionIn] = []
     problems: list[RowProblem] = []
@@ -192,6 +204,12 @@ def interactions_check(
                 unknown[0],
                 _("Unknown field; expected: %(fields)s.") % {"fields": ", ".join(FIELDS)},
             )
+        unreadable = [name for name in FIELDS if not text_storable(_text(row, name))]
+        for name in unreadable:
+            problem(name, _("Contains a character that cannot be stored (NUL or lone surrogate)."))
+        if unreadable:
+            problems.extend(found)
+            continue
         external_id = _text(row, "external_id")
         if not external_id:
             problem("external_id", _("The interaction's id is required."))

@@ -15,17 +15,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from ninja import Field, Router, Schema
 
+from miroir.api.schemas import ApiErrorOut
 from miroir.api.selectors import caller_scope
-from miroir.collect.interactions import MAX_BATCH, interactions_check, interactions_record
+from miroir.collect.interactions import (
+    MAX_BATCH,
+    interactions_check,
+    interactions_record,
+    text_storable,
+)
 
 router = Router(tags=["interactions"])
 
 
 class InteractionIn(Schema):
-    external_id: str = Field(description="Your id of the interaction: re-sending it is a no-op.")
-    unit: str = Field(description="The unit's external id, or its number in Miroir.")
+    external_id: str = Field(
+        min_length=1,
+        max_length=128,
+        description="Your id of the interaction: re-sending it is a no-op.",
+    )
+    unit: str = Field(min_length=1, description="The unit's external id, or its number in Miroir.")
     occurred_at: str = Field(
-        description="ISO 8601 date and time; without an offset, the unit's local time."
+        min_length=1,
+        description="ISO 8601 date and time; without an offset, the unit's local time.",
     )
     consent: bool | str = Field(description="Whether the customer agreed to be surveyed.")
     moment: str | None = Field(None, description="The journey moment's code.")
@@ -38,7 +49,10 @@ class InteractionBatchIn(Schema):
     source: str = Field(
         "api", max_length=64, description="The sending system: ids are unique per source."
     )
-    interactions: list[InteractionIn]
+    # The size limits are checked by the view, which names them with their own error codes.
+    interactions: list[InteractionIn] = Field(
+        description=f"From 1 to {MAX_BATCH} interactions (more: `interactions.batch_too_large`)."
+    )
 
 
 class InteractionResultOut(Schema):
@@ -56,21 +70,15 @@ class InteractionBatchOut(Schema):
     results: list[InteractionResultOut]
 
 
-class RowProblemOut(Schema):
-    index: int
-    field: str
-    message: str
-
-
-class BatchErrorOut(Schema):
-    code: str
-    message: str
-    errors: list[RowProblemOut] = []
-
-
 @router.post(
     "",
-    response={200: InteractionBatchOut, 403: BatchErrorOut, 422: BatchErrorOut},
+    response={
+        200: InteractionBatchOut,
+        400: ApiErrorOut,
+        401: ApiErrorOut,
+        403: ApiErrorOut,
+        422: ApiErrorOut,
+    },
     summary="Record interactions; hot waves invite their customers",
 )
 def interactions_post(request: HttpRequest, batch: InteractionBatchIn) -> Any:
@@ -85,6 +93,19 @@ def interactions_post(request: HttpRequest, batch: InteractionBatchIn) -> Any:
             "message": _("At most %(max)d interactions per batch.") % {"max": MAX_BATCH},
         }
     source = batch.source.strip() or "api"
+    if not text_storable(source):
+        return 422, {
+            "code": "interactions.invalid",
+            "message": _("No interaction was recorded: the source cannot be stored."),
+            "errors": [
+                {
+                    "field": "source",
+                    "message": _(
+                        "Contains a character that cannot be stored (NUL or lone surrogate)."
+                    ),
+                }
+            ],
+        }
     rows = [item.dict(exclude_none=True) for item in batch.interactions]
     checked, problems = interactions_check(rows, scope=scope)
     if problems:

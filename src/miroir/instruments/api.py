@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
+from miroir.api.schemas import ERRORS, ApiErrorOut
 from miroir.instruments import selectors
 from miroir.instruments.models import Instrument
 from miroir.org.selectors import Scope, request_scope
@@ -19,11 +20,6 @@ router = Router(tags=["instruments"])
 class ErrorCode(StrEnum):
     FORBIDDEN = "instruments.forbidden"
     NOT_FOUND = "instruments.not_found"
-
-
-class ErrorOut(Schema):
-    code: str
-    detail: str
 
 
 class InstrumentSummaryOut(Schema):
@@ -88,12 +84,12 @@ def _scope(request: HttpRequest) -> Scope:
 
 
 def _forbidden() -> tuple[int, dict[str, str]]:
-    return 403, {"code": ErrorCode.FORBIDDEN, "detail": "Not allowed to read questionnaires."}
+    return 403, {"code": ErrorCode.FORBIDDEN, "message": "Not allowed to read questionnaires."}
 
 
 @router.get(
     "/",
-    response={200: list[InstrumentSummaryOut], 403: ErrorOut},
+    response={200: list[InstrumentSummaryOut], 403: ApiErrorOut, **ERRORS},
     summary="List questionnaires",
 )
 def instruments_list(request: HttpRequest) -> Any:
@@ -117,7 +113,7 @@ def instruments_list(request: HttpRequest) -> Any:
 
 @router.get(
     "/{instrument_id}",
-    response={200: InstrumentOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: InstrumentOut, 403: ApiErrorOut, **ERRORS},
     summary="A questionnaire with its mirrors and items",
 )
 def instrument_detail(request: HttpRequest, instrument_id: int) -> Any:
@@ -126,7 +122,7 @@ def instrument_detail(request: HttpRequest, instrument_id: int) -> Any:
     except PermissionDenied:
         return _forbidden()
     except Http404:
-        return 404, {"code": ErrorCode.NOT_FOUND, "detail": "No such questionnaire."}
+        return 404, {"code": ErrorCode.NOT_FOUND, "message": "No such questionnaire."}
     return 200, _instrument_out(instrument)
 
 

@@ -3,10 +3,13 @@
 # No `from __future__ import annotations` here: django-ninja reads these annotations at
 # import time to build the request models, and `Query[...]` must be a real object.
 
+import re
+
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import field_validator
 
 from miroir.api.schemas import ERRORS, Page
 from miroir.api.selectors import caller_scope
@@ -21,6 +24,14 @@ class UnitFilters(Schema):
     parent: int | None = None
     kind: UnitKind | None = None
     external_id: str | None = None
+
+    @field_validator("parent", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> object:
+        # Pydantic would read "+0.0" or "1e0" as a number: the document says an integer.
+        if isinstance(value, str) and not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+            raise ValueError("expected a whole number")
+        return value
 
 
 class MemberFilters(Schema):

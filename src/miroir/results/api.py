@@ -11,7 +11,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from miroir.api.selectors import caller_scope
 from miroir.org.models import Unit
@@ -32,6 +32,21 @@ class ResultsErrorOut(Schema):
     code: str
     message: str
 
+
+# A period's label, in the schema, so that a malformed one is refused as invalid input.
+PERIOD = Query(
+    None,
+    pattern=r"^[1-9][0-9]{3}(-Q[1-4]|-(0[1-9]|1[0-2]))?$",
+    description="2026 (year), 2026-Q1 (quarter) or 2026-03 (month); default: the current quarter.",
+)
+
+# Segments are released by quarter only (a year or a month would let a segment be derived by
+# difference): the same label, quarters only.
+QUARTER = Query(
+    None,
+    pattern=r"^[1-9][0-9]{3}-Q[1-4]$",
+    description="2026-Q1 (a quarter); default: the current quarter.",
+)
 
 ERRORS = {403: ResultsErrorOut, 404: ResultsErrorOut, 422: ResultsErrorOut}
 
@@ -271,7 +286,7 @@ def results_unit(
     request: HttpRequest,
     unit_id: int,
     lens: Lens,
-    period: str | None = None,
+    period: str | None = PERIOD,
     subject: SubjectKind = "item",
     attribute: str | None = None,
     value: str | None = None,
@@ -306,7 +321,7 @@ def results_segments(
     request: HttpRequest,
     unit_id: int,
     lens: Lens,
-    period: str | None = None,
+    period: str | None = QUARTER,
     subject: SubjectKind = "item",
 ) -> Any:
     def compute() -> dict[str, Any]:
@@ -326,7 +341,7 @@ def results_segments(
     response={200: list[MirrorSymmetryOut], **ERRORS},
     summary="Experience symmetry per mirror",
 )
-def results_experience(request: HttpRequest, unit_id: int, period: str | None = None) -> Any:
+def results_experience(request: HttpRequest, unit_id: int, period: str | None = PERIOD) -> Any:
     def compute() -> list[dict[str, Any]]:
         rows = selectors.experience_symmetry(unit=_unit(request, unit_id), period=_period(period))
         return [
@@ -348,7 +363,7 @@ def results_experience(request: HttpRequest, unit_id: int, period: str | None = 
 def results_perception(
     request: HttpRequest,
     unit_id: int,
-    period: str | None = None,
+    period: str | None = PERIOD,
     versus: Literal["employee", "customer"] = "employee",
 ) -> Any:
     def compute() -> list[dict[str, Any]]:
@@ -368,7 +383,7 @@ def results_perception(
     response={200: ListeningOut, **ERRORS},
     summary="Listening symmetry per lens",
 )
-def results_listening(request: HttpRequest, unit_id: int, period: str | None = None) -> Any:
+def results_listening(request: HttpRequest, unit_id: int, period: str | None = PERIOD) -> Any:
     return _answer(
         lambda: _plain(
             selectors.listening_symmetry(unit=_unit(request, unit_id), period=_period(period))
@@ -381,7 +396,7 @@ def results_listening(request: HttpRequest, unit_id: int, period: str | None = N
     response={200: SymmetryOut, **ERRORS},
     summary="Symmetry index with every component",
 )
-def results_symmetry(request: HttpRequest, unit_id: int, period: str | None = None) -> Any:
+def results_symmetry(request: HttpRequest, unit_id: int, period: str | None = PERIOD) -> Any:
     def compute() -> dict[str, Any]:
         result = selectors.unit_symmetry(unit=_unit(request, unit_id), period=_period(period))
         body = _plain(result)
@@ -402,7 +417,7 @@ def results_symmetry(request: HttpRequest, unit_id: int, period: str | None = No
     summary="Employee index vs customer index across units, with guardrails",
 )
 def results_linkage(
-    request: HttpRequest, unit_id: int, period: str | None = None, level: str = "shop"
+    request: HttpRequest, unit_id: int, period: str | None = PERIOD, level: str = "shop"
 ) -> Any:
     def compute() -> dict[str, Any]:
         result = selectors.unit_linkage(
@@ -428,7 +443,7 @@ def results_linkage(
     summary="Free-text answers of a large enough group, shuffled and redacted",
 )
 def results_verbatims(
-    request: HttpRequest, unit_id: int, lens: Lens, period: str | None = None
+    request: HttpRequest, unit_id: int, lens: Lens, period: str | None = PERIOD
 ) -> Any:
     return _answer(
         lambda: _plain(
@@ -454,7 +469,7 @@ def results_trend(
     request: HttpRequest,
     unit_id: int,
     lens: Lens,
-    period: str | None = None,
+    period: str | None = PERIOD,
     periods: int = 4,
     subject: SubjectKind = "item",
 ) -> Any:
@@ -479,7 +494,7 @@ def results_trend(
     response={200: BarometerOut, **ERRORS},
     summary="Suggestions listened to vs complaints heard (employees' top box)",
 )
-def results_barometer(request: HttpRequest, unit_id: int, period: str | None = None) -> Any:
+def results_barometer(request: HttpRequest, unit_id: int, period: str | None = PERIOD) -> Any:
     def compute() -> dict[str, Any]:
         headline = selectors.barometer_headline(
             unit=_unit(request, unit_id), period=_period(period)
@@ -499,7 +514,7 @@ def results_barometer(request: HttpRequest, unit_id: int, period: str | None = N
     summary="Symmetry index of a unit and of its sub-units",
 )
 def results_network(
-    request: HttpRequest, unit_id: int, period: str | None = None, levels: int = 1
+    request: HttpRequest, unit_id: int, period: str | None = PERIOD, levels: int = 1
 ) -> Any:
     def compute() -> list[dict[str, Any]]:
         rows = selectors.network_symmetry(

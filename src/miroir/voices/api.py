@@ -45,7 +45,8 @@ class ComplaintBatchOut(Schema):
 
 
 class RowProblemOut(Schema):
-    index: int
+    # None for a problem of the request itself (a query parameter), not of one row.
+    index: int | None = None
     field: str
     message: str
 
@@ -120,7 +121,7 @@ def _out(voice: Voice) -> dict[str, Any]:
 
 @router.post(
     "/complaints",
-    response={200: ComplaintBatchOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: ComplaintBatchOut, 400: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="Record customer complaints; each owes an answer by its deadline",
 )
 def complaints_post(request: HttpRequest, batch: ComplaintBatchIn) -> Any:
@@ -151,7 +152,9 @@ def complaints_post(request: HttpRequest, batch: ComplaintBatchIn) -> Any:
     return 200, {"received": len(rows), "counts": report.counts, "ids": report.ids}
 
 
-@router.get("", response={200: list[VoiceOut], 403: ErrorOut}, summary="Voices in your scope")
+@router.get(
+    "", response={200: list[VoiceOut], 403: ErrorOut, 422: ErrorOut}, summary="Voices in your scope"
+)
 def voices_list(
     request: HttpRequest,
     kind: VoiceKind | None = None,
@@ -171,7 +174,7 @@ def voices_list(
 
 @router.get(
     "/listening",
-    response={200: ListeningOut, 403: ErrorOut},
+    response={200: ListeningOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Listening figures of one lens in a unit's subtree",
 )
 def voices_listening_get(
@@ -188,7 +191,11 @@ def voices_listening_get(
     return 200, voices_listening(unit=found, lens=lens, start=start, end=end).__dict__
 
 
-@router.get("/{voice_id}", response={200: VoiceOut, 403: ErrorOut}, summary="One voice")
+@router.get(
+    "/{voice_id}",
+    response={200: VoiceOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="One voice",
+)
 def voice_get(request: HttpRequest, voice_id: UUID) -> Any:
     voices = _readable(caller_scope(request))
     if voices is None:

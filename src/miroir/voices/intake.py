@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from miroir.collect.interactions import text_storable
 from miroir.journeys.models import Moment
 from miroir.org.models import Unit
 from miroir.org.selectors import Scope
@@ -73,6 +74,10 @@ def _units(references: set[str], scope: Scope | None) -> dict[str, Unit]:
     return found
 
 
+def _storable(row: Mapping[str, Any]) -> bool:
+    return all(text_storable(value) for value in row.values() if isinstance(value, str))
+
+
 def complaints_check(
     rows: Iterable[Mapping[str, Any]],
     *,
@@ -86,7 +91,9 @@ def complaints_check(
     """
     now = now or timezone.now()
     rows = list(rows)
-    units = _units({_text(row, "unit") for row in rows} - {""}, scope)
+    # A value PostgreSQL cannot hold (NUL, lone surrogate) is a problem of its row, below,
+    # and must not reach a query.
+    units = _units({_text(row, "unit") for row in rows if _storable(row)} - {""}, scope)
     moments = {moment.code: moment for moment in Moment.objects.all()}
     checked: list[ComplaintIn] = []
     problems: list[RowProblem] = []
@@ -102,6 +109,14 @@ def complaints_check(
         for name in REQUIRED:
             if not _text(row, name):
                 found.append(RowProblem(index, name, _("This field is required.")))
+        for name in FIELDS:
+            value = row.get(name)
+            if isinstance(value, str) and not text_storable(value):
+                message = _("Contains a character that cannot be stored (NUL or lone surrogate).")
+                found.append(RowProblem(index, name, message))
+        if not _storable(row):
+            problems.extend(found)
+            continue
         external_id = _text(row, "external_id")
         if len(external_id) > 128:
             found.append(RowProblem(index, "external_id", _("At most 128 characters.")))

@@ -1,0 +1,25 @@
+"""Fixtures of the security tests: the world of tests/security/world.py, built once a module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import override_settings
+
+from tests.personas import build_personas
+from tests.security.support import QUIET, rolled_back
+from tests.security.world import World, build_world
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """Return the world, built once for the module; each test rolls its own changes back."""
+    with django_db_blocker.unblock(), override_settings(**QUIET), rolled_back():
+        yield build_world(build_personas())
+
+
+@pytest.fixture(autouse=True)
+def _quiet(db, settings) -> None:
+    for name, value in QUIET.items():
+        setattr(settings, name, value)

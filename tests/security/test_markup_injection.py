@@ -1,0 +1,267 @@
+"""Markup typed into any free text comes back escaped on every page that shows it.
+
+Each case puts the payload where a person can type it, through the same page or service a
+person uses, then fetches every page that shows that text as a role that sees it, and finds
+the text there escaped, never as a tag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from miroir.api.services import api_token_create
+from miroir.collect.services import wave_create, wave_launch
+from miroir.instruments.services import instrument_create, item_create, mirror_create
+from miroir.operations.services import task_failure_record
+from miroir.org.models import Unit
+from miroir.voices.models import VoiceSource
+from miroir.voices.services import (
+    complaint_receive,
+    voice_answer,
+    voice_comment_add,
+    voice_report,
+    voice_submit,
+)
+from tests.security.support import client_as
+from tests.security.world import World
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg onload=alert(1)>",
+]
+
+# A case returns the pages to fetch: (role, URL) for a GET, or (role, URL, data) for a POST.
+Fetch = tuple[str, str] | tuple[str, str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    plant: Callable[[World, str], list[Fetch]]
+
+
+def _unit_name(world: World, text: str) -> list[Fetch]:
+    units = f"external_id,name,kind,parent_external_id\nU-LILLE-C,{_csv(text)},team,U-LILLE\n"
+    _import(world, units=units)
+    assert Unit.objects.get(external_id="U-LILLE-C").name == text
+    unit = world.personas.lille_caisse.pk
+    return [
+        ("manager", reverse("org:unit_detail", args=[unit])),
+        ("manager", reverse("org:unit_detail", args=[world.personas.lille.pk])),
+        ("direction", reverse("collect:wave_create")),
+    ]
+
+
+def _member_name(world: World, text: str) -> list[Fetch]:
+    members = (
+        "external_id,first_name,last_name,job_title,unit_external_id,contract_type,"
+        "partner_organisation,partner_kind,proximity\n"
+        f"M-NEW,{_csv(text)},{_csv(text)},{_csv(text)},U-LILLE-C,permanent,,,\n"
+        f"M-PART,Pia,Net,,U-LILLE-C,partner,{_csv(text)},contractor,regular\n"
+    )
+    _import(world, members=members)
+    return [("manager", reverse("org:unit_detail", args=[world.personas.lille_caisse.pk]))]
+
+
+def _questionnaire(world: World, text: str) -> list[Fetch]:
+    admin = world.personas.admin
+    instrument = instrument_create(
+        actor=admin, title_fr=text, title_en=text, description_fr=text, description_en=text
+    )
+    mirror = mirror_create(
+        instrument=instrument,
+        actor=admin,
+        code="miroir",
+        title_fr=text,
+        title_en=text,
+        dimension="connexions",
+    )
+    item_create(
+        instrument=instrument,
+        actor=admin,
+        code="texte",
+        lens="employee",
+        scale="single_choice",
+        text_fr=text,
+        text_en=text,
+        dimension="sens",
+        mirror=mirror,
+        options=[{"code": "un", "fr": text, "en": text}, {"code": "deux", "fr": "2", "en": "2"}],
+    )
+    pk = instrument.pk
+    return [
+        ("direction", reverse("instruments:list")),
+        ("direction", reverse("instruments:detail", args=[pk])),
+        ("direction", reverse("instruments:preview", args=[pk])),
+        ("direction", reverse("instruments:preview", args=[pk]) + "?lang=en"),
+        ("direction", reverse("instruments:edit", args=[pk])),
+        ("direction", reverse("collect:wave_create")),
+    ]
+
+
+def _wave_and_survey(world: World, text: str) -> list[Fetch]:
+    admin = world.personas.admin
+    instrument = instrument_create(actor=admin, title_fr=text, description_fr=text)
+    item_create(
+        instrument=instrument,
+        actor=admin,
+        code="texte",
+        lens="employee",
+        scale="agree5",
+        text_fr=text,
+        dimension="sens",
+    )
+    wave = wave_create(
+        actor=admin,
+        instrument=instrument,
+        name=text,
+        lens="employee",
+        units=[world.personas.lille],
+        closes_at=timezone.now() + timedelta(days=10),
+        channels=["link"],
+        open_links=True,
+    )
+    wave_launch(wave=wave, actor=admin)
+    unit = world.personas.lille.pk
+    return [
+        ("direction", reverse("collect:wave_list")),
+        ("direction", reverse("collect:wave_detail", args=[wave.pk])),
+        ("manager", reverse("collect:wave_detail", args=[wave.pk])),
+        ("anonymous", reverse("collect:respond_open", args=[wave.public_id, unit])),
+    ]
+
+
+def _token_name(world: World, text: str) -> list[Fetch]:
+    token, _secret = api_token_create(name=text, scope_unit=None, actor=world.personas.admin)
+    return [
+        ("admin", reverse("api_tokens:list")),
+        # The revocation's message names the token on the page it leads to.
+        ("admin", reverse("api_tokens:revoke", args=[token.pk]), {}),
+    ]
+
+
+def _text_answer(world: World, text: str) -> list[Fetch]:
+    # A refused submission shows the form again with what was typed in it.
+    url = reverse("collect:respond", args=[world["token"]])
+    return [("anonymous", url, {"q-idee": text})]
+
+
+def _search_and_filters(world: World, text: str) -> list[Fetch]:
+    unit = reverse("org:unit_detail", args=[world.personas.lille.pk])
+    preview = reverse("instruments:preview", args=[world.instrument.pk])
+    return [
+        ("manager", f"{unit}?{_query(q=text)}"),
+        ("admin", f"{reverse('audit:list')}?{_query(action=text)}"),
+        ("direction", f"{preview}?{_query(check='1', **{'q-idee': text})}"),
+    ]
+
+
+def _import_report(world: World, text: str) -> list[Fetch]:
+    # A refused line is named in the report with the value that was refused.
+    units = f"external_id,name,kind,parent_external_id\nU-X,Nouvelle,{_csv(text)},U-LILLE\n"
+    upload = SimpleUploadedFile("units.csv", units.encode(), "text/csv")
+    return [("admin", reverse("org:import"), {"units_file": upload, "dry_run": "on"})]
+
+
+def _voice(world: World, text: str) -> list[Fetch]:
+    # Émile's suggestion, its manager's answer and a colleague's comment, all typed.
+    people = world.personas
+    voice = voice_submit(
+        author=people.employee_member, kind="suggestion", title=text, text=text
+    ).voice
+    voice_answer(voice=voice, actor=people.shop_manager, outcome="adopted", text=text, effect=text)
+    comment = voice_comment_add(voice=voice, member=people.partner_member, text=text)
+    voice_report(voice=voice, reporter=people.employee_member, reason=text, comment=comment)
+    return [
+        ("manager", reverse("voices:inbox")),
+        ("manager", reverse("voices:detail", args=[voice.pk])),
+        ("manager", reverse("voices:moderation")),
+        ("employee", reverse("voices:mine")),
+        ("employee", reverse("voices:mine_detail", args=[voice.pk])),
+        ("partner", reverse("voices:ideas")),
+        ("partner", reverse("voices:idea", args=[voice.pk])),
+    ]
+
+
+def _complaint(world: World, text: str) -> list[Fetch]:
+    voice = complaint_receive(
+        unit=world.personas.lille, text=text, title=text, source=VoiceSource.WEB_FORM
+    ).voice
+    return [
+        ("manager", reverse("voices:inbox")),
+        ("manager", reverse("voices:detail", args=[voice.pk])),
+    ]
+
+
+def _task_failure(world: World, text: str) -> list[Fetch]:
+    task_failure_record(
+        task_path=text, arguments={"name": text}, attempts=3, error=text, at=timezone.now()
+    )
+    return [("admin", reverse("operations:task_failures"))]
+
+
+CASES = [
+    Case("unit name", _unit_name),
+    Case("member name, job title, partner organisation", _member_name),
+    Case("questionnaire, mirror, item and option texts", _questionnaire),
+    Case("wave name, questionnaire seen by respondents", _wave_and_survey),
+    Case("integration token name", _token_name),
+    Case("text answer shown back", _text_answer),
+    Case("search and filter parameters", _search_and_filters),
+    Case("import report", _import_report),
+    Case("voice, its answer, a comment and a report", _voice),
+    Case("customer complaint", _complaint),
+    Case("failed task", _task_failure),
+]
+
+
+def _csv(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _query(**params: str) -> str:
+    from django.utils.http import urlencode
+
+    return urlencode(params)
+
+
+def _import(world: World, *, units: str = "", members: str = "") -> None:
+    """Import the files through the administrators' page, as a person would."""
+    client = client_as(world, "admin")
+    files = {}
+    if units:
+        files["units_file"] = SimpleUploadedFile("units.csv", units.encode(), "text/csv")
+    if members:
+        files["members_file"] = SimpleUploadedFile("members.csv", members.encode(), "text/csv")
+    page = client.post(reverse("org:import"), files)
+    assert page.status_code == 200
+    assert page.context["report"].errors == []
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_typed_markup_is_shown_escaped_on_every_page(
+    world, django_capture_on_commit_callbacks, case, payload
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        fetches = case.plant(world, payload)
+    for fetch in fetches:
+        role, url = fetch[0], fetch[1]
+        client = client_as(world, role)
+        response = client.post(url, fetch[2], follow=True) if len(fetch) == 3 else client.get(url)
+        assert response.status_code < 500, (role, url)
+        html = response.content.decode()
+        assert payload not in html, f"{url} as {role} shows the markup raw"
+        for tag in ("<script>alert", "<img src=x", "<svg onload"):
+            assert tag not in html, f"{url} as {role} holds the tag {tag}"
+        assert escape(payload) in html, f"{url} as {role} does not show the text at all"
