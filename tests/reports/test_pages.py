@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import re
 
 import openpyxl
 import pytest
 from django.urls import reverse
 
+from miroir.collect.models import Answer, Wave
 from miroir.core.middleware import CONTENT_SECURITY_POLICY
-from miroir.org.models import UnitKind
+from miroir.org.models import Lens, UnitKind
 from miroir.org.services import unit_create
+from miroir.results.services import rollups_rebuild
 from tests.personas import PASSWORD
+from tests.reports.support import _respond, last_quarter_days
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +197,25 @@ def test_an_unknown_table_or_format_is_404(client, results_data):
     assert (
         client.get(reverse("reports:unit_export", args=[lille, "items", "pdf"])).status_code == 404
     )
+
+
+def test_verbatims_on_the_unit_page_are_shown_escaped(client, results_data):
+    personas = results_data
+    # Ten employees or more in every shop, so the gate lets Lille's comments through.
+    wave = Wave.objects.get(name="Pulse 1 employee")
+    day = last_quarter_days()[0]
+    rng = random.Random(3)
+    for unit, count in ((personas.arras, 4), (personas.marseille, 7)):
+        for _ in range(count):
+            _respond(wave, unit, Lens.EMPLOYEE, day, rng, 0)
+    rollups_rebuild()
+    markup = '<script>alert(1)</script> "><img src=x onerror=alert(1)> suggestion'
+    Answer.objects.filter(text__isnull=False).update(text=markup)
+    _login(client, personas.shop_manager)
+    url = reverse("reports:unit", args=[personas.lille.pk]) + "?lens=employee"
+    html = client.get(url).content.decode()
+    block = html[html.index('data-testid="verbatims"') :]
+    # The comments are shown, inert.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in block
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
