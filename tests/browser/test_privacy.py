@@ -8,17 +8,16 @@ from pathlib import Path
 import pytest
 
 from miroir.org.models import Member
-from tests.personas import PASSWORD, build_personas
+from tests.browser.accounts_support import browser_log_in
+from tests.personas import build_personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_administrator_exports_then_erases_a_member_s_data(live_server, page):
     personas = build_personas()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill(personas.admin.email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    # Administrators log in with their second factor.
+    browser_log_in(page, live_server.url, personas.admin)
     page.get_by_role("link", name="Données personnelles").click()
 
     page.get_by_label("Adresse e-mail").fill("emile@example.com")

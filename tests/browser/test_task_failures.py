@@ -9,16 +9,15 @@ import pytest
 
 from miroir.operations.models import TaskFailure
 from miroir.operations.services import task_failure_record
-from tests.personas import PASSWORD, build_personas
+from tests.browser.accounts_support import browser_log_in
+from tests.personas import build_personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _log_in(page, url: str, user) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    # Administrators and direction log in with their second factor.
+    browser_log_in(page, url, user)
 
 
 def test_administrator_sees_a_failed_task_and_marks_it_dealt_with(live_server, page):
