@@ -32,6 +32,17 @@ def _fresh_cache(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _results_recounted(settings) -> None:
+    # Each server process keeps computed results; a test's data is new, so none carries over,
+    # and figures follow every response at once (tests/results/test_kept_releases.py checks the
+    # production default that reuses them for a minute).
+    settings.MIROIR_RESULTS_REFRESH_SECONDS = 0
+    from miroir.results.selectors import releases_forget
+
+    releases_forget()
+
+
+@pytest.fixture(autouse=True)
 def _client_login_passes_the_second_factor(monkeypatch) -> None:
     # The test client's login() and force_login() skip the login pages; they skip the second
     # factor too, so that a test acting as direction or an administrator reaches their pages.

@@ -242,6 +242,11 @@ MIROIR_VERBATIM_THRESHOLD = env_int("MIROIR_VERBATIM_THRESHOLD", 10)
 MIROIR_CUSTOMER_THRESHOLD = env_int("MIROIR_CUSTOMER_THRESHOLD", 1)
 # The one period grain results are released at: month, quarter or year (docs/anonymity.md).
 MIROIR_RESULTS_PERIOD = env_str("MIROIR_RESULTS_PERIOD", "quarter") or "quarter"
+# Results are computed once per lens and period and kept by each server process: while
+# only new responses arrived, kept figures are reused for this many seconds (0: recount at
+# once); how many such releases a process keeps.
+MIROIR_RESULTS_REFRESH_SECONDS = env_int("MIROIR_RESULTS_REFRESH_SECONDS", 60)
+MIROIR_RESULTS_KEPT_RELEASES = env_int("MIROIR_RESULTS_KEPT_RELEASES", 32)
 
 # Largest CSV file the organisation import accepts through the web page.
 MIROIR_IMPORT_MAX_BYTES = env_int("MIROIR_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

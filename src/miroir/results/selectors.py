@@ -49,17 +49,21 @@ Statistic codes: ``mean`` (scale points), ``score`` (0-100), ``top_box``, ``top2
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone, translation
 
 from miroir.analytics import estimates, linkage, multiplicity, reliability
@@ -133,6 +137,8 @@ class _Tree:
     parents: dict[int, int | None]
     lineage: dict[int, tuple[int, ...]]
     paths: dict[int, str]
+    # Changes whenever a unit is added, removed or moved: kept releases follow the tree.
+    signature: int = 0
 
     def descendants(self, unit: Unit, levels: int | None) -> list[UnitRef]:
         found = [
@@ -153,7 +159,8 @@ def _tree() -> _Tree:
         parents[pk] = parent
         paths[pk] = path
         lineage[pk] = tuple(int(part) for part in path.strip("/").split("/") if part)
-    return _Tree(refs, parents, lineage, paths)
+    signature = hash(tuple(sorted(paths.items())))
+    return _Tree(refs, parents, lineage, paths, signature)
 
 
 # -- one release: every figure of a lens and a period, gated over the whole network --------
@@ -163,21 +170,144 @@ def _sums() -> dict[str, Any]:
     return {name: Sum(name) for name in ("n", "dont_know", "total", "total_squares", *VALUE_FIELDS)}
 
 
+# Columns of a packed tally: n, "don't know", each whole value 0-10; then Σx, Σx² apart.
+_WHOLE = 2 + len(VALUE_FIELDS)
+
+
+class _Packed:
+    """Gated subtree sums of one item over the network, packed in arrays.
+
+    A release holds one of these per item (and per item's segment cells): hundreds of
+    thousands of tallies on a large network, kept across requests, so they are arrays and
+    not objects. ``keys`` are unit ids (or encoded unit x segment value), sorted.
+    """
+
+    __slots__ = ("choices", "keys", "moments", "shown", "whole")
+
+    def __init__(self, tallies: dict[int, Tally], shown: Iterable[int]) -> None:
+        ordered = sorted(tallies)
+        rows = [tallies[key] for key in ordered]
+        visible = set(shown)
+        self.keys = np.array(ordered, dtype=np.int64)
+        self.whole = np.array(
+            [[tally.n, tally.dont_know, *tally.values] for tally in rows], dtype=np.int64
+        ).reshape(len(rows), _WHOLE)
+        self.moments = np.array(
+            [[tally.total, tally.total_squares] for tally in rows], dtype=float
+        ).reshape(len(rows), 2)
+        self.shown = np.array([key in visible for key in ordered], dtype=bool)
+        self.choices = {
+            key: dict(tally.choices)
+            for key, tally in zip(ordered, rows, strict=True)
+            if tally.choices
+        }
+
+    def _find(self, key: int) -> int:
+        index = int(np.searchsorted(self.keys, key))
+        return index if index < len(self.keys) and int(self.keys[index]) == key else -1
+
+    def tally(self, key: int) -> Tally | None:
+        index = self._find(key)
+        if index < 0:
+            return None
+        whole = self.whole[index].tolist()
+        total, squares = self.moments[index].tolist()
+        return Tally(
+            n=whole[0],
+            dont_know=whole[1],
+            total=total,
+            total_squares=squares,
+            values=whole[2:],
+            choices=dict(self.choices.get(key, {})),
+        )
+
+    def visible(self, key: int) -> bool:
+        index = self._find(key)
+        return index >= 0 and bool(self.shown[index])
+
+    def counts(self) -> dict[int, int]:
+        return dict(zip(self.keys.tolist(), self.whole[:, 0].tolist(), strict=True))
+
+
 @dataclass
 class _Release:
+    """Every gated figure of one lens and one period over the whole network.
+
+    Read through its methods: ``tally``/``shows`` for a unit's total, ``cell``/``shows_cell``
+    for a unit's segment value. Built once and kept across requests (``_RELEASES``).
+    """
+
     lens: str
     period: Period
     attribute: str
     threshold: int
     verbatim_threshold: int
     as_of: date | None
-    # Subtree sums: item id → unit id → tally; with segments, (unit id, value) keys too.
-    tallies: dict[int, dict[int, Tally]] = field(default_factory=dict)
-    visible: dict[int, frozenset[int]] = field(default_factory=dict)
-    cells: dict[int, dict[tuple[int, str], Tally]] = field(default_factory=dict)
-    visible_cells: dict[int, frozenset[tuple[int, str]]] = field(default_factory=dict)
+    totals: dict[int, _Packed] = field(default_factory=dict)
+    cells: dict[int, _Packed] = field(default_factory=dict)
+    # Segment value → its index in cell keys (unit id * span + index); 0 is never used.
+    values: dict[str, int] = field(default_factory=dict)
     responses: dict[int, int] = field(default_factory=dict)
     visible_responses: frozenset[int] = frozenset()
+    computed_at: datetime | None = None
+    _verbatim_groups: frozenset[int] | None = None
+
+    @property
+    def item_ids(self) -> list[int]:
+        return list(self.totals)
+
+    def tally(self, item_id: int, unit_id: int) -> Tally | None:
+        packed = self.totals.get(item_id)
+        return packed.tally(unit_id) if packed is not None else None
+
+    def shows(self, item_id: int, unit_id: int) -> bool:
+        packed = self.totals.get(item_id)
+        return packed is not None and packed.visible(unit_id)
+
+    def _cell_key(self, unit_id: int, value: str) -> int | None:
+        index = self.values.get(value)
+        return None if index is None else unit_id * (len(self.values) + 1) + index
+
+    def cell(self, item_id: int, unit_id: int, value: str) -> Tally | None:
+        packed, key = self.cells.get(item_id), self._cell_key(unit_id, value)
+        return packed.tally(key) if packed is not None and key is not None else None
+
+    def shows_cell(self, item_id: int, unit_id: int, value: str) -> bool:
+        packed, key = self.cells.get(item_id), self._cell_key(unit_id, value)
+        return packed is not None and key is not None and packed.visible(key)
+
+    def verbatim_groups(self, parents: dict[int, int | None]) -> frozenset[int]:
+        """Return the units whose verbatims the gate releases (computed once per release)."""
+        if self._verbatim_groups is None:
+            family = {pk: parents[pk] for pk in self.responses}
+            self._verbatim_groups = gate.release_tree(
+                family, self.responses, self.verbatim_threshold
+            )
+        return self._verbatim_groups
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What a release is computed from, read cheaply before deciding to (re)compute it."""
+
+    key: tuple[Any, ...]  # what must match exactly: lens, period, tree, thresholds, snapshot
+    data: tuple[Any, ...]  # the roll-ups' fingerprint: changes with every response counted
+    open_waves: tuple[int, ...]
+    threshold: int
+    verbatim_threshold: int
+    as_of: date | None
+
+
+# Releases kept by this process: key → (data fingerprint, release). Bounded, least recently
+# used first out; a release of 2,000 shops weighs a few megabytes.
+_RELEASES: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], _Release]] = OrderedDict()
+_RELEASES_LOCK = threading.Lock()
+
+
+def releases_forget() -> None:
+    """Drop every release this process keeps (tests; after restoring a backup)."""
+    with _RELEASES_LOCK:
+        _RELEASES.clear()
 
 
 class _Context:
@@ -199,7 +329,7 @@ class _Context:
     def release(self, lens: str, period: Period, *, segments: bool = False) -> _Release:
         key = (lens, period, segments)
         if key not in self._releases:
-            self._releases[key] = _build_release(self, lens, period, segments=segments)
+            self._releases[key] = _kept_release(self, lens, period, segments=segments)
         return self._releases[key]
 
 
@@ -219,8 +349,7 @@ def results_session(*, today: date | None = None) -> Iterator[None]:
     """Share one reading of the tree and of each release between the selectors called inside.
 
     A page that shows several comparisons for one period opens one session around its
-    selector calls, so each lens and period is read and gated once. Nothing is cached
-    beyond the ``with`` block.
+    selector calls, so each lens and period is looked up once.
     """
     token = _session.set(_Context(today))
     try:
@@ -234,27 +363,91 @@ def _open_waves(lens: str, period: Period) -> list[int]:
         Wave.objects.filter(lens=lens, status=WaveStatus.OPEN)
         .filter(Q(opens_at__isnull=True) | Q(opens_at__date__lt=period.end))
         .values_list("pk", flat=True)
+        .order_by("pk")
     )
 
 
-def _build_release(ctx: _Context, lens: str, period: Period, *, segments: bool) -> _Release:
+def _inputs(ctx: _Context, lens: str, period: Period, segments: bool) -> _Inputs:
+    """Return what the release of ``lens`` and ``period`` depends on (three small queries)."""
+    per_wave = list(
+        RollupResponses.objects.filter(lens=lens, period__in=period.month_starts())
+        .values("wave_id", "wave__threshold_scores", "wave__threshold_verbatims")
+        .annotate(
+            rows=Count("id"),
+            counted=Sum("responses"),
+            # Weighted sums move when responses change unit or wave without changing count.
+            by_unit=Sum(F("unit_id") * F("responses")),
+            by_month=Sum(F("responses") * ExtractMonth("period")),
+            last=Max("id"),
+        )
+        .order_by("wave_id")
+        .values_list(
+            "wave_id",
+            "wave__threshold_scores",
+            "wave__threshold_verbatims",
+            "rows",
+            "counted",
+            "by_unit",
+            "by_month",
+            "last",
+        )
+    )
+    open_waves = tuple(_open_waves(lens, period)) if gate.protects_identity(lens) else ()
+    as_of = gate.snapshot_day(lens, has_open_wave=bool(open_waves), today=ctx.today)
+    threshold = gate.score_threshold(lens, (row[1] for row in per_wave))
+    words = gate.verbatim_threshold(lens, (row[2] for row in per_wave))
+    return _Inputs(
+        key=(lens, period, segments, ctx.tree.signature, threshold, words, as_of, open_waves),
+        data=tuple((row[0], *row[3:]) for row in per_wave),
+        open_waves=open_waves,
+        threshold=threshold,
+        verbatim_threshold=words,
+        as_of=as_of,
+    )
+
+
+def _kept_release(ctx: _Context, lens: str, period: Period, *, segments: bool) -> _Release:
+    """Return the release, reusing the one this process keeps while it is still true.
+
+    A kept release is reused when nothing it was computed from has changed; when only
+    responses were added since, it is reused for ``MIROIR_RESULTS_REFRESH_SECONDS`` after it
+    was computed (figures a minute old rather than a recount per page under steady
+    intake). Anything else (the tree, a threshold, the daily snapshot) recomputes it.
+    """
+    inputs = _inputs(ctx, lens, period, segments)
+    refresh = float(getattr(settings, "MIROIR_RESULTS_REFRESH_SECONDS", 60))
+    with _RELEASES_LOCK:
+        kept = _RELEASES.get(inputs.key)
+        if kept is not None:
+            data, release = kept
+            age = (timezone.now() - release.computed_at).total_seconds()
+            if data == inputs.data or 0 <= age < refresh:
+                _RELEASES.move_to_end(inputs.key)
+                return release
+    release = _build_release(ctx, lens, period, segments=segments, inputs=inputs)
+    limit = max(1, int(getattr(settings, "MIROIR_RESULTS_KEPT_RELEASES", 32)))
+    with _RELEASES_LOCK:
+        _RELEASES[inputs.key] = (inputs.data, release)
+        _RELEASES.move_to_end(inputs.key)
+        while len(_RELEASES) > limit:
+            _RELEASES.popitem(last=False)
+    return release
+
+
+def _build_release(
+    ctx: _Context, lens: str, period: Period, *, segments: bool, inputs: _Inputs
+) -> _Release:
     months = period.month_starts()
     rows = Rollup.objects.filter(lens=lens, period__in=months)
     counted = RollupResponses.objects.filter(lens=lens, period__in=months)
-    thresholds = list(
-        Wave.objects.filter(pk__in=counted.values("wave_id")).values_list(
-            "threshold_scores", "threshold_verbatims"
-        )
-    )
-    open_waves = _open_waves(lens, period) if gate.protects_identity(lens) else []
-    as_of = gate.snapshot_day(lens, has_open_wave=bool(open_waves), today=ctx.today)
     release = _Release(
         lens=lens,
         period=period,
         attribute=lens_attribute(lens) if segments else "",
-        threshold=gate.score_threshold(lens, (scores for scores, _ in thresholds)),
-        verbatim_threshold=gate.verbatim_threshold(lens, (words for _, words in thresholds)),
-        as_of=as_of,
+        threshold=inputs.threshold,
+        verbatim_threshold=inputs.verbatim_threshold,
+        as_of=inputs.as_of,
+        computed_at=timezone.now(),
     )
     # Grouped in SQL, read as plain tuples (no per-row dict): a release reads every leaf.
     group = ["unit_id", "item_id", "choice", "value" if segments else "attribute"]
@@ -284,10 +477,12 @@ def _build_release(ctx: _Context, lens: str, period: Period, *, segments: bool) 
     ):
         key = (row["unit_id"], row["value"] if segments else "")
         responses[key] = responses.get(key, 0) + row["count"]
-    if open_waves and as_of is not None:
-        _subtract_fresh(leaves, responses, lens, period, open_waves, as_of, segments)
-    _sum_up(ctx, release, leaves, responses)
-    _gate(ctx, release, segments)
+    if inputs.open_waves and inputs.as_of is not None:
+        _subtract_fresh(
+            leaves, responses, lens, period, list(inputs.open_waves), inputs.as_of, segments
+        )
+    totals, cells = _sum_up(ctx, release, leaves, responses)
+    _gate(ctx, release, totals, cells, segments)
     return release
 
 
@@ -339,14 +534,19 @@ def _sum_up(
     release: _Release,
     leaves: dict[tuple[int, int, str], Tally],
     responses: dict[tuple[int, str], int],
-) -> None:
-    """Sum the leaf tallies up every unit's path (vectorised: a page sums thousands)."""
+) -> tuple[dict[int, dict[int, Tally]], dict[int, dict[tuple[int, str], Tally]]]:
+    """Return the leaf tallies summed up every unit's path: by unit, and by unit and segment.
+
+    Vectorised: a release sums every leaf of the network into each of its ancestors.
+    """
     lineage = ctx.tree.lineage
     targets: dict[tuple[int, int, str], int] = {}
     sources: list[int] = []
     into: list[int] = []
     ordered = list(leaves.items())
     choices: dict[int, dict[str, int]] = {}
+    totals: dict[int, dict[int, Tally]] = {}
+    cells: dict[int, dict[tuple[int, str], Tally]] = {}
 
     def reach(key: tuple[int, int, str], index: int, chosen: dict[str, int]) -> None:
         slot = targets.get(key)
@@ -387,26 +587,42 @@ def _sum_up(
                 choices=choices.get(slot, {}),
             )
             if value:
-                release.cells.setdefault(item_id, {})[(unit_id, value)] = tally
+                cells.setdefault(item_id, {})[(unit_id, value)] = tally
             else:
-                release.tallies.setdefault(item_id, {})[unit_id] = tally
+                totals.setdefault(item_id, {})[unit_id] = tally
     for (unit_id, _value), count in responses.items():
         for ancestor in lineage.get(unit_id, ()):
             release.responses[ancestor] = release.responses.get(ancestor, 0) + count
+    return totals, cells
 
 
-def _gate(ctx: _Context, release: _Release, segments: bool) -> None:
+def _gate(
+    ctx: _Context,
+    release: _Release,
+    totals: dict[int, dict[int, Tally]],
+    cells: dict[int, dict[tuple[int, str], Tally]],
+    segments: bool,
+) -> None:
+    """Decide what the release shows, then pack it (the gate sees every unit at once)."""
     parents = ctx.tree.parents
-    for item_id, totals in release.tallies.items():
-        family = {unit: parents[unit] for unit in totals}
-        counts = {unit: tally.n for unit, tally in totals.items()}
+    if segments and release.attribute:
+        found = sorted({value for by_cell in cells.values() for _unit, value in by_cell})
+        release.values = {value: index for index, value in enumerate(found, start=1)}
+    span = len(release.values) + 1
+    for item_id, by_unit in totals.items():
+        family = {unit: parents[unit] for unit in by_unit}
+        counts = {unit: tally.n for unit, tally in by_unit.items()}
         if segments and release.attribute:
-            cells = {key: tally.n for key, tally in release.cells.get(item_id, {}).items()}
-            shown, shown_cells = gate.release_crossed(family, counts, cells, release.threshold)
-            release.visible_cells[item_id] = shown_cells
+            by_cell = cells.get(item_id, {})
+            crossed = {key: tally.n for key, tally in by_cell.items()}
+            shown, shown_cells = gate.release_crossed(family, counts, crossed, release.threshold)
+            release.cells[item_id] = _Packed(
+                {unit * span + release.values[value]: t for (unit, value), t in by_cell.items()},
+                (unit * span + release.values[value] for unit, value in shown_cells),
+            )
         else:
             shown = gate.release_tree(family, counts, release.threshold)
-        release.visible[item_id] = shown
+        release.totals[item_id] = _Packed(by_unit, shown)
     family = {unit: parents[unit] for unit in release.responses}
     release.visible_responses = gate.release_tree(family, release.responses, release.threshold)
 
@@ -536,23 +752,22 @@ def _item_figure(
 ) -> Figure:
     """Return one item's gated figure at a unit (a segment cell when ``segment`` is given)."""
     if segment is None:
-        visible = unit_id in release.visible.get(item.pk, frozenset())
-        tally = release.tallies.get(item.pk, {}).get(unit_id)
+        visible = release.shows(item.pk, unit_id)
+        tally = release.tally(item.pk, unit_id) if visible else None
     else:
-        key = (unit_id, segment[1])
-        visible = key in release.visible_cells.get(item.pk, frozenset())
-        tally = release.cells.get(item.pk, {}).get(key)
+        visible = release.shows_cell(item.pk, unit_id, segment[1])
+        tally = release.cell(item.pk, unit_id, segment[1]) if visible else None
     if not visible or tally is None:
         return _hidden(unit_id, release.lens, subject, release.period, segment)
     before = None
     if previous is not None:
         if segment is None:
-            shown = unit_id in previous.visible.get(item.pk, frozenset())
-            old = previous.tallies.get(item.pk, {}).get(unit_id)
+            old = previous.tally(item.pk, unit_id) if previous.shows(item.pk, unit_id) else None
         else:
-            shown = (unit_id, segment[1]) in previous.visible_cells.get(item.pk, frozenset())
-            old = previous.cells.get(item.pk, {}).get((unit_id, segment[1]))
-        if shown and old is not None:
+            value = segment[1]
+            shown = previous.shows_cell(item.pk, unit_id, value)
+            old = previous.cell(item.pk, unit_id, value) if shown else None
+        if old is not None:
             before = _estimates(old, item.scale)
     scale = _scale(item)
     if scale.is_numeric:
@@ -634,10 +849,10 @@ def _pooled(release: _Release, items: Sequence[Item], unit_id: int) -> _Pooled |
     """Return the items pooled at a unit, or None when any item answered there is hidden."""
     pooled = _Pooled()
     for item in items:
-        tally = release.tallies.get(item.pk, {}).get(unit_id)
+        tally = release.tally(item.pk, unit_id)
         if tally is None or tally.n == 0:
             continue
-        if unit_id not in release.visible.get(item.pk, frozenset()):
+        if not release.shows(item.pk, unit_id):
             return None
         pooled.add(tally, item.scale)
     return pooled if pooled.n else None
@@ -672,9 +887,9 @@ def _pooled_figure(
 
 
 def _release_items(ctx: _Context, release: _Release) -> list[Item]:
-    items = ctx.items(release.tallies)
+    items = ctx.items(release.item_ids)
     return sorted(
-        (items[pk] for pk in release.tallies if pk in items),
+        (items[pk] for pk in release.item_ids if pk in items),
         key=lambda item: (item.instrument_id, item.order, item.pk),
     )
 
@@ -887,7 +1102,7 @@ def _score(
     figure = _item_figure(ctx, release, previous, item, unit_id, _item_subject(item, "mirror"))
     if figure.suppressed or not issubclass(SCALES[item.scale], PointScale):
         return figure, None
-    tally = release.tallies[item.pk][unit_id]
+    tally = release.tally(item.pk, unit_id)
     return figure, estimates.on_100(
         estimates.mean_from_counts(_counts(tally, _scale(item))), scale=item.scale
     )
@@ -1060,12 +1275,12 @@ def _barometer_item(ctx: _Context, period: Period, code: str, unit_id: int) -> I
     candidates = Item.objects.filter(
         instrument__family=BAROMETER_FAMILY, lens=Lens.EMPLOYEE, mirror__code=code
     ).select_related("mirror")
-    answered = [
-        item for item in candidates if release.tallies.get(item.pk, {}).get(unit_id) is not None
-    ]
+    answered = {
+        item: tally for item in candidates if (tally := release.tally(item.pk, unit_id)) is not None
+    }
     if not answered:
         return None
-    return max(answered, key=lambda item: release.tallies[item.pk][unit_id].n)
+    return max(answered, key=lambda item: answered[item].n)
 
 
 def barometer_headline(
@@ -1084,7 +1299,7 @@ def barometer_headline(
         figure = _item_figure(ctx, release, previous, item, unit.pk, _item_subject(item))
         estimate = None
         if not figure.suppressed:
-            tally = release.tallies[item.pk][unit.pk]
+            tally = release.tally(item.pk, unit.pk)
             estimate = estimates.top_box(_counts(tally, _scale(item)), scale=item.scale)
         found[code] = (figure, estimate)
     suggestions, complaints = found[BAROMETER_SUGGESTIONS], found[BAROMETER_COMPLAINTS]
@@ -1337,9 +1552,7 @@ def unit_verbatims(
     _check(lens, "item")
     ctx = _context(today)
     release = ctx.release(lens, period)
-    family = {pk: ctx.tree.parents[pk] for pk in release.responses}
-    shown = gate.release_tree(family, release.responses, release.verbatim_threshold)
-    visible = unit.pk in shown
+    visible = unit.pk in release.verbatim_groups(ctx.tree.parents)
     rows: list[tuple[str, str, str, str]] = []
     if visible:
         answers = Answer.objects.filter(

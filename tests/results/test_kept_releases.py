@@ -1,0 +1,149 @@
+"""Kept releases: results computed once per lens and period, reused while still true."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from miroir.results import selectors
+from miroir.results.periods import period_of
+from tests.collect.support import add_employees, submit, token_for
+
+pytestmark = pytest.mark.django_db
+
+ITEM = "ecoute-employee"
+
+
+@pytest.fixture
+def builds(monkeypatch) -> list[tuple[str, str]]:
+    """Return the (lens, period) of every release computed from the roll-ups, in order."""
+    computed: list[tuple[str, str]] = []
+    original = selectors._build_release
+
+    def spy(ctx, lens, period, **kwargs):
+        computed.append((lens, period.label))
+        return original(ctx, lens, period, **kwargs)
+
+    monkeypatch.setattr(selectors, "_build_release", spy)
+    return computed
+
+
+@pytest.fixture
+def second_wave(personas, make_wave, launch, answered):
+    """Return (an open second employee wave, its six invited members) after ``answered``."""
+    members = add_employees(personas.lille_vente, 6, prefix="Again")
+    wave = launch(make_wave(name="Pulse T1 bis"))
+    return wave, members
+
+
+def company_n(personas, *, today) -> int | None:
+    results = selectors.unit_results(
+        unit=personas.company,
+        lens="employee",
+        period=period_of(timezone.localdate()),
+        levels=0,
+        today=today,
+        with_change=False,
+    )
+    return results.figure(personas.company.pk, ITEM).n
+
+
+def test_a_release_is_computed_once_and_reused_while_nothing_changed(
+    personas, answered, builds
+) -> None:
+    today = timezone.localdate()
+    assert company_n(personas, today=today) == 14
+    assert company_n(personas, today=today) == 14
+    assert builds == [("employee", period_of(today).label)]
+
+
+def test_a_new_response_is_counted_at_once_when_figures_are_not_reused(
+    personas, second_wave, builds, settings
+) -> None:
+    settings.MIROIR_RESULTS_REFRESH_SECONDS = 0
+    wave, members = second_wave
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
+    assert company_n(personas, today=tomorrow) == 15
+    submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
+    assert company_n(personas, today=tomorrow) == 16
+    assert len(builds) == 2
+
+
+def test_kept_figures_are_reused_for_the_refresh_time_then_recounted(
+    personas, second_wave, builds, settings
+) -> None:
+    settings.MIROIR_RESULTS_REFRESH_SECONDS = 60
+    wave, members = second_wave
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
+    assert company_n(personas, today=tomorrow) == 15
+    submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
+    # Less than a minute later: the kept figures, not a recount.
+    assert company_n(personas, today=tomorrow) == 15
+    assert len(builds) == 1
+    for _data, release in selectors._RELEASES.values():
+        release.computed_at -= timedelta(seconds=61)
+    assert company_n(personas, today=tomorrow) == 16
+    assert len(builds) == 2
+
+
+def test_a_raised_threshold_applies_at_once_even_to_kept_figures(
+    personas, answered, builds, settings
+) -> None:
+    settings.MIROIR_RESULTS_REFRESH_SECONDS = 3600
+    today = timezone.localdate()
+    period = period_of(today)
+
+    def marseille():
+        results = selectors.unit_results(
+            unit=personas.marseille,
+            lens="employee",
+            period=period,
+            levels=0,
+            today=today,
+            with_change=False,
+        )
+        return results.figure(personas.marseille.pk, ITEM)
+
+    assert marseille().n == 5
+    settings.MIROIR_ANONYMITY_THRESHOLD = 6
+    assert marseille().suppressed
+    assert len(builds) == 2
+
+
+def test_a_unit_moved_in_the_tree_recounts_at_once(personas, answered, builds, settings) -> None:
+    settings.MIROIR_RESULTS_REFRESH_SECONDS = 3600
+    from miroir.org.services import unit_move
+
+    today = timezone.localdate()
+    period = period_of(today)
+
+    def nord_n():
+        results = selectors.unit_results(
+            unit=personas.nord,
+            lens="employee",
+            period=period,
+            levels=0,
+            today=today,
+            with_change=False,
+        )
+        return results.figure(personas.nord.pk, ITEM).n
+
+    assert nord_n() == 9
+    unit_move(unit=personas.marseille, new_parent=personas.nord)
+    assert nord_n() == 14
+    assert len(builds) == 2
+
+
+def test_a_process_keeps_at_most_the_configured_number_of_releases(
+    personas, answered, settings
+) -> None:
+    settings.MIROIR_RESULTS_KEPT_RELEASES = 2
+    period = period_of(timezone.localdate())
+    for lens in ("employee", "customer", "partner"):
+        selectors.unit_results(unit=personas.company, lens=lens, period=period, with_change=False)
+    kept = [key[0] for key in selectors._RELEASES]
+    assert kept == ["customer", "partner"]
