@@ -11,6 +11,7 @@ import pytest
 from django.utils import translation
 
 from miroir.accounts.models import User
+from miroir.accounts.services import account_disable
 from miroir.audit.models import AuditEntry
 from miroir.org import imports
 from miroir.org.imports import ImportReport, org_import
@@ -531,6 +532,15 @@ def test_a_member_made_inactive_or_without_address_loses_their_login(personas):
     assert not member("M-émile").is_active and not member("M-émile").user.is_active
     simon = member("M-simon")
     assert simon.email is None and not simon.user.is_active
+
+
+def test_a_login_an_administrator_disabled_stays_disabled_through_imports(personas):
+    account_disable(user=personas.employee, actor=personas.admin)
+    line = "M-émile,Émile,Vendeur,emile@example.com,,Vendeur,U-LILLE-V,permanent,,,,,oui\n"
+    for _ in range(2):
+        report = run(members=MEMBERS + line)
+        assert report.errors == []
+        assert member("M-émile").is_active and not member("M-émile").user.is_active
 
 
 def test_a_changed_address_changes_the_login(personas):

@@ -295,6 +295,14 @@ WEB: list[Page] = [
     page("accounts:security_admin", get=ADMIN_ONLY, post=LOGIN_THEN_405),
     page("accounts:two_factor_reset", get=LOGIN_THEN_405, post=ADMIN_ACTION),
     page("accounts:login_unlock", get=LOGIN_THEN_405, post=ADMIN_ACTION),
+    # Émile's login: the administrator disables it (confirmed), or enables it (already active).
+    page(
+        "accounts:account_disable",
+        get=LOGIN_THEN_405,
+        post=ADMIN_ACTION,
+        data=lambda w: {"confirm": "on"},
+    ),
+    page("accounts:account_enable", get=LOGIN_THEN_405, post=ADMIN_ACTION),
     page("reports:network", get=RESULTS, post=LOGIN_THEN_405),
     page("reports:unit", get=RESULTS_OF_UNIT, post=LOGIN_THEN_405),
     page("reports:linkage", get=RESULTS, post=LOGIN_THEN_405),

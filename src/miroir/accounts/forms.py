@@ -64,3 +64,9 @@ class AccountLookupForm(forms.Form):
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
+
+
+class AccountDisableForm(forms.Form):
+    """An administrator confirms that a login is to be disabled and its sessions ended."""
+
+    confirm = forms.BooleanField(label=_("Yes, disable this login and end its sessions"))

@@ -31,6 +31,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     preferred_language = models.CharField(_("language"), max_length=8, blank=True)
+    # Set when an administrator disables the login, cleared when one enables it again. An
+    # organisation import aligns ``is_active`` with the member's, but never over this.
+    disabled_at = models.DateTimeField(_("disabled by an administrator on"), null=True, blank=True)
 
     objects = UserManager()
 

@@ -1,12 +1,14 @@
-"""Reads about logins: second factor required, in place, sessions."""
+"""Reads about logins: second factor required, in place, sessions, administrators."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
-from miroir.accounts.models import TotpDevice
+from miroir.accounts.models import TotpDevice, User
 
 
 def two_factor_required(user: Any) -> bool:
@@ -38,3 +40,65 @@ def unconfirmed_device(user: Any) -> TotpDevice | None:
 def recovery_codes_left(user: Any) -> int:
     """Return how many unused recovery codes the user has."""
     return user.recovery_codes.filter(used_at__isnull=True).count()
+
+
+def administrators_active() -> QuerySet[User]:
+    """Return the logins that can act as administrators now.
+
+    The same rule as ``org.selectors.scope_for_user``: an active login that is a superuser, or
+    whose active member holds the administrator role.
+    """
+    from miroir.org.models import RoleKind
+
+    holders = Q(is_superuser=True) | Q(
+        member__is_active=True, member__roles__kind=RoleKind.ADMINISTRATOR
+    )
+    return User.objects.filter(holders, is_active=True).distinct()
+
+
+def logins_disabled_by_administrators(*, limit: int = 100) -> list[User]:
+    """Return the logins an administrator disabled, the latest first (at most ``limit``)."""
+    disabled = User.objects.filter(is_active=False, disabled_at__isnull=False)
+    return list(disabled.order_by("-disabled_at")[:limit])
+
+
+def account_disable_refusal(*, user: User, actor: Any) -> str | None:
+    """Return why ``actor`` may not disable ``user``'s login, or None when they may.
+
+    Nobody disables their own login (an administrator would lock themselves out), nor the
+    last active administrator's: no one would be left to manage logins from the pages.
+    """
+    if actor is not None and getattr(actor, "pk", None) == user.pk:
+        return _("You cannot disable your own login: ask another administrator.")
+    administrators = administrators_active()
+    if (
+        administrators.filter(pk=user.pk).exists()
+        and not administrators.exclude(pk=user.pk).exists()
+    ):
+        return _(
+            "%(email)s is the last active administrator: give the administrator role to "
+            "someone else before disabling this login."
+        ) % {"email": user.email}
+    return None
+
+
+def account_enable_refusal(*, user: User) -> str | None:
+    """Return why ``user``'s login may not be enabled again, or None when it may.
+
+    The login of a member follows the member: enabled while the member is inactive or without
+    an e-mail address, the next organisation import would disable it again.
+    """
+    from miroir.org.models import Member
+
+    member = Member.objects.filter(user=user).only("is_active", "email").first()
+    if member is not None and not member.is_active:
+        return _(
+            "%(email)s belongs to a collaborator listed as inactive in the organisation: make "
+            "them active again through the organisation import first."
+        ) % {"email": user.email}
+    if member is not None and not member.email:
+        return _(
+            "%(email)s belongs to a collaborator who no longer has an e-mail address: give "
+            "them one through the organisation import first."
+        ) % {"email": user.email}
+    return None

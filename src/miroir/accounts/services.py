@@ -1,4 +1,5 @@
-"""Writes about logins: the second factor, sessions, disabling an account, login records."""
+"""Writes about logins: the second factor, sessions, disabling and enabling an account, login
+records."""
 
 from __future__ import annotations
 
@@ -14,7 +15,12 @@ from django.utils.translation import gettext as _
 
 from miroir.accounts import twofactor
 from miroir.accounts.models import LoginSession, RecoveryCode, TotpDevice, User
-from miroir.accounts.selectors import two_factor_required
+from miroir.accounts.selectors import (
+    account_disable_refusal,
+    account_enable_refusal,
+    administrators_active,
+    two_factor_required,
+)
 from miroir.audit.services import audit_record
 
 TOTP = "totp"
@@ -50,17 +56,55 @@ def account_sessions_end(*, user: User) -> int:
     return len(keys)
 
 
+def _logins_lock(pks: set[int]) -> None:
+    # One statement, in a fixed order: two administrators acting on each other at the same
+    # moment queue up instead of deadlocking, and the second one sees what the first did.
+    list(User.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk"))
+
+
 @transaction.atomic
-def account_disable(*, user: User, actor: Any) -> User:
-    """Return the user, no longer able to log in, with every session of theirs ended."""
-    if not user.is_active:
-        return user
+def account_disable(*, user: User, actor: Any) -> int:
+    """Return how many sessions ended when ``user`` was disabled: they can no longer log in.
+
+    Refused (``ValidationError``) for one's own login and for the last active administrator.
+    An organisation import does not enable the login again; disabling it twice changes nothing.
+    """
+    admins = set(administrators_active().values_list("pk", flat=True))
+    _logins_lock({user.pk, *admins})
+    user.refresh_from_db(fields=["is_active", "disabled_at"])
+    if not user.is_active and user.disabled_at is not None:
+        return 0
+    refusal = account_disable_refusal(user=user, actor=actor)
+    if refusal:
+        raise ValidationError(refusal)
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    user.disabled_at = timezone.now()
+    user.save(update_fields=["is_active", "disabled_at"])
     ended = account_sessions_end(user=user)
     audit_record(
         actor=actor, action="account.disable", target=f"user:{user.pk}", details={"sessions": ended}
     )
+    return ended
+
+
+@transaction.atomic
+def account_enable(*, user: User, actor: Any) -> User:
+    """Return the user, able to log in again with their password.
+
+    Refused (``ValidationError``) for the login of a member the organisation lists as inactive
+    or without an e-mail address: the import enables that login with the member.
+    """
+    _logins_lock({user.pk})
+    user.refresh_from_db(fields=["is_active", "disabled_at"])
+    if user.is_active and user.disabled_at is None:
+        return user
+    refusal = account_enable_refusal(user=user)
+    if refusal:
+        raise ValidationError(refusal)
+    user.is_active = True
+    user.disabled_at = None
+    user.save(update_fields=["is_active", "disabled_at"])
+    audit_record(actor=actor, action="account.enable", target=f"user:{user.pk}")
     return user
 
 

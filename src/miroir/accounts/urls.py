@@ -60,4 +60,6 @@ urlpatterns = [
         "security/<int:user_id>/two-factor/reset/", views.two_factor_reset, name="two_factor_reset"
     ),
     path("security/<int:user_id>/unlock/", views.login_unlock, name="login_unlock"),
+    path("security/<int:user_id>/disable/", views.account_disable, name="account_disable"),
+    path("security/<int:user_id>/enable/", views.account_enable, name="account_enable"),
 ]

@@ -1,5 +1,6 @@
-"""Logging in (password, then the authenticator's code when one is set up), and the second
-factor's pages: set-up, recovery codes, turning it off, an administrator's reset."""
+"""Logging in (password, then the authenticator's code when one is set up), the second
+factor's pages (set-up, recovery codes, turning it off), and the administrators' page of
+logins: resetting a second factor, lifting a lock, disabling and enabling a login."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from miroir.accounts import lockout, services, sessions, twofactor
 from miroir.accounts.forms import (
+    AccountDisableForm,
     AccountLookupForm,
     EmailAuthenticationForm,
     SecondFactorForm,
@@ -28,7 +31,10 @@ from miroir.accounts.forms import (
 )
 from miroir.accounts.models import User
 from miroir.accounts.selectors import (
+    account_disable_refusal,
+    account_enable_refusal,
     confirmed_device,
+    logins_disabled_by_administrators,
     recovery_codes_left,
     two_factor_required,
     unconfirmed_device,
@@ -232,6 +238,11 @@ def _administrator_only(request: HttpRequest) -> None:
         raise PermissionDenied("Only administrators manage other people's logins")
 
 
+def _account_page(account: User) -> str:
+    """Return the address of the administrators' page showing ``account``."""
+    return reverse("accounts:security_admin") + "?" + urlencode({"email": account.email})
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET"])
@@ -243,11 +254,19 @@ def account_security_admin(request: HttpRequest) -> HttpResponse:
         account = User.objects.filter(email=form.cleaned_data["email"]).first()
         if account is None:
             form.add_error("email", _("No login has this e-mail address."))
-    context = {"form": form, "account": account, "nav_section": "accounts"}
+    context = {
+        "form": form,
+        "account": account,
+        "nav_section": "accounts",
+        "disabled_logins": logins_disabled_by_administrators(),
+    }
     if account is not None:
         context |= {
             "device": confirmed_device(account),
             "locked_for": lockout.lock_remaining(email=account.email, address=""),
+            "disable_form": AccountDisableForm(),
+            "disable_refusal": account_disable_refusal(user=account, actor=request.user),
+            "enable_refusal": account_enable_refusal(user=account),
         }
     return render(request, "accounts/account_security_admin.html", context)
 
@@ -262,7 +281,7 @@ def two_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
         request,
         _("Two-factor authentication was removed from %(email)s.") % {"email": account.email},
     )
-    return redirect(reverse("accounts:security_admin") + "?" + urlencode({"email": account.email}))
+    return redirect(_account_page(account))
 
 
 @login_required
@@ -272,4 +291,43 @@ def login_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     account = get_object_or_404(User, pk=user_id)
     services.login_unlock(user=account, actor=request.user)
     messages.success(request, _("%(email)s may log in again.") % {"email": account.email})
-    return redirect(reverse("accounts:security_admin") + "?" + urlencode({"email": account.email}))
+    return redirect(_account_page(account))
+
+
+@login_required
+@require_POST
+def account_disable(request: HttpRequest, user_id: int) -> HttpResponse:
+    _administrator_only(request)
+    account = get_object_or_404(User, pk=user_id)
+    if not AccountDisableForm(request.POST).is_valid():
+        messages.error(request, _("Tick the box to confirm that this login is to be disabled."))
+        return redirect(_account_page(account))
+    try:
+        ended = services.account_disable(user=account, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        text = ngettext(
+            "The login of %(email)s is disabled; %(count)d session ended.",
+            "The login of %(email)s is disabled; %(count)d sessions ended.",
+            ended,
+        )
+        messages.success(request, text % {"email": account.email, "count": ended})
+    return redirect(_account_page(account))
+
+
+@login_required
+@require_POST
+def account_enable(request: HttpRequest, user_id: int) -> HttpResponse:
+    _administrator_only(request)
+    account = get_object_or_404(User, pk=user_id)
+    try:
+        services.account_enable(user=account, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("The login of %(email)s is enabled again.") % {"email": account.email},
+        )
+    return redirect(_account_page(account))

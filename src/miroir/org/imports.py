@@ -479,7 +479,9 @@ class _State:
                 self.member_by_email[m.email.lower()] = m
             if m.user_id:
                 self.member_id_by_user[m.user_id] = m.id
-        for u in User.objects.values_list("id", "email", "is_active", named=True).order_by():
+        for u in User.objects.values_list(
+            "id", "email", "is_active", "disabled_at", named=True
+        ).order_by():
             self.users[u.id] = u
             self.users_by_email[u.email.lower()] = u
         for o in PartnerOrganisation.objects.values_list("id", "name", "kind", named=True):
@@ -1108,7 +1110,9 @@ class _Planner:
         elif user is None:
             stale = True  # the login that already has this address is taken over
         else:
-            stale = user.email != line.email or user.is_active != line.is_active
+            # A login an administrator disabled stays so (see member_sync_user).
+            active = line.is_active and user.disabled_at is None
+            stale = user.email != line.email or user.is_active != active
         if stale:
             self.plan.stale_logins.append(line.external_id)
 

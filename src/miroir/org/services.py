@@ -103,8 +103,10 @@ def member_sync_user(member: Member) -> User | None:
     if user.email != member.email:
         user.email = member.email
         changed.append("email")
-    if user.is_active != member.is_active:
-        user.is_active = member.is_active
+    # A login an administrator disabled stays so, whatever the member's state.
+    active = member.is_active and user.disabled_at is None
+    if user.is_active != active:
+        user.is_active = active
         changed.append("is_active")
     if changed:
         user.save(update_fields=changed)
