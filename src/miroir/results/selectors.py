@@ -318,6 +318,63 @@ class _Context:
         self.tree = _tree()
         self._releases: dict[tuple[str, Period, bool], _Release] = {}
         self._items: dict[int, Item] = {}
+        self.mirrors: dict[Period, dict[int, tuple[Mirror, dict[str, Item]]]] = {}
+        self._people: dict[str, dict[int, int]] | None = None
+        self._invited: dict[Period, dict[tuple[int, str], int]] = {}
+
+    def subtree_sums(self, counts: Iterable[tuple[int, Any, int]]) -> dict[tuple[int, Any], int]:
+        """Return (unit, key) → count summed over each unit's subtree, from leaf counts."""
+        found: dict[tuple[int, Any], int] = {}
+        for unit_id, key, count in counts:
+            for ancestor in self.tree.lineage.get(unit_id, ()):
+                found[(ancestor, key)] = found.get((ancestor, key), 0) + count
+        return found
+
+    def people(self, unit_id: int, lens: str) -> int | None:
+        """Return how many people of the unit's subtree speak through ``lens`` (None: customers)."""
+        if lens not in (Lens.EMPLOYEE, Lens.PARTNER, Lens.MANAGEMENT):
+            return None
+        if self._people is None:
+            # One pass over the organisation for the whole page, not three counts per unit.
+            members = Member.objects.filter(is_active=True).values_list("unit_id", "contract_type")
+            managers = (
+                Role.objects.filter(kind=RoleKind.MANAGER, unit__isnull=False)
+                .values_list("unit_id", "member_id")
+                .distinct()
+            )
+            leaves: dict[tuple[int, str], int] = {}
+            for unit, contract in members:
+                lens_of = Lens.PARTNER if contract == ContractType.PARTNER else Lens.EMPLOYEE
+                leaves[(unit, lens_of)] = leaves.get((unit, lens_of), 0) + 1
+            sums = self.subtree_sums((unit, lens_of, n) for (unit, lens_of), n in leaves.items())
+            # A manager counts once per subtree however many roles they hold in it.
+            held: dict[int, set[int]] = {}
+            for unit, member in managers:
+                for ancestor in self.tree.lineage.get(unit, ()):
+                    held.setdefault(ancestor, set()).add(member)
+            self._people = {
+                Lens.EMPLOYEE: {u: n for (u, key), n in sums.items() if key == Lens.EMPLOYEE},
+                Lens.PARTNER: {u: n for (u, key), n in sums.items() if key == Lens.PARTNER},
+                Lens.MANAGEMENT: {u: len(found) for u, found in held.items()},
+            }
+        return self._people[lens].get(unit_id, 0)
+
+    def invited(self, unit_id: int, period: Period) -> dict[str, int]:
+        """Return invitations sent in ``period`` to ``unit_id``'s subtree, by lens."""
+        if period not in self._invited:
+            rows = (
+                Invitation.objects.filter(
+                    sent_at__isnull=False,
+                    sent_at__date__gte=period.start,
+                    sent_at__date__lt=period.end,
+                )
+                .values_list("unit_id", "wave__lens")
+                .annotate(count=Count("id"))
+                .order_by()
+            )
+            self._invited[period] = self.subtree_sums(rows)
+        found = self._invited[period]
+        return {lens: found.get((unit_id, lens), 0) for lens in Lens.values}
 
     def items(self, ids: Iterable[int]) -> dict[int, Item]:
         missing = [pk for pk in ids if pk not in self._items]
@@ -1123,6 +1180,12 @@ def _gap(a: estimates.Estimate | None, b: estimates.Estimate | None) -> Gap:
 
 def _mirrors(ctx: _Context, period: Period) -> dict[int, tuple[Mirror, dict[str, Item]]]:
     """Return the mirrors with answers in the period: mirror id → (mirror, lens → item)."""
+    if period not in ctx.mirrors:
+        ctx.mirrors[period] = _read_mirrors(period)
+    return ctx.mirrors[period]
+
+
+def _read_mirrors(period: Period) -> dict[int, tuple[Mirror, dict[str, Item]]]:
     ids = (
         Rollup.objects.filter(period__in=period.month_starts(), item__mirror__isnull=False)
         .values_list("item_id", flat=True)
@@ -1196,39 +1259,13 @@ def perception_gaps(
     return _perception(_context(today), unit, period, versus)
 
 
-def _people(unit: Unit, lens: str) -> int | None:
-    members = Member.objects.filter(unit__path__startswith=unit.path, is_active=True)
-    if lens == Lens.EMPLOYEE:
-        return members.exclude(contract_type=ContractType.PARTNER).count()
-    if lens == Lens.PARTNER:
-        return members.filter(contract_type=ContractType.PARTNER).count()
-    if lens == Lens.MANAGEMENT:
-        return (
-            Role.objects.filter(kind=RoleKind.MANAGER, unit__path__startswith=unit.path)
-            .values("member_id")
-            .distinct()
-            .count()
-        )
-    return None
-
-
 def _listening(ctx: _Context, unit: Unit, period: Period) -> ListeningSymmetry:
-    invited = dict(
-        Invitation.objects.filter(
-            unit__path__startswith=unit.path,
-            sent_at__isnull=False,
-            sent_at__date__gte=period.start,
-            sent_at__date__lt=period.end,
-        )
-        .values_list("wave__lens")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
+    invited = ctx.invited(unit.pk, period)
     lenses: dict[str, LensListening] = {}
     for lens in Lens.values:
         release = ctx.release(lens, period)
         sent = invited.get(lens, 0)
-        people = _people(unit, lens)
+        people = ctx.people(unit.pk, lens)
         shown = unit.pk in release.visible_responses
         responses = release.responses.get(unit.pk, 0) if shown else None
         rate = min(1.0, responses / sent) if responses is not None and sent else None

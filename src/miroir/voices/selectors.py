@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -268,19 +268,31 @@ def voices_listening(
     voices = Voice.objects.filter(
         unit__path__startswith=unit.path, lens=lens, received_at__gte=start, received_at__lt=end
     )
-    answered = voices.filter(status=VoiceStatus.ANSWERED)
-    durations = [
-        (answered_at - received_at).total_seconds() / 86400
-        for received_at, answered_at in answered.values_list("received_at", "answered_at")
-    ]
+    answered = Q(status=VoiceStatus.ANSWERED)
+    # One pass for the counts (a network page asks this of every unit and lens).
+    counts = voices.aggregate(
+        received=Count("pk"),
+        in_time=Count("pk", filter=answered & Q(answered_at__lte=F("due_at"))),
+        adopted=Count(
+            "pk",
+            filter=answered & Q(outcome__in=[VoiceOutcome.ADOPTED, VoiceOutcome.IMPLEMENTED]),
+        ),
+        backlog=Count("pk", filter=~answered),
+    )
+    durations = []
+    if counts["received"] > counts["backlog"]:
+        durations = [
+            (answered_at - received_at).total_seconds() / 86400
+            for received_at, answered_at in voices.filter(answered).values_list(
+                "received_at", "answered_at"
+            )
+        ]
     return VoiceListening(
-        received=voices.count(),
+        received=counts["received"],
         answered=len(durations),
-        answered_within_deadline=answered.filter(answered_at__lte=F("due_at")).count(),
-        adopted=answered.filter(
-            outcome__in=[VoiceOutcome.ADOPTED, VoiceOutcome.IMPLEMENTED]
-        ).count(),
-        backlog=voices.exclude(status=VoiceStatus.ANSWERED).count(),
+        answered_within_deadline=counts["in_time"],
+        adopted=counts["adopted"],
+        backlog=counts["backlog"],
         median_days_to_answer=statistics.median(durations) if durations else None,
     )
 
