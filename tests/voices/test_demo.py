@@ -53,3 +53,24 @@ def test_the_demo_employee_has_signed_voices_to_follow(demo):
     employee = Member.objects.get(email="employee@demo.miroir.example")
     outcomes = set(Voice.objects.filter(author=employee).values_list("status", flat=True))
     assert {"answered", "received"} <= outcomes
+
+
+def test_figures_read_for_every_unit_at_once_equal_those_read_unit_by_unit(demo):
+    from miroir.voices.selectors import voices_listening_by_unit
+
+    end = timezone.now() + timedelta(days=1)
+    start = end - timedelta(days=200)
+    units = list(Unit.objects.all())
+    lineage = {
+        unit.pk: tuple(int(part) for part in unit.path.strip("/").split("/")) for unit in units
+    }
+    for lens in ("customer", "employee", "partner"):
+        every = voices_listening_by_unit(lens=lens, start=start, end=end, lineage=lineage)
+        assert every, lens
+        for unit in units:
+            alone = voices_listening(unit=unit, lens=lens, start=start, end=end)
+            together = every.get(unit.pk)
+            if together is None:
+                assert alone.received == 0, (lens, unit.name)
+                continue
+            assert together == alone, (lens, unit.name)

@@ -103,7 +103,11 @@ from miroir.results.figures import (
     UnitRef,
     UnitSymmetry,
 )
-from miroir.results.listening import voice_listening
+from miroir.results.listening import (
+    VoiceListening,
+    voice_listening,
+    voice_listening_every_unit,
+)
 from miroir.results.models import VALUE_FIELDS, Rollup, RollupResponses
 from miroir.results.periods import Period, period_of, release_grain
 from miroir.results.services import Tally, answer_groups, lens_attribute, response_groups
@@ -321,6 +325,7 @@ class _Context:
         self.mirrors: dict[Period, dict[int, tuple[Mirror, dict[str, Item]]]] = {}
         self._people: dict[str, dict[int, int]] | None = None
         self._invited: dict[Period, dict[tuple[int, str], int]] = {}
+        self._voices: dict[tuple[str, Period], Any] = {}
 
     def subtree_sums(self, counts: Iterable[tuple[int, Any, int]]) -> dict[tuple[int, Any], int]:
         """Return (unit, key) → count summed over each unit's subtree, from leaf counts."""
@@ -358,6 +363,18 @@ class _Context:
                 Lens.MANAGEMENT: {u: len(found) for u, found in held.items()},
             }
         return self._people[lens].get(unit_id, 0)
+
+    def voices(self, unit: Unit, lens: str, period: Period) -> VoiceListening | None:
+        """Return the voice figures of ``unit``'s subtree, read for every unit at once."""
+        key = (lens, period)
+        if key not in self._voices:
+            self._voices[key] = voice_listening_every_unit(
+                lens=lens, start=period.start, end=period.end, lineage=self.tree.lineage
+            )
+        look_up = self._voices[key]
+        if look_up is None:
+            return voice_listening(unit=unit, lens=lens, start=period.start, end=period.end)
+        return look_up(unit)
 
     def invited(self, unit_id: int, period: Period) -> dict[str, int]:
         """Return invitations sent in ``period`` to ``unit_id``'s subtree, by lens."""
@@ -1151,11 +1168,11 @@ def results_subjects(*, lens: str, period: Period, kind: str = "item") -> list[S
 
 
 def _score(
-    ctx: _Context, lens: str, period: Period, item: Item, unit_id: int
+    ctx: _Context, lens: str, period: Period, item: Item, unit_id: int, with_change: bool = True
 ) -> tuple[Figure, estimates.MeanEstimate | None]:
     """Return an item's gated figure at a unit and its 0-100 estimate (None when hidden)."""
     release = ctx.release(lens, period)
-    previous = ctx.release(lens, period.previous())
+    previous = ctx.release(lens, period.previous()) if with_change else None
     figure = _item_figure(ctx, release, previous, item, unit_id, _item_subject(item, "mirror"))
     if figure.suppressed or not issubclass(SCALES[item.scale], PointScale):
         return figure, None
@@ -1202,7 +1219,9 @@ def _read_mirrors(period: Period) -> dict[int, tuple[Mirror, dict[str, Item]]]:
     return found
 
 
-def _experience(ctx: _Context, unit: Unit, period: Period) -> list[MirrorSymmetry]:
+def _experience(
+    ctx: _Context, unit: Unit, period: Period, with_change: bool = True
+) -> list[MirrorSymmetry]:
     rows = []
     for _mirror, by_lens in _mirrors(ctx, period).values():
         if Lens.CUSTOMER not in by_lens:
@@ -1211,7 +1230,9 @@ def _experience(ctx: _Context, unit: Unit, period: Period) -> list[MirrorSymmetr
         scores: dict[str, estimates.MeanEstimate | None] = {}
         for lens in (Lens.CUSTOMER, Lens.EMPLOYEE, Lens.PARTNER):
             if lens in by_lens:
-                figures[lens], scores[lens] = _score(ctx, lens, period, by_lens[lens], unit.pk)
+                figures[lens], scores[lens] = _score(
+                    ctx, lens, period, by_lens[lens], unit.pk, with_change
+                )
         gaps = {
             lens: _gap(scores[Lens.CUSTOMER], scores[lens])
             for lens in (Lens.EMPLOYEE, Lens.PARTNER)
@@ -1229,7 +1250,9 @@ def experience_symmetry(
     return _experience(_context(today), unit, period)
 
 
-def _perception(ctx: _Context, unit: Unit, period: Period, versus: str) -> list[PerceptionGap]:
+def _perception(
+    ctx: _Context, unit: Unit, period: Period, versus: str, with_change: bool = True
+) -> list[PerceptionGap]:
     if versus not in (Lens.EMPLOYEE, Lens.CUSTOMER):
         raise ValueError("the perception gap compares management with employee or customer")
     rows = []
@@ -1237,9 +1260,9 @@ def _perception(ctx: _Context, unit: Unit, period: Period, versus: str) -> list[
         if Lens.MANAGEMENT not in by_lens or versus not in by_lens:
             continue
         management, estimate = _score(
-            ctx, Lens.MANAGEMENT, period, by_lens[Lens.MANAGEMENT], unit.pk
+            ctx, Lens.MANAGEMENT, period, by_lens[Lens.MANAGEMENT], unit.pk, with_change
         )
-        actual, truth = _score(ctx, versus, period, by_lens[versus], unit.pk)
+        actual, truth = _score(ctx, versus, period, by_lens[versus], unit.pk, with_change)
         rows.append(
             PerceptionGap(
                 _item_subject(by_lens[Lens.MANAGEMENT], "mirror"),
@@ -1276,7 +1299,7 @@ def _listening(ctx: _Context, unit: Unit, period: Period) -> ListeningSymmetry:
             per_person=sent / people if people else None,
             responses=responses,
             response_rate=rate,
-            voices=voice_listening(unit=unit, lens=lens, start=period.start, end=period.end),
+            voices=ctx.voices(unit, lens, period),
         )
     employee, customer = lenses[Lens.EMPLOYEE], lenses[Lens.CUSTOMER]
 
@@ -1347,12 +1370,13 @@ def barometer_headline(
 def _unit_symmetry(ctx: _Context, unit: Unit, period: Period) -> UnitSymmetry:
     experience = {
         row.mirror.code: row.gaps[Lens.EMPLOYEE].value
-        for row in _experience(ctx, unit, period)
+        # The index needs this period's scores only, not their change.
+        for row in _experience(ctx, unit, period, with_change=False)
         if Lens.EMPLOYEE in row.gaps and row.gaps[Lens.EMPLOYEE].value is not None
     }
     perception = {
         row.mirror.code: row.gap.value
-        for row in _perception(ctx, unit, period, Lens.EMPLOYEE)
+        for row in _perception(ctx, unit, period, Lens.EMPLOYEE, with_change=False)
         if row.gap.value is not None
     }
     listening = _listening(ctx, unit, period)

@@ -24,9 +24,9 @@ def _register_listening() -> None:
         from miroir.results.listening import register_voice_source
     except ImportError:
         return
-    from miroir.voices.selectors import voices_listening
+    from miroir.voices.selectors import voices_listening, voices_listening_by_unit
 
-    register_voice_source(voices_listening)
+    register_voice_source(voices_listening, every_unit=voices_listening_by_unit)
 
 
 def _on_response_stored(sender: Any, response: Any, **kwargs: Any) -> None:

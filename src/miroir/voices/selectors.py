@@ -4,6 +4,7 @@ near-duplicates and the listening metrics."""
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -295,6 +296,46 @@ def voices_listening(
         backlog=counts["backlog"],
         median_days_to_answer=statistics.median(durations) if durations else None,
     )
+
+
+def voices_listening_by_unit(
+    *, lens: str, start: date | datetime, end: date | datetime, lineage: Mapping[int, Sequence[int]]
+) -> dict[int, VoiceListening]:
+    """Return ``voices_listening`` of every unit at once, from one read of the period's voices.
+
+    ``lineage`` gives each unit's path (its ancestors and itself); a voice counts in every
+    unit on its unit's path. Units without voices are absent (their figures are all zero).
+    """
+    start, end = _instant(start), _instant(end)
+    rows = Voice.objects.filter(lens=lens, received_at__gte=start, received_at__lt=end)
+    sums: dict[int, list[Any]] = {}
+    for unit_id, status, outcome, received_at, answered_at, due_at in rows.values_list(
+        "unit_id", "status", "outcome", "received_at", "answered_at", "due_at"
+    ):
+        answered = status == VoiceStatus.ANSWERED
+        in_time = answered and answered_at is not None and due_at is not None
+        in_time = in_time and answered_at <= due_at
+        adopted = answered and outcome in (VoiceOutcome.ADOPTED, VoiceOutcome.IMPLEMENTED)
+        days = (answered_at - received_at).total_seconds() / 86400 if answered else None
+        for ancestor in lineage.get(unit_id, ()):
+            found = sums.setdefault(ancestor, [0, 0, 0, 0, []])
+            found[0] += 1
+            found[1] += in_time
+            found[2] += adopted
+            found[3] += not answered
+            if days is not None:
+                found[4].append(days)
+    return {
+        unit_id: VoiceListening(
+            received=received,
+            answered=len(durations),
+            answered_within_deadline=in_time,
+            adopted=adopted,
+            backlog=backlog,
+            median_days_to_answer=statistics.median(durations) if durations else None,
+        )
+        for unit_id, (received, in_time, adopted, backlog, durations) in sums.items()
+    }
 
 
 def supported_by(member: Member) -> set[Any]:
