@@ -15,6 +15,7 @@ from tests.collect.conftest import (  # noqa: F401
     make_wave,
 )
 from tests.collect.support import add_employees, submit, token_for
+from tests.reports.support import results_data  # noqa: F401
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ ADMIN_ACTION = "login 403 403 403 403 403 403 302"
 # employees and partners nothing (403).
 RESULTS = "login 403 403 200 200 200 200 200"
 RESULTS_OF_UNIT = "login 403 403 404 404 200 200 200"
+RESULTS_ACTION = "login 403 403 404 404 302 302 302"  # publish Lille's results, withdraw them
 # Voices: managers answer those of their subtree; someone else's voice is a 404 to anyone
 # who does not manage its unit, whatever their role.
 VOICES_MANAGERS = "login 403 403 200 200 200 200 200"
@@ -309,6 +310,19 @@ WEB: list[Page] = [
     # The world holds no response: an allowed export answers 400 "no period holds results".
     page("reports:unit_export", get="login 403 403 404 404 400 400 400", post=LOGIN_THEN_405),
     page("reports:export", get="login 403 403 400 400 400 400 400", post=LOGIN_THEN_405),
+    # Publishing Lille's results: the world holds no response, so an allowed publication is
+    # refused with a message on the unit page it returns to (302); nothing is written.
+    page(
+        "reports:publish",
+        get=LOGIN_THEN_405,
+        post=RESULTS_ACTION,
+        data=lambda w: {"period": "2026-Q1", "message": "Merci"},
+    ),
+    page("reports:publication_withdraw", get=LOGIN_THEN_405, post=RESULTS_ACTION),
+    # What is published to a member: Lille's publication reaches Émile (a team of Lille),
+    # Paul (Lille) and whoever reads Lille's results; not the sibling shop or region.
+    page("reports:published", get=LOGGED_IN, post=LOGIN_THEN_405),
+    page("reports:publication", get="login 200 200 404 404 200 200 200", post=LOGIN_THEN_405),
     page("operations:task_failures", get=ADMIN_ONLY, post=LOGIN_THEN_405),
     page("operations:task_failure_dismiss", get=LOGIN_THEN_405, post=ADMIN_ACTION),
     page("operations:task_failure_retry", get=LOGIN_THEN_405, post=ADMIN_ACTION),

@@ -19,10 +19,13 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from miroir.api.services import api_token_create
+from miroir.collect.models import Answer, Response
 from miroir.collect.services import wave_create, wave_launch
 from miroir.instruments.services import instrument_create, item_create, mirror_create
 from miroir.operations.services import task_failure_record
 from miroir.org.models import Unit
+from miroir.results.periods import period_of
+from miroir.results.services import publication_publish, rollups_add
 from miroir.voices.models import VoiceSource
 from miroir.voices.services import (
     complaint_receive,
@@ -210,6 +213,32 @@ def _task_failure(world: World, text: str) -> list[Fetch]:
     return [("admin", reverse("operations:task_failures"))]
 
 
+def _publication_message(world: World, text: str) -> list[Fetch]:
+    # An answer in Lille makes the current quarter publishable; its manager publishes it.
+    people = world.personas
+    response = Response.objects.create(
+        wave=world.open_wave,
+        unit=people.lille,
+        lens="employee",
+        submitted_on=timezone.localdate(),
+        channel="link",
+    )
+    item = world.open_wave.instrument.items.get(code="ecoute")
+    answer = Answer.objects.create(response=response, item=item, number=4)
+    rollups_add(response=response, answers=[answer])
+    period = period_of(timezone.localdate()).label
+    publication = publication_publish(
+        unit=people.lille, period=period, actor=people.shop_manager, message=text
+    ).publication
+    unit = reverse("reports:unit", args=[people.lille.pk])
+    return [
+        ("manager", f"{unit}?{_query(period=period)}"),
+        ("employee", reverse("reports:published")),
+        ("employee", reverse("reports:publication", args=[publication.pk])),
+        ("partner", reverse("reports:publication", args=[publication.pk])),
+    ]
+
+
 CASES = [
     Case("unit name", _unit_name),
     Case("member name, job title, partner organisation", _member_name),
@@ -222,6 +251,7 @@ CASES = [
     Case("voice, its answer, a comment and a report", _voice),
     Case("customer complaint", _complaint),
     Case("failed task", _task_failure),
+    Case("message of a publication to the team", _publication_message),
 ]
 
 

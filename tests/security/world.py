@@ -28,6 +28,8 @@ from miroir.instruments.models import Instrument, Item
 from miroir.instruments.services import instrument_create, item_create
 from miroir.journeys.models import Moment
 from miroir.operations.services import task_failure_record
+from miroir.results.models import Publication
+from miroir.results.periods import period_of
 from miroir.voices.services import voice_comment_add, voice_report, voice_submit
 from tests.personas import Personas
 
@@ -142,6 +144,15 @@ def build_world(personas: Personas) -> World:
         error="SMTPServerDisconnected",
         at=timezone.now(),
     )
+    # Lille's results of the previous quarter, published by its manager (the world holds no
+    # response: the row is written as it is, the service would refuse an empty period).
+    publication = Publication.objects.create(
+        unit=personas.lille,
+        period=period_of(timezone.localdate()).previous().label,
+        message="Merci à tous",
+        published_at=timezone.now(),
+        published_by=personas.shop_manager,
+    )
     world = World(
         personas=personas,
         instrument=instrument,
@@ -172,6 +183,7 @@ def build_world(personas: Personas) -> World:
         "comment_id": comment.pk,
         "report_id": report.pk,
         "failure_id": failure.pk,
+        "publication_id": publication.pk,
         "user_id": personas.employee.pk,
         "page": "network",
         "key": "index",

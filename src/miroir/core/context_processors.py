@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from miroir.collect.selectors import waves_can_view
 from miroir.instruments.selectors import instruments_can_view
 from miroir.org.selectors import request_scope
-from miroir.results.selectors import results_can_view
+from miroir.results.selectors import publications_exist_for, results_can_view
 from miroir.voices.selectors import my_voices_label, voices_can_manage
 
 
@@ -28,6 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("collect:wave_list"), _("Waves"), "waves"))
     if results_can_view(scope):
         items.append((reverse("reports:network"), _("Results"), "results"))
+    if scope.member_id is not None and publications_exist_for(scope):
+        items.append((reverse("reports:published"), _("Published results"), "published"))
     if voices_can_manage(scope):
         items.append((reverse("voices:inbox"), _("Voices"), "voices"))
     if scope.member_id is not None:

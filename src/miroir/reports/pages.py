@@ -34,6 +34,7 @@ from miroir.reports.charts import (
     trend_chart,
 )
 from miroir.reports.filters import Filters
+from miroir.reports.forms import PublishForm
 from miroir.reports.tables import (
     Column,
     Interval,
@@ -896,6 +897,8 @@ def page_context(page: str, loader: Loader, scope: Any) -> dict[str, Any]:
             suggestions_top=_top_box_percent(barometer.suggestions),
             complaints_top=_top_box_percent(barometer.complaints),
             verbatims=loader.verbatims,
+            publications=list(selectors.unit_publications(scope, loader.unit)[:20]),
+            publish_form=PublishForm(initial={"period": loader.period.label}),
         )
     elif page == "linkage":
         from miroir.analytics.linkage import CAUSATION_CAVEAT

@@ -16,4 +16,12 @@ urlpatterns = [
         name="unit_export",
     ),
     path("export/<slug:page>/<slug:key>.<slug:fmt>", views.export, name="export"),
+    path("units/<int:unit_id>/publish/", views.publish, name="publish"),
+    path(
+        "publications/<int:publication_id>/withdraw/",
+        views.publication_withdraw,
+        name="publication_withdraw",
+    ),
+    path("published/", views.published, name="published"),
+    path("published/<int:publication_id>/", views.publication, name="publication"),
 ]

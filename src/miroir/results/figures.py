@@ -252,3 +252,22 @@ class Linkage:
     problems: dict[str, str] = field(default_factory=dict)
     # The figures behind it, per unit id: (employee index, customer index, respondents).
     points: dict[int, tuple[float, float, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PublishedResults:
+    """What a publication shows its readers: one unit, one period, nothing below or before.
+
+    ``own``: the questions of the reader's lens (employee or partner) at the unit alone;
+    ``customer``: the customers' questions there; ``experience``: the mirrors side by side;
+    ``barometer``: the "listened to" pair. Changes since the previous period are left out
+    (that period was not published). Every figure comes from the gated selectors.
+    """
+
+    unit_id: int
+    period: str
+    lens: str
+    own: Results
+    customer: Results
+    experience: tuple[MirrorSymmetry, ...]
+    barometer: BarometerHeadline

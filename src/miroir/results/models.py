@@ -15,6 +15,9 @@ shown as such: every figure leaves through ``miroir.results.gate``.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -99,3 +102,87 @@ class RollupResponses(_Key):
 
     def __str__(self) -> str:
         return f"response roll-up {self.pk}"
+
+
+# Results published to the team ------------------------------------------------------------
+
+PUBLICATION_MESSAGE_MAX = 2000
+
+
+class Publication(models.Model):
+    """A manager's decision to show a unit's results of one period to its people.
+
+    Nothing of the figures is stored: a publication names the unit and the period (a label
+    at the release grain, e.g. ``2026-Q3``) and the figures are read through the privacy
+    gate each time they are shown, so they never escape a rule the gate applies later.
+    Employees and partners see the live publications of their own unit and its ancestors.
+    A withdrawn publication keeps its row (who withdrew it and when) and is shown to nobody.
+    """
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="publications"
+    )
+    period = models.CharField(_("period"), max_length=16)
+    message = models.TextField(_("message"), blank=True, default="")
+    published_at = models.DateTimeField(_("published on"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        constraints = [
+            # One live publication per unit and period; withdrawn ones stay as history.
+            models.UniqueConstraint(
+                fields=["unit", "period"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="results_publication_one_live",
+            ),
+            models.CheckConstraint(
+                condition=~Q(period=""), name="results_publication_period_not_blank"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "withdrawn_at"], name="results_pub_unit_live"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None
+
+    @property
+    def publisher_name(self) -> str:
+        """Return the name of the member who published (their login when they are nobody)."""
+        return _person_name(self.published_by)
+
+    @property
+    def withdrawer_name(self) -> str:
+        return _person_name(self.withdrawn_by)
+
+
+def _person_name(user: Any) -> str:
+    if user is None:
+        return ""
+    member = getattr(user, "member", None)
+    if member is not None:
+        return member.full_name
+    return str(user)

@@ -4,23 +4,40 @@
 two statements, ``INSERT … ON CONFLICT DO UPDATE`` adding the response's counts to its
 rows, on PostgreSQL and SQLite alike. ``rollups_rebuild`` recomputes every row from the
 responses with one ``GROUP BY`` per wave, for existing data and the demo.
+
+``publication_publish`` and ``publication_withdraw`` decide which units' results their
+employees and partners are shown (docs/results-pages.md, "Publishing to the team").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Count, F, FloatField, Q, QuerySet, Sum, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from miroir.audit.services import audit_record
 from miroir.collect.models import Answer, Response, Wave
 from miroir.collect.services import LENS_ATTRIBUTES
-from miroir.results.models import VALUE_FIELDS, VALUE_RANGE, Rollup, RollupResponses
-from miroir.results.periods import month_start
+from miroir.org.models import Unit
+from miroir.org.selectors import Scope, scope_for_user
+from miroir.results.models import (
+    PUBLICATION_MESSAGE_MAX,
+    VALUE_FIELDS,
+    VALUE_RANGE,
+    Publication,
+    Rollup,
+    RollupResponses,
+)
+from miroir.results.periods import Period, PeriodError, month_start, period_parse, release_grain
 
 ROLLUP_KEY = ("wave_id", "unit_id", "item_id", "period", "attribute", "value", "choice")
 ROLLUP_SUMS = ("n", "dont_know", "total", "total_squares", *VALUE_FIELDS)
@@ -274,3 +291,163 @@ def rollups_rebuild(
         if progress is not None:
             progress(index, len(chosen))
     return done
+
+
+# -- publication to the team ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Published:
+    """The live publication of a unit and period, and whether this call created it."""
+
+    publication: Publication
+    created: bool
+
+
+def _publication_scope(scope: Scope | None, actor: Any) -> Scope:
+    return scope if scope is not None else scope_for_user(actor)
+
+
+def _publication_check_scope(scope: Scope, unit: Unit) -> None:
+    """Refuse a scope that may not read the unit's results (managers: their subtree only)."""
+    from miroir.results.selectors import results_can_view
+
+    if not results_can_view(scope):
+        raise PermissionDenied("Only managers and the direction publish results")
+    if not scope.contains(unit):
+        raise PermissionDenied("This unit is outside the units you manage")
+
+
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _publication_period(period: Period | str) -> Period:
+    """Return the period to publish; ``ValidationError`` when it is unknown or has no results."""
+    if isinstance(period, Period):
+        chosen = period
+        if chosen.grain != release_grain():
+            raise _field_error(
+                "period", _("Results are not released for this kind of period."), "period"
+            )
+    else:
+        try:
+            chosen = period_parse(str(period))
+        except PeriodError:
+            message = _("“%(label)s” is not a period results are released for.") % {
+                "label": str(period)[:32]
+            }
+            raise _field_error("period", message, "period") from None
+    # The same test as the periods the result pages offer: responses anywhere in the
+    # network. Asking whether the unit itself has any would tell its manager, through a
+    # refusal, that fewer people than the threshold answered; its figures show the marker.
+    if not RollupResponses.objects.filter(period__in=chosen.month_starts()).exists():
+        message = _("No results exist for %(period)s yet.") % {"period": chosen.label}
+        raise _field_error("period", message, "empty")
+    return chosen
+
+
+def _publication_message(message: str) -> str:
+    text = (message or "").strip()
+    if len(text) > PUBLICATION_MESSAGE_MAX:
+        message = _("The message is too long (%(max)d characters at most).") % {
+            "max": PUBLICATION_MESSAGE_MAX
+        }
+        raise _field_error("message", message, "long")
+    return text
+
+
+def publication_publish(
+    *,
+    unit: Unit,
+    period: Period | str,
+    actor: Any,
+    message: str = "",
+    scope: Scope | None = None,
+    now: datetime | None = None,
+) -> Published:
+    """Return the live publication of ``unit``'s results for ``period`` to its people.
+
+    Publishing what is already published with the same message changes nothing and
+    returns it (``created`` False, no audit entry): a form sent twice is safe. With
+    another message it is refused: withdraw it first. ``PermissionDenied`` when the
+    actor's scope (default: the actor's own) does not reach the unit.
+    """
+    scope = _publication_scope(scope, actor)
+    _publication_check_scope(scope, unit)
+    chosen = _publication_period(period)
+    text = _publication_message(message)
+    try:
+        with transaction.atomic():
+            existing = Publication.objects.filter(
+                unit=unit, period=chosen.label, withdrawn_at__isnull=True
+            ).first()
+            if existing is not None:
+                return _already_published(existing, text)
+            publication = Publication.objects.create(
+                unit=unit,
+                period=chosen.label,
+                message=text,
+                published_at=now or timezone.now(),
+                published_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            audit_record(
+                actor=actor,
+                action="results.publish",
+                target=f"publication:{publication.pk}",
+                details={"unit": unit.pk, "period": chosen.label},
+            )
+            return Published(publication, created=True)
+    except IntegrityError:
+        # Published at the same moment by someone else: theirs stands.
+        existing = Publication.objects.filter(
+            unit=unit, period=chosen.label, withdrawn_at__isnull=True
+        ).first()
+        if existing is None:
+            raise
+        return _already_published(existing, text)
+
+
+def _already_published(existing: Publication, text: str) -> Published:
+    if existing.message != text:
+        raise ValidationError(
+            _(
+                "The results of %(period)s are already published to this unit with another "
+                "message; withdraw them first to publish again."
+            )
+            % {"period": existing.period},
+            code="published",
+        )
+    return Published(existing, created=False)
+
+
+@transaction.atomic
+def publication_withdraw(
+    *,
+    publication: Publication,
+    actor: Any,
+    scope: Scope | None = None,
+    now: datetime | None = None,
+) -> Publication:
+    """Return the publication withdrawn: from now on nobody is shown it.
+
+    Withdrawing a withdrawn publication changes nothing (no second audit entry).
+    """
+    publication = (
+        Publication.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=publication.pk)
+    )
+    _publication_check_scope(_publication_scope(scope, actor), publication.unit)
+    if publication.withdrawn_at is not None:
+        return publication
+    publication.withdrawn_at = now or timezone.now()
+    publication.withdrawn_by = actor if getattr(actor, "is_authenticated", False) else None
+    publication.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit_record(
+        actor=actor,
+        action="results.withdraw",
+        target=f"publication:{publication.pk}",
+        details={"unit": publication.unit_id, "period": publication.period},
+    )
+    return publication
