@@ -12,8 +12,7 @@ Several selectors for one page may share one reading of the data:
     with results_session(today=None): ...                 # optional, per request
 
 Access (scoped like ``org``: a manager sees their subtree, direction and
-administrators everything; employees and partners without a role see nothing —
-publication of results to them is not built yet):
+administrators everything; employees and partners see only what was published to them, below):
     results_can_view(scope) -> bool
     access_results(scope, unit_id) -> Unit               # 404 outside scope, 403 no results rights
     results_periods(*, lens=None) -> list[Period]        # periods holding responses, oldest first
@@ -54,16 +53,17 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import connection
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
+from django.http import Http404
 from django.utils import timezone, translation
 
 from miroir.analytics import estimates, linkage, multiplicity, reliability
@@ -96,6 +96,7 @@ from miroir.results.figures import (
     ListeningSymmetry,
     MirrorSymmetry,
     PerceptionGap,
+    PublishedResults,
     Results,
     Statistic,
     Subject,
@@ -108,8 +109,8 @@ from miroir.results.listening import (
     voice_listening,
     voice_listening_every_unit,
 )
-from miroir.results.models import VALUE_FIELDS, Rollup, RollupResponses
-from miroir.results.periods import Period, period_of, release_grain
+from miroir.results.models import VALUE_FIELDS, Publication, Rollup, RollupResponses
+from miroir.results.periods import Period, PeriodError, period_of, period_parse, release_grain
 from miroir.results.services import Tally, answer_groups, lens_attribute, response_groups
 
 BAROMETER_FAMILY = "barometre-service"
@@ -1661,18 +1662,6 @@ def unit_verbatims(
 #     publication_period(publication) -> Period | None        # None: released at another grain
 #     publication_lens(scope) -> str                          # the reader's own lens
 #     publication_results(publication, *, lens, today=None) -> PublishedResults
-
-# Imported here, with the section, while the release internals above are being reworked;
-# they join the imports at the top of the module once both changes are merged.
-from dataclasses import replace  # noqa: E402
-
-from django.core.exceptions import ObjectDoesNotExist  # noqa: E402
-from django.db.models import QuerySet  # noqa: E402
-from django.http import Http404  # noqa: E402
-
-from miroir.results.figures import PublishedResults  # noqa: E402
-from miroir.results.models import Publication  # noqa: E402
-from miroir.results.periods import PeriodError, period_parse  # noqa: E402
 
 _GRAIN_LABELS = {
     "month": r"^[0-9]{4}-[0-9]{2}$",
