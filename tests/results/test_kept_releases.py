@@ -85,7 +85,7 @@ def test_kept_figures_are_reused_for_the_refresh_time_then_recounted(
     assert company_n(personas, today=tomorrow) == 15
     assert len(builds) == 1
     for _data, release in selectors._RELEASES.values():
-        release.computed_at -= timedelta(seconds=61)
+        release.checked_at -= timedelta(seconds=61)
     assert company_n(personas, today=tomorrow) == 16
     assert len(builds) == 2
 
@@ -147,3 +147,45 @@ def test_a_process_keeps_at_most_the_configured_number_of_releases(
         selectors.unit_results(unit=personas.company, lens=lens, period=period, with_change=False)
     kept = [key[0] for key in selectors._RELEASES]
     assert kept == ["customer", "partner"]
+
+
+def test_a_raised_wave_threshold_applies_at_once_even_to_kept_figures(
+    personas, answered, builds, settings
+) -> None:
+    from miroir.collect.models import Wave
+
+    settings.MIROIR_RESULTS_REFRESH_SECONDS = 3600
+    wave, _given = answered
+    today = timezone.localdate()
+    period = period_of(today)
+
+    def marseille():
+        results = selectors.unit_results(
+            unit=personas.marseille,
+            lens="employee",
+            period=period,
+            levels=0,
+            today=today,
+            with_change=False,
+        )
+        return results.figure(personas.marseille.pk, ITEM)
+
+    assert marseille().n == 5
+    # As collect.services.wave_raise_thresholds would (it refuses closed waves).
+    Wave.objects.filter(pk=wave.pk).update(threshold_scores=7, threshold_verbatims=12)
+    assert marseille().suppressed
+    assert len(builds) == 2
+
+
+def test_unchanged_roll_ups_are_found_current_without_a_recount(
+    personas, answered, builds, settings
+) -> None:
+    settings.MIROIR_RESULTS_REFRESH_SECONDS = 60
+    today = timezone.localdate()
+    assert company_n(personas, today=today) == 14
+    for _data, release in selectors._RELEASES.values():
+        release.checked_at -= timedelta(seconds=61)
+    assert company_n(personas, today=today) == 14
+    assert len(builds) == 1
+    ((_data, release),) = selectors._RELEASES.values()
+    assert (timezone.now() - release.checked_at).total_seconds() < 60

@@ -255,6 +255,9 @@ class _Release:
     responses: dict[int, int] = field(default_factory=dict)
     visible_responses: frozenset[int] = frozenset()
     computed_at: datetime | None = None
+    # The waves pooled, and when the roll-ups were last found unchanged since computing.
+    wave_ids: tuple[int, ...] = ()
+    checked_at: datetime | None = None
     _verbatim_groups: frozenset[int] | None = None
 
     @property
@@ -295,12 +298,19 @@ class _Release:
 class _Inputs:
     """What a release is computed from, read cheaply before deciding to (re)compute it."""
 
-    key: tuple[Any, ...]  # what must match exactly: lens, period, tree, thresholds, snapshot
-    data: tuple[Any, ...]  # the roll-ups' fingerprint: changes with every response counted
+    key: tuple[Any, ...]  # what must match exactly: lens, period, tree, floors, snapshot
     open_waves: tuple[int, ...]
+    as_of: date | None
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """The roll-ups' fingerprint for a lens and period, and the thresholds of its waves."""
+
+    data: tuple[Any, ...]  # changes with every response counted
+    wave_ids: tuple[int, ...]
     threshold: int
     verbatim_threshold: int
-    as_of: date | None
 
 
 # Releases kept by this process: key → (data fingerprint, release). Bounded, least recently
@@ -315,6 +325,20 @@ def releases_forget() -> None:
         _RELEASES.clear()
 
 
+# Up to this many units, a page's listening figures are read unit by unit.
+_FEW_UNITS = 8
+
+
+def _people(unit: Unit, lens: str) -> int:
+    """Return how many people of the unit's subtree speak through ``lens`` (one small query)."""
+    if lens == Lens.MANAGEMENT:
+        managers = Role.objects.filter(kind=RoleKind.MANAGER, unit__path__startswith=unit.path)
+        return managers.values("member_id").distinct().count()
+    members = Member.objects.filter(unit__path__startswith=unit.path, is_active=True)
+    partners = Q(contract_type=ContractType.PARTNER)
+    return members.filter(partners if lens == Lens.PARTNER else ~partners).count()
+
+
 class _Context:
     """What one request reads once: the tree, the items, and each release."""
 
@@ -327,6 +351,25 @@ class _Context:
         self._people: dict[str, dict[int, int]] | None = None
         self._invited: dict[Period, dict[tuple[int, str], int]] = {}
         self._voices: dict[tuple[str, Period], Any] = {}
+        self._units_asked: set[int] = set()
+        self._waves: dict[int, tuple[str, int, int, bool, date | None]] | None = None
+
+    def waves(self) -> dict[int, tuple[str, int, int, bool, date | None]]:
+        """Return every wave: id → (lens, score and verbatim thresholds, open, opening day)."""
+        if self._waves is None:
+            self._waves = {
+                pk: (
+                    lens,
+                    scores,
+                    words,
+                    status == WaveStatus.OPEN,
+                    timezone.localtime(opens).date() if opens is not None else None,
+                )
+                for pk, lens, scores, words, status, opens in Wave.objects.values_list(
+                    "pk", "lens", "threshold_scores", "threshold_verbatims", "status", "opens_at"
+                )
+            }
+        return self._waves
 
     def subtree_sums(self, counts: Iterable[tuple[int, Any, int]]) -> dict[tuple[int, Any], int]:
         """Return (unit, key) → count summed over each unit's subtree, from leaf counts."""
@@ -336,10 +379,21 @@ class _Context:
                 found[(ancestor, key)] = found.get((ancestor, key), 0) + count
         return found
 
-    def people(self, unit_id: int, lens: str) -> int | None:
+    def many(self, unit: Unit) -> bool:
+        """Return whether this page asks about so many units that reading for all pays.
+
+        A unit page asks about a handful (a few indexed queries each); a network page about
+        dozens or hundreds, where one read of the whole organisation is cheaper.
+        """
+        self._units_asked.add(unit.pk)
+        return len(self._units_asked) > _FEW_UNITS
+
+    def people(self, unit: Unit, lens: str) -> int | None:
         """Return how many people of the unit's subtree speak through ``lens`` (None: customers)."""
         if lens not in (Lens.EMPLOYEE, Lens.PARTNER, Lens.MANAGEMENT):
             return None
+        if self._people is None and not self.many(unit):
+            return _people(unit, lens)
         if self._people is None:
             # One pass over the organisation for the whole page, not three counts per unit.
             members = Member.objects.filter(is_active=True).values_list("unit_id", "contract_type")
@@ -363,11 +417,13 @@ class _Context:
                 Lens.PARTNER: {u: n for (u, key), n in sums.items() if key == Lens.PARTNER},
                 Lens.MANAGEMENT: {u: len(found) for u, found in held.items()},
             }
-        return self._people[lens].get(unit_id, 0)
+        return self._people[lens].get(unit.pk, 0)
 
     def voices(self, unit: Unit, lens: str, period: Period) -> VoiceListening | None:
         """Return the voice figures of ``unit``'s subtree, read for every unit at once."""
         key = (lens, period)
+        if key not in self._voices and not self.many(unit):
+            return voice_listening(unit=unit, lens=lens, start=period.start, end=period.end)
         if key not in self._voices:
             self._voices[key] = voice_listening_every_unit(
                 lens=lens, start=period.start, end=period.end, lineage=self.tree.lineage
@@ -377,8 +433,18 @@ class _Context:
             return voice_listening(unit=unit, lens=lens, start=period.start, end=period.end)
         return look_up(unit)
 
-    def invited(self, unit_id: int, period: Period) -> dict[str, int]:
-        """Return invitations sent in ``period`` to ``unit_id``'s subtree, by lens."""
+    def invited(self, unit: Unit, period: Period) -> dict[str, int]:
+        """Return invitations sent in ``period`` to the unit's subtree, by lens."""
+        sent = Invitation.objects.filter(
+            sent_at__isnull=False, sent_at__date__gte=period.start, sent_at__date__lt=period.end
+        )
+        if period not in self._invited and not self.many(unit):
+            return dict(
+                sent.filter(unit__path__startswith=unit.path)
+                .values_list("wave__lens")
+                .annotate(count=Count("id"))
+                .order_by()
+            )
         if period not in self._invited:
             rows = (
                 Invitation.objects.filter(
@@ -392,7 +458,7 @@ class _Context:
             )
             self._invited[period] = self.subtree_sums(rows)
         found = self._invited[period]
-        return {lens: found.get((unit_id, lens), 0) for lens in Lens.values}
+        return {lens: found.get((unit.pk, lens), 0) for lens in Lens.values}
 
     def items(self, ids: Iterable[int]) -> dict[int, Item]:
         missing = [pk for pk in ids if pk not in self._items]
@@ -433,24 +499,36 @@ def results_session(*, today: date | None = None) -> Iterator[None]:
         _session.reset(token)
 
 
-def _open_waves(lens: str, period: Period) -> list[int]:
-    return list(
-        Wave.objects.filter(lens=lens, status=WaveStatus.OPEN)
-        .filter(Q(opens_at__isnull=True) | Q(opens_at__date__lt=period.end))
-        .values_list("pk", flat=True)
-        .order_by("pk")
+def _inputs(ctx: _Context, lens: str, period: Period, segments: bool) -> _Inputs:
+    """Return what must match for a kept release of ``lens`` and ``period`` to be reused."""
+    open_waves: tuple[int, ...] = ()
+    if gate.protects_identity(lens):
+        open_waves = tuple(
+            sorted(
+                pk
+                for pk, (wave_lens, _s, _v, is_open, opens) in ctx.waves().items()
+                if wave_lens == lens and is_open and (opens is None or opens < period.end)
+            )
+        )
+    as_of = gate.snapshot_day(lens, has_open_wave=bool(open_waves), today=ctx.today)
+    # The floors from the settings; each wave may raise them (checked against the waves').
+    floors = (gate.score_threshold(lens), gate.verbatim_threshold(lens))
+    return _Inputs(
+        key=(lens, period, segments, ctx.tree.signature, floors, as_of, open_waves),
+        open_waves=open_waves,
+        as_of=as_of,
     )
 
 
-def _inputs(ctx: _Context, lens: str, period: Period, segments: bool) -> _Inputs:
-    """Return what the release of ``lens`` and ``period`` depends on (three small queries)."""
+def _counted(lens: str, period: Period) -> _Counted:
+    """Return the fingerprint of the roll-ups of ``lens`` in ``period`` (one grouped query)."""
     per_wave = list(
         RollupResponses.objects.filter(lens=lens, period__in=period.month_starts())
         .values("wave_id", "wave__threshold_scores", "wave__threshold_verbatims")
         .annotate(
             rows=Count("id"),
             counted=Sum("responses"),
-            # Weighted sums move when responses change unit or wave without changing count.
+            # Weighted sums move when responses change unit or month without changing count.
             by_unit=Sum(F("unit_id") * F("responses")),
             by_month=Sum(F("responses") * ExtractMonth("period")),
             last=Max("id"),
@@ -467,42 +545,57 @@ def _inputs(ctx: _Context, lens: str, period: Period, segments: bool) -> _Inputs
             "last",
         )
     )
-    open_waves = tuple(_open_waves(lens, period)) if gate.protects_identity(lens) else ()
-    as_of = gate.snapshot_day(lens, has_open_wave=bool(open_waves), today=ctx.today)
-    threshold = gate.score_threshold(lens, (row[1] for row in per_wave))
-    words = gate.verbatim_threshold(lens, (row[2] for row in per_wave))
-    return _Inputs(
-        key=(lens, period, segments, ctx.tree.signature, threshold, words, as_of, open_waves),
+    return _Counted(
         data=tuple((row[0], *row[3:]) for row in per_wave),
-        open_waves=open_waves,
-        threshold=threshold,
-        verbatim_threshold=words,
-        as_of=as_of,
+        wave_ids=tuple(row[0] for row in per_wave),
+        threshold=gate.score_threshold(lens, (row[1] for row in per_wave)),
+        verbatim_threshold=gate.verbatim_threshold(lens, (row[2] for row in per_wave)),
+    )
+
+
+def _thresholds_hold(ctx: _Context, release: _Release) -> bool:
+    """Return whether the kept release's waves still have the thresholds it was gated with."""
+    waves = ctx.waves()
+    if any(pk not in waves for pk in release.wave_ids):
+        return False
+    pooled = [waves[pk] for pk in release.wave_ids]
+    return (
+        gate.score_threshold(release.lens, (wave[1] for wave in pooled)) == release.threshold
+        and gate.verbatim_threshold(release.lens, (wave[2] for wave in pooled))
+        == release.verbatim_threshold
     )
 
 
 def _kept_release(ctx: _Context, lens: str, period: Period, *, segments: bool) -> _Release:
     """Return the release, reusing the one this process keeps while it is still true.
 
-    A kept release is reused when nothing it was computed from has changed; when only
-    responses were added since, it is reused for ``MIROIR_RESULTS_REFRESH_SECONDS`` after it
-    was computed (figures a minute old rather than a recount per page under steady
-    intake). Anything else (the tree, a threshold, the daily snapshot) recomputes it.
+    A kept release is reused when nothing it was computed from has changed. When only
+    responses may have been added since, it is reused without looking for
+    ``MIROIR_RESULTS_REFRESH_SECONDS`` after it was last found current (figures a minute
+    old rather than a recount per page under steady intake). Anything else (the tree, a
+    threshold, the daily snapshot, an opened or closed wave) recomputes it at once.
     """
     inputs = _inputs(ctx, lens, period, segments)
     refresh = float(getattr(settings, "MIROIR_RESULTS_REFRESH_SECONDS", 60))
+    now = timezone.now()
     with _RELEASES_LOCK:
         kept = _RELEASES.get(inputs.key)
         if kept is not None:
-            data, release = kept
-            age = (timezone.now() - release.computed_at).total_seconds()
-            if data == inputs.data or 0 <= age < refresh:
-                _RELEASES.move_to_end(inputs.key)
-                return release
-    release = _build_release(ctx, lens, period, segments=segments, inputs=inputs)
+            _RELEASES.move_to_end(inputs.key)
+    if kept is not None and _thresholds_hold(ctx, kept[1]):
+        data, release = kept
+        if 0 <= (now - release.checked_at).total_seconds() < refresh:
+            return release
+        counted = _counted(lens, period)
+        if counted.data == data:
+            release.checked_at = now
+            return release
+    else:
+        counted = _counted(lens, period)
+    release = _build_release(ctx, lens, period, segments=segments, inputs=inputs, counted=counted)
     limit = max(1, int(getattr(settings, "MIROIR_RESULTS_KEPT_RELEASES", 32)))
     with _RELEASES_LOCK:
-        _RELEASES[inputs.key] = (inputs.data, release)
+        _RELEASES[inputs.key] = (counted.data, release)
         _RELEASES.move_to_end(inputs.key)
         while len(_RELEASES) > limit:
             _RELEASES.popitem(last=False)
@@ -510,20 +603,22 @@ def _kept_release(ctx: _Context, lens: str, period: Period, *, segments: bool) -
 
 
 def _build_release(
-    ctx: _Context, lens: str, period: Period, *, segments: bool, inputs: _Inputs
+    ctx: _Context, lens: str, period: Period, *, segments: bool, inputs: _Inputs, counted: _Counted
 ) -> _Release:
     months = period.month_starts()
     rows = Rollup.objects.filter(lens=lens, period__in=months)
-    counted = RollupResponses.objects.filter(lens=lens, period__in=months)
+    per_unit = RollupResponses.objects.filter(lens=lens, period__in=months)
     release = _Release(
         lens=lens,
         period=period,
         attribute=lens_attribute(lens) if segments else "",
-        threshold=inputs.threshold,
-        verbatim_threshold=inputs.verbatim_threshold,
+        threshold=counted.threshold,
+        verbatim_threshold=counted.verbatim_threshold,
         as_of=inputs.as_of,
         computed_at=timezone.now(),
+        wave_ids=counted.wave_ids,
     )
+    release.checked_at = release.computed_at
     # Grouped in SQL, read as plain tuples (no per-row dict): a release reads every leaf.
     group = ["unit_id", "item_id", "choice", "value" if segments else "attribute"]
     sums = _sums()
@@ -547,7 +642,7 @@ def _build_release(
         else:
             known.add(tally)
     responses: dict[tuple[int, str], int] = {}
-    for row in counted.values("unit_id", *(["value"] if segments else [])).annotate(
+    for row in per_unit.values("unit_id", *(["value"] if segments else [])).annotate(
         count=Sum("responses")
     ):
         key = (row["unit_id"], row["value"] if segments else "")
@@ -1284,12 +1379,12 @@ def perception_gaps(
 
 
 def _listening(ctx: _Context, unit: Unit, period: Period) -> ListeningSymmetry:
-    invited = ctx.invited(unit.pk, period)
+    invited = ctx.invited(unit, period)
     lenses: dict[str, LensListening] = {}
     for lens in Lens.values:
         release = ctx.release(lens, period)
         sent = invited.get(lens, 0)
-        people = ctx.people(unit.pk, lens)
+        people = ctx.people(unit, lens)
         shown = unit.pk in release.visible_responses
         responses = release.responses.get(unit.pk, 0) if shown else None
         rate = min(1.0, responses / sent) if responses is not None and sent else None
