@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from miroir.accounts.models import User
@@ -60,8 +61,10 @@ def unit_move(*, unit: Unit, new_parent: Unit | None, actor: Any = None) -> Unit
     Unit.objects.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1, Length("path"))),
         depth=F("depth") + (new_depth - old_depth),
+        # Bulk updates skip auto_now; readers that keep the tree watch this column.
+        updated_at=timezone.now(),
     )
-    Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    Unit.objects.filter(pk=unit.pk).update(parent=new_parent, updated_at=timezone.now())
     unit.refresh_from_db()
     if actor is not None:
         audit_record(

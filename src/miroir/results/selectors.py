@@ -62,7 +62,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import ExtractMonth, Length
 from django.http import Http404
 from django.utils import timezone, translation
 
@@ -144,19 +144,23 @@ class _Tree:
     paths: dict[int, str]
     # Changes whenever a unit is added, removed or moved: kept releases follow the tree.
     signature: int = 0
+    children: dict[int, list[int]] = field(default_factory=dict)
 
     def descendants(self, unit: Unit, levels: int | None) -> list[UnitRef]:
-        found = [
-            ref
-            for ref in self.refs.values()
-            if self.paths[ref.id].startswith(unit.path)
-            and (levels is None or ref.depth - unit.depth <= levels)
-        ]
+        """Return the unit and its subtree down ``levels`` levels (None: all), in path order."""
+        if unit.pk not in self.refs:
+            return []
+        found, stack = [], [(unit.pk, 0)]
+        while stack:
+            pk, depth = stack.pop()
+            found.append(self.refs[pk])
+            if levels is None or depth < levels:
+                stack.extend((child, depth + 1) for child in self.children.get(pk, ()))
         return sorted(found, key=lambda ref: self.paths[ref.id])
 
 
-def _tree() -> _Tree:
-    refs, parents, lineage, paths = {}, {}, {}, {}
+def _read_tree() -> _Tree:
+    refs, parents, lineage, paths, children = {}, {}, {}, {}, {}
     for pk, parent, path, depth, name, kind in Unit.objects.values_list(
         "pk", "parent_id", "path", "depth", "name", "kind"
     ):
@@ -164,8 +168,34 @@ def _tree() -> _Tree:
         parents[pk] = parent
         paths[pk] = path
         lineage[pk] = tuple(int(part) for part in path.strip("/").split("/") if part)
+        if parent is not None:
+            children.setdefault(parent, []).append(pk)
     signature = hash(tuple(sorted(paths.items())))
-    return _Tree(refs, parents, lineage, paths, signature)
+    return _Tree(refs, parents, lineage, paths, signature, children)
+
+
+# The tree this process read last, with the fingerprint of the units table it was read at.
+_TREE: list[tuple[tuple[Any, ...], _Tree]] = []
+
+
+def _tree() -> _Tree:
+    """Return the organisation's tree, read again only when the units table changed."""
+    fingerprint = tuple(
+        Unit.objects.aggregate(
+            count=Count("pk"),
+            last=Max("pk"),
+            changed=Max("updated_at"),
+            depths=Sum("depth"),
+            paths=Sum(Length("path")),
+        ).values()
+    )
+    with _RELEASES_LOCK:
+        if _TREE and _TREE[0][0] == fingerprint:
+            return _TREE[0][1]
+    tree = _read_tree()
+    with _RELEASES_LOCK:
+        _TREE[:] = [(fingerprint, tree)]
+    return tree
 
 
 # -- one release: every figure of a lens and a period, gated over the whole network --------
@@ -323,6 +353,7 @@ def releases_forget() -> None:
     """Drop every release this process keeps (tests; after restoring a backup)."""
     with _RELEASES_LOCK:
         _RELEASES.clear()
+        _TREE.clear()
 
 
 # Up to this many units, a page's listening figures are read unit by unit.
