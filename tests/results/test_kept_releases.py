@@ -189,3 +189,23 @@ def test_unchanged_roll_ups_are_found_current_without_a_recount(
     assert len(builds) == 1
     ((_data, release),) = selectors._RELEASES.values()
     assert (timezone.now() - release.checked_at).total_seconds() < 60
+
+
+def test_listening_reads_the_same_unit_by_unit_and_for_the_whole_network(
+    personas, answered, monkeypatch
+) -> None:
+    period = period_of(timezone.localdate())
+
+    def listening() -> dict[int, object]:
+        rows = selectors.network_symmetry(unit=personas.company, period=period, levels=None)
+        return {row.unit_id: row.listening for row in rows}
+
+    monkeypatch.setattr(selectors, "_FEW_UNITS", 1000)
+    alone = listening()
+    monkeypatch.setattr(selectors, "_FEW_UNITS", 0)
+    together = listening()
+    assert len(alone) == 8
+    assert together == alone
+    lille = alone[personas.lille.pk].lenses["employee"]
+    assert lille.people and lille.invited and lille.responses is not None
+    assert alone[personas.company.pk].lenses["management"].people >= 1

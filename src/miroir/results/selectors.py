@@ -434,14 +434,14 @@ class _Context:
                 .distinct()
             )
             leaves: dict[tuple[int, str], int] = {}
-            for unit, contract in members:
+            for unit_id, contract in members:
                 lens_of = Lens.PARTNER if contract == ContractType.PARTNER else Lens.EMPLOYEE
-                leaves[(unit, lens_of)] = leaves.get((unit, lens_of), 0) + 1
-            sums = self.subtree_sums((unit, lens_of, n) for (unit, lens_of), n in leaves.items())
+                leaves[(unit_id, lens_of)] = leaves.get((unit_id, lens_of), 0) + 1
+            sums = self.subtree_sums((pk, side, n) for (pk, side), n in leaves.items())
             # A manager counts once per subtree however many roles they hold in it.
             held: dict[int, set[int]] = {}
-            for unit, member in managers:
-                for ancestor in self.tree.lineage.get(unit, ()):
+            for unit_id, member in managers:
+                for ancestor in self.tree.lineage.get(unit_id, ()):
                     held.setdefault(ancestor, set()).add(member)
             self._people = {
                 Lens.EMPLOYEE: {u: n for (u, key), n in sums.items() if key == Lens.EMPLOYEE},
