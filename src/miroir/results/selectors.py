@@ -145,6 +145,8 @@ class _Tree:
     # Changes whenever a unit is added, removed or moved: kept releases follow the tree.
     signature: int = 0
     children: dict[int, list[int]] = field(default_factory=dict)
+    # How many units each unit's subtree holds, itself included.
+    sizes: dict[int, int] = field(default_factory=dict)
 
     def descendants(self, unit: Unit, levels: int | None) -> list[UnitRef]:
         """Return the unit and its subtree down ``levels`` levels (None: all), in path order."""
@@ -171,7 +173,11 @@ def _read_tree() -> _Tree:
         if parent is not None:
             children.setdefault(parent, []).append(pk)
     signature = hash(tuple(sorted(paths.items())))
-    return _Tree(refs, parents, lineage, paths, signature, children)
+    sizes: dict[int, int] = {}
+    for path in lineage.values():
+        for ancestor in path:
+            sizes[ancestor] = sizes.get(ancestor, 0) + 1
+    return _Tree(refs, parents, lineage, paths, signature, children, sizes)
 
 
 # The tree this process read last, with the fingerprint of the units table it was read at.
@@ -356,8 +362,10 @@ def releases_forget() -> None:
         _TREE.clear()
 
 
-# Up to this many units, a page's listening figures are read unit by unit.
+# Up to this many units, none with a subtree larger than the second figure, a page's
+# listening figures are read unit by unit (small indexed queries); beyond, for all at once.
 _FEW_UNITS = 8
+_LARGE_SUBTREE = 64
 
 
 def _people(unit: Unit, lens: str) -> int:
@@ -417,7 +425,8 @@ class _Context:
         dozens or hundreds, where one read of the whole organisation is cheaper.
         """
         self._units_asked.add(unit.pk)
-        return len(self._units_asked) > _FEW_UNITS
+        large = self.tree.sizes.get(unit.pk, 0) > _LARGE_SUBTREE
+        return large or len(self._units_asked) > _FEW_UNITS
 
     def people(self, unit: Unit, lens: str) -> int | None:
         """Return how many people of the unit's subtree speak through ``lens`` (None: customers)."""
@@ -1059,6 +1068,62 @@ def _pooled(release: _Release, items: Sequence[Item], unit_id: int) -> _Pooled |
     return pooled if pooled.n else None
 
 
+def _pooled_many(
+    release: _Release, items: Sequence[Item], unit_ids: Sequence[int]
+) -> list[_Pooled | None]:
+    """Return ``_pooled`` for many units at once (vectorised: linkage pools every shop)."""
+    ids = np.asarray(unit_ids, dtype=np.int64)
+    sums = np.zeros((len(ids), 7))  # n, don't know, Σx', Σx'², top, top-2, top-2 base
+    hidden = np.zeros(len(ids), dtype=bool)
+    for item in items:
+        packed = release.totals.get(item.pk)
+        if packed is None or not len(packed.keys) or not len(ids):
+            continue
+        at = np.minimum(np.searchsorted(packed.keys, ids), len(packed.keys) - 1)
+        whole, moments = packed.whole[at], packed.moments[at]
+        answered = (packed.keys[at] == ids) & (whole[:, 0] > 0)
+        hidden |= answered & ~packed.shown[at]
+        n = np.where(answered, whole[:, 0], 0).astype(float)
+        sx = np.where(answered, moments[:, 0], 0.0)
+        sxx = np.where(answered, moments[:, 1], 0.0)
+        scale = SCALES[item.scale]()
+        values = scale.values()
+        bottom, top = min(values), max(values)
+        k = 100.0 / (top - bottom)
+        if scale.higher_is_better:
+            total = k * (sx - n * bottom)
+            squares = k * k * (sxx - 2 * bottom * sx + n * bottom * bottom)
+        else:
+            total = k * (n * top - sx)
+            squares = k * k * (n * top * top - 2 * top * sx + sxx)
+        sums[:, 0] += n
+        sums[:, 1] += np.where(answered, whole[:, 1], 0)
+        sums[:, 2] += total
+        sums[:, 3] += np.maximum(squares, 0.0)
+        sums[:, 4] += np.where(answered, whole[:, [2 + v for v in scale.top_values]].sum(1), 0)
+        if scale.top2_values:
+            top2 = whole[:, [2 + v for v in scale.top2_values]].sum(1)
+            sums[:, 5] += np.where(answered, top2, 0)
+            sums[:, 6] += n
+    found: list[_Pooled | None] = []
+    for row, is_hidden in zip(sums.tolist(), hidden.tolist(), strict=True):
+        if is_hidden or row[0] == 0:
+            found.append(None)
+            continue
+        found.append(
+            _Pooled(
+                n=round(row[0]),
+                dont_know=round(row[1]),
+                total=row[2],
+                total_squares=row[3],
+                top=round(row[4]),
+                top2=round(row[5]),
+                top2_n=round(row[6]),
+            )
+        )
+    return found
+
+
 def _pooled_figure(
     release: _Release,
     previous: _Release | None,
@@ -1548,10 +1613,6 @@ def network_symmetry(
 # -- linkage across units -------------------------------------------------------------------
 
 
-def _index(release: _Release, items: Sequence[Item], unit_id: int) -> _Pooled | None:
-    return _pooled(release, items, unit_id)
-
-
 def _lens_items(ctx: _Context, release: _Release) -> list[Item]:
     return _point_items(_release_items(ctx, release))
 
@@ -1583,9 +1644,13 @@ def unit_linkage(
     candidates = [ref for ref in ctx.tree.descendants(unit, None) if ref.kind == level]
     points: dict[int, tuple[float, float, int]] = {}
     pools: dict[int, tuple[_Pooled, _Pooled]] = {}
-    for ref in candidates:
-        ex = _index(employee, employee_items, ref.id)
-        cx = _index(customer, customer_items, ref.id)
+    shops = [ref.id for ref in candidates]
+    indices = zip(
+        _pooled_many(employee, employee_items, shops),
+        _pooled_many(customer, customer_items, shops),
+        strict=True,
+    )
+    for ref, (ex, cx) in zip(candidates, indices, strict=True):
         if ex is None or cx is None:
             continue
         pools[ref.id] = (ex, cx)
@@ -1657,11 +1722,10 @@ def _drivers(
     """Return Johnson's relative weights of the employee dimensions on the customer index."""
     predictors: dict[str, list[float | None]] = {}
     for subject, members in _dimension_subjects(items):
-        column: list[float | None] = []
-        for unit_id in ids:
-            pooled = _pooled(employee, members, unit_id)
-            column.append(pooled.total / pooled.n if pooled is not None else None)
-        predictors[subject.code] = column
+        predictors[subject.code] = [
+            pooled.total / pooled.n if pooled is not None else None
+            for pooled in _pooled_many(employee, members, ids)
+        ]
     return linkage.relative_weights(predictors, list(outcome))
 
 
@@ -1683,9 +1747,12 @@ def _lagged(
         cx_release = ctx.release(Lens.CUSTOMER, step)
         ex_items = _lens_items(ctx, ex_release) or list(employee_items)
         cx_items = _lens_items(ctx, cx_release) or list(customer_items)
-        for row, unit_id in enumerate(ids):
-            ex = _pooled(ex_release, ex_items, unit_id)
-            cx = _pooled(cx_release, cx_items, unit_id)
+        pooled = zip(
+            _pooled_many(ex_release, ex_items, ids),
+            _pooled_many(cx_release, cx_items, ids),
+            strict=True,
+        )
+        for row, (ex, cx) in enumerate(pooled):
             employee_panel[row].append(ex.total / ex.n if ex is not None else None)
             customer_panel[row].append(cx.total / cx.n if cx is not None else None)
     return linkage.lagged_linkage(employee_panel, customer_panel)
