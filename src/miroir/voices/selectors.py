@@ -10,7 +10,17 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -307,16 +317,39 @@ def voices_listening_by_unit(
     unit on its unit's path. Units without voices are absent (their figures are all zero).
     """
     start, end = _instant(start), _instant(end)
-    rows = Voice.objects.filter(lens=lens, received_at__gte=start, received_at__lt=end)
+    answered_q = Q(status=VoiceStatus.ANSWERED)
+    rows = (
+        Voice.objects.filter(lens=lens, received_at__gte=start, received_at__lt=end)
+        # Worked out in SQL: one duration per voice read rather than three instants.
+        .annotate(
+            is_answered=Case(When(answered_q, then=Value(True)), default=Value(False)),
+            in_time=Case(
+                When(answered_q & Q(answered_at__lte=F("due_at")), then=Value(True)),
+                default=Value(False),
+            ),
+            is_adopted=Case(
+                When(
+                    answered_q & Q(outcome__in=[VoiceOutcome.ADOPTED, VoiceOutcome.IMPLEMENTED]),
+                    then=Value(True),
+                ),
+                default=Value(False),
+            ),
+            waited=Case(
+                When(
+                    answered_q,
+                    then=ExpressionWrapper(
+                        F("answered_at") - F("received_at"), output_field=DurationField()
+                    ),
+                ),
+                default=None,
+                output_field=DurationField(),
+            ),
+        )
+        .values_list("unit_id", "is_answered", "in_time", "is_adopted", "waited")
+    )
     sums: dict[int, list[Any]] = {}
-    for unit_id, status, outcome, received_at, answered_at, due_at in rows.values_list(
-        "unit_id", "status", "outcome", "received_at", "answered_at", "due_at"
-    ):
-        answered = status == VoiceStatus.ANSWERED
-        in_time = answered and answered_at is not None and due_at is not None
-        in_time = in_time and answered_at <= due_at
-        adopted = answered and outcome in (VoiceOutcome.ADOPTED, VoiceOutcome.IMPLEMENTED)
-        days = (answered_at - received_at).total_seconds() / 86400 if answered else None
+    for unit_id, answered, in_time, adopted, waited in rows:
+        days = waited.total_seconds() / 86400 if answered and waited is not None else None
         for ancestor in lineage.get(unit_id, ()):
             found = sums.setdefault(ancestor, [0, 0, 0, 0, []])
             found[0] += 1
