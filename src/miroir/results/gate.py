@@ -131,12 +131,32 @@ def _children(parents: Mapping[Key, Key | None]) -> dict[Key, list[Key]]:
     return children
 
 
+@dataclass(frozen=True)
+class Shape:
+    """A family's children (ordered by name) and depths, worked out once for many gatings."""
+
+    children: dict[Key, list[Key]]
+    depth: dict[Key, int]
+
+
+def shape_of(parents: Mapping[Key, Key | None]) -> Shape:
+    """Return the shape ``release_tree`` needs of a family (pass it when gating it often)."""
+    depth: dict[Key, int] = {}
+    for key in parents:
+        level, parent = 0, parents[key]
+        while parent is not None:
+            level, parent = level + 1, parents.get(parent)
+        depth[key] = level
+    return Shape(_children(parents), depth)
+
+
 def release_tree(
     parents: Mapping[Key, Key | None],
     counts: Mapping[Key, int],
     threshold: int,
     *,
     hidden: Iterable[Key] = (),
+    shape: Shape | None = None,
 ) -> frozenset[Key]:
     """Return the groups of a nested family that may be shown.
 
@@ -148,11 +168,12 @@ def release_tree(
     """
     if threshold < 1:
         raise ValueError(f"a threshold is at least 1, got {threshold}")
-    children = _children(parents)
     forced = set(hidden)
     visible = {key for key in parents if key not in forced and counts.get(key, 0) >= threshold}
     if threshold == 1:
         return frozenset(visible)
+    shape = shape or shape_of(parents)
+    children, depth = shape.children, shape.depth
 
     def frontier(key: Key) -> list[Key]:
         found: list[Key] = []
@@ -175,12 +196,6 @@ def release_tree(
         return parent
 
     # Top-down, so that a parent's fix is made before its children are looked at.
-    depth: dict[Key, int] = {}
-    for key in parents:
-        level, parent = 0, parents[key]
-        while parent is not None:
-            level, parent = level + 1, parents.get(parent)
-        depth[key] = level
     work = sorted(visible, key=lambda key: (depth[key], repr(key)), reverse=True)
     while work:
         key = work.pop()
@@ -218,6 +233,16 @@ def _frontier(children: Mapping[Key, list[Key]], visible: Iterable[Key], key: Ke
     return found
 
 
+def _with_ancestors(parents: Mapping[Key, Key | None], keys: Iterable[Key]) -> set[Key]:
+    """Return ``keys`` and every group above them."""
+    found: set[Key] = set()
+    for key in keys:
+        while key is not None and key not in found and key in parents:
+            found.add(key)
+            key = parents[key]
+    return found
+
+
 def release_crossed(
     parents: Mapping[Key, Key | None],
     totals: Mapping[Key, int],
@@ -234,6 +259,12 @@ def release_crossed(
     each nearest visible total below V has its own (W, s) cell visible, or none of s —
     so that what (V, s) adds lies inside V's own residue; and within that residue, what
     the visible segments leave unexplained is 0 or at least the threshold.
+
+    Cells are hidden one at a time, the first misaligned cell (segments in order, groups
+    by name) before the first unexplained residue (groups by name), until none is left.
+    Each step changes one segment's visible cells only, so only that segment's tree is
+    gated again and only the groups whose cell changed are looked at again: on a network
+    of thousands of units this is what keeps the rule affordable.
     """
     shown_totals = release_tree(parents, totals, threshold)
     if threshold == 1:
@@ -242,65 +273,98 @@ def release_crossed(
         )
     children = _children(parents)
     segments = sorted({segment for _, segment in cells})
-    blocked: dict[str, set[Key]] = {
-        segment: {key for key in parents if key not in shown_totals} for segment in segments
-    }
     frontier_totals = {key: _frontier(children, shown_totals, key) for key in shown_totals}
     residue_totals = {
         key: totals.get(key, 0) - sum(totals.get(inner, 0) for inner in frontier_totals[key])
         for key in shown_totals
     }
+    # Each segment is gated over the groups that hold some of it and those above them:
+    # a group with none below it is never shown and hides nothing.
+    families: dict[str, dict[Key, Key | None]] = {}
+    counts: dict[str, dict[Key, int]] = {}
+    shapes: dict[str, Shape] = {}
+    blocked: dict[str, set[Key]] = {}
+    for segment in segments:
+        inside = _with_ancestors(parents, (k for (k, s), n in cells.items() if s == segment and n))
+        families[segment] = {key: parents[key] for key in parents if key in inside}
+        shapes[segment] = shape_of(families[segment])
+        counts[segment] = {key: cells.get((key, segment), 0) for key in families[segment]}
+        blocked[segment] = {key for key in families[segment] if key not in shown_totals}
+
+    def gated(segment: str) -> frozenset[Key]:
+        return release_tree(
+            families[segment],
+            counts[segment],
+            threshold,
+            hidden=blocked[segment],
+            shape=shapes[segment],
+        )
+
+    shown = {segment: gated(segment) for segment in segments}
+    inner_sums = {
+        (key, segment): sum(cells.get((w, segment), 0) for w in frontier_totals[key])
+        for key in frontier_totals
+        for segment in segments
+    }
+
+    def unexplained(key: Key) -> tuple[int, str] | None:
+        pieces = [
+            (cells.get((key, segment), 0) - inner_sums[(key, segment)], segment)
+            for segment in segments
+            if key in shown[segment]
+        ]
+        left = residue_totals[key] - sum(piece for piece, _ in pieces)
+        if pieces and 0 < left < threshold:
+            return min([piece for piece in pieces if piece[0] > 0] or pieces)
+        return None
+
+    order = {key: rank for rank, key in enumerate(sorted(frontier_totals, key=repr))}
+    offending = {key for key in frontier_totals if unexplained(key) is not None}
+    unchecked = set(segments)  # segments whose alignment may have changed
     while True:
-        shown: dict[str, frozenset[Key]] = {}
+        block = None
         for segment in segments:
-            counts = {key: cells.get((key, segment), 0) for key in parents}
-            shown[segment] = release_tree(parents, counts, threshold, hidden=blocked[segment])
-        block = _misaligned(frontier_totals, cells, shown, segments)
-        if block is None:
-            block = _unexplained(frontier_totals, residue_totals, cells, shown, segments, threshold)
+            if segment not in unchecked:
+                continue
+            found = _misaligned_in(frontier_totals, cells, shown[segment], segment)
+            if found is not None:
+                block = (found, segment)
+                break
+            unchecked.discard(segment)
+        if block is None and offending:
+            key = min(offending, key=order.__getitem__)
+            piece = unexplained(key)
+            if piece is not None:
+                block = (key, piece[1])
         if block is None:
             break
-        blocked[block[1]].add(block[0])
+        key, segment = block
+        blocked[segment].add(key)
+        before, shown[segment] = shown[segment], gated(segment)
+        unchecked.add(segment)
+        for changed in before ^ shown[segment]:
+            if changed in frontier_totals:
+                if unexplained(changed) is None:
+                    offending.discard(changed)
+                else:
+                    offending.add(changed)
     released = frozenset(
         (key, segment) for segment in segments for key in shown.get(segment, frozenset())
     )
     return shown_totals, released
 
 
-def _misaligned(
+def _misaligned_in(
     frontier_totals: Mapping[Key, list[Key]],
     cells: Mapping[tuple[Key, str], int],
-    shown: Mapping[str, frozenset[Key]],
-    segments: Sequence[str],
-) -> tuple[Key, str] | None:
-    """Return a visible cell whose visible totals below lack their own cell, if any."""
-    for segment in segments:
-        for key in sorted(shown[segment], key=repr):
-            for inner in frontier_totals.get(key, ()):
-                if cells.get((inner, segment), 0) > 0 and inner not in shown[segment]:
-                    return key, segment
-    return None
-
-
-def _unexplained(
-    frontier_totals: Mapping[Key, list[Key]],
-    residue_totals: Mapping[Key, int],
-    cells: Mapping[tuple[Key, str], int],
-    shown: Mapping[str, frozenset[Key]],
-    segments: Sequence[str],
-    threshold: int,
-) -> tuple[Key, str] | None:
-    """Return a cell to hide where a residue minus its visible segments is small, if any."""
-    for key in sorted(frontier_totals, key=repr):
-        pieces = []
-        for segment in segments:
-            if key in shown[segment]:
-                inner = sum(cells.get((w, segment), 0) for w in frontier_totals[key])
-                pieces.append((cells.get((key, segment), 0) - inner, segment))
-        left = residue_totals[key] - sum(piece for piece, _ in pieces)
-        if pieces and 0 < left < threshold:
-            positive = [piece for piece in pieces if piece[0] > 0] or pieces
-            return key, min(positive)[1]
+    shown: frozenset[Key],
+    segment: str,
+) -> Key | None:
+    """Return the first visible group of ``segment`` whose visible totals below lack its cell."""
+    for key in sorted(shown, key=repr):
+        for inner in frontier_totals.get(key, ()):
+            if cells.get((inner, segment), 0) > 0 and inner not in shown:
+                return key
     return None
 
 
