@@ -37,6 +37,8 @@ def _results_recounted(settings) -> None:
     # and figures follow every response at once (tests/results/test_kept_releases.py checks the
     # production default that reuses them for a minute).
     settings.MIROIR_RESULTS_REFRESH_SECONDS = 0
+    # A thread's own connection would not see a test's uncommitted data.
+    settings.MIROIR_RESULTS_RECOUNT_IN_BACKGROUND = False
     from miroir.results.selectors import releases_forget
 
     releases_forget()

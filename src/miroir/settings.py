@@ -247,6 +247,8 @@ MIROIR_RESULTS_PERIOD = env_str("MIROIR_RESULTS_PERIOD", "quarter") or "quarter"
 # once); how many such releases a process keeps.
 MIROIR_RESULTS_REFRESH_SECONDS = env_int("MIROIR_RESULTS_REFRESH_SECONDS", 60)
 MIROIR_RESULTS_KEPT_RELEASES = env_int("MIROIR_RESULTS_KEPT_RELEASES", 32)
+# When kept figures are found behind, recount them in a thread while still serving them.
+MIROIR_RESULTS_RECOUNT_IN_BACKGROUND = env_bool("MIROIR_RESULTS_RECOUNT_IN_BACKGROUND", True)
 
 # Largest CSV file the organisation import accepts through the web page.
 MIROIR_IMPORT_MAX_BYTES = env_int("MIROIR_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -209,3 +209,27 @@ def test_listening_reads_the_same_unit_by_unit_and_for_the_whole_network(
     lille = alone[personas.lille.pk].lenses["employee"]
     assert lille.people and lille.invited and lille.responses is not None
     assert alone[personas.company.pk].lenses["management"].people >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_found_behind_are_served_while_a_thread_recounts_them(
+    personas, second_wave, builds, settings
+) -> None:
+    import threading
+
+    settings.MIROIR_RESULTS_REFRESH_SECONDS = 60
+    settings.MIROIR_RESULTS_RECOUNT_IN_BACKGROUND = True
+    wave, members = second_wave
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
+    assert company_n(personas, today=tomorrow) == 15
+    submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
+    for _data, release in selectors._RELEASES.values():
+        release.checked_at -= timedelta(seconds=61)
+    # Behind: the kept figures are served at once, and a thread recounts them.
+    assert company_n(personas, today=tomorrow) == 15
+    for thread in threading.enumerate():
+        if thread.name.startswith("miroir-recount-"):
+            thread.join(timeout=60)
+    assert len(builds) == 2
+    assert company_n(personas, today=tomorrow) == 16

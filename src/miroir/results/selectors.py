@@ -48,6 +48,7 @@ Statistic codes: ``mean`` (scale points), ``score`` (0-100), ``top_box``, ``top2
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
@@ -112,6 +113,8 @@ from miroir.results.listening import (
 from miroir.results.models import VALUE_FIELDS, Publication, Rollup, RollupResponses
 from miroir.results.periods import Period, PeriodError, period_of, period_parse, release_grain
 from miroir.results.services import Tally, answer_groups, lens_attribute, response_groups
+
+logger = logging.getLogger(__name__)
 
 BAROMETER_FAMILY = "barometre-service"
 BAROMETER_SUGGESTIONS = "suggestions"
@@ -612,8 +615,10 @@ def _kept_release(ctx: _Context, lens: str, period: Period, *, segments: bool) -
     A kept release is reused when nothing it was computed from has changed. When only
     responses may have been added since, it is reused without looking for
     ``MIROIR_RESULTS_REFRESH_SECONDS`` after it was last found current (figures a minute
-    old rather than a recount per page under steady intake). Anything else (the tree, a
-    threshold, the daily snapshot, an opened or closed wave) recomputes it at once.
+    old rather than a recount per page under steady intake); then, if the roll-ups did
+    change, it is recounted in the background (``MIROIR_RESULTS_RECOUNT_IN_BACKGROUND``)
+    while the kept one is still served, or at once. Anything else (the tree, a threshold,
+    the daily snapshot, an opened or closed wave) recomputes it at once.
     """
     inputs = _inputs(ctx, lens, period, segments)
     refresh = float(getattr(settings, "MIROIR_RESULTS_REFRESH_SECONDS", 60))
@@ -630,16 +635,63 @@ def _kept_release(ctx: _Context, lens: str, period: Period, *, segments: bool) -
         if counted.data == data:
             release.checked_at = now
             return release
+        if getattr(settings, "MIROIR_RESULTS_RECOUNT_IN_BACKGROUND", False) and refresh > 0:
+            # Served as it is for one more refresh time, while a thread recounts it.
+            release.checked_at = now
+            _recount_later(inputs.key, lens, period, segments, ctx.today)
+            return release
     else:
         counted = _counted(lens, period)
     release = _build_release(ctx, lens, period, segments=segments, inputs=inputs, counted=counted)
+    _keep(inputs.key, counted.data, release)
+    return release
+
+
+def _keep(key: tuple[Any, ...], data: tuple[Any, ...], release: _Release) -> None:
     limit = max(1, int(getattr(settings, "MIROIR_RESULTS_KEPT_RELEASES", 32)))
     with _RELEASES_LOCK:
-        _RELEASES[inputs.key] = (counted.data, release)
-        _RELEASES.move_to_end(inputs.key)
+        _RELEASES[key] = (data, release)
+        _RELEASES.move_to_end(key)
         while len(_RELEASES) > limit:
             _RELEASES.popitem(last=False)
-    return release
+
+
+_RECOUNTING: set[tuple[Any, ...]] = set()
+
+
+def _recount_later(
+    key: tuple[Any, ...], lens: str, period: Period, segments: bool, today: date
+) -> None:
+    """Recount a kept release in a thread of its own (one at a time per release)."""
+    with _RELEASES_LOCK:
+        if key in _RECOUNTING:
+            return
+        _RECOUNTING.add(key)
+    thread = threading.Thread(
+        target=_recount,
+        args=(key, lens, period, segments, today),
+        name=f"miroir-recount-{lens}-{period.label}",
+        daemon=True,
+    )
+    thread.start()
+
+
+def _recount(key: tuple[Any, ...], lens: str, period: Period, segments: bool, today: date) -> None:
+    try:
+        ctx = _Context(today)
+        inputs = _inputs(ctx, lens, period, segments)
+        if inputs.key == key:  # otherwise the next request recomputes it under its new key
+            counted = _counted(lens, period)
+            release = _build_release(
+                ctx, lens, period, segments=segments, inputs=inputs, counted=counted
+            )
+            _keep(key, counted.data, release)
+    except Exception:  # the kept release stays served; the next refresh tries again
+        logger.exception("Could not recount the %s results of %s", lens, period.label)
+    finally:
+        with _RELEASES_LOCK:
+            _RECOUNTING.discard(key)
+        connection.close()
 
 
 def _build_release(
