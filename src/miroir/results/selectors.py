@@ -776,10 +776,17 @@ def _subtract_fresh(
         response__submitted_on__gte=period.start,
         response__submitted_on__lt=period.end,
     )
+    behind = 0
     for row in answer_groups(Answer.objects.filter(fresh), lens=lens):
         key = (row["unit_key"], row["item_id"], row["segment_value"] if segments else "")
         row = {**row, "choice": row["choice_key"]}
-        leaves.setdefault(key, Tally()).add(Tally.from_row(row), sign=-1)
+        leaf = leaves.setdefault(key, Tally())
+        leaf.add(Tally.from_row(row), sign=-1)
+        if min(leaf.n, leaf.dont_know, *leaf.values, *leaf.choices.values()) < 0:
+            # The roll-ups do not hold these answers yet (stored outside intake and not
+            # rebuilt): nothing of this cell can be told before the snapshot day.
+            leaves[key] = Tally()
+            behind += 1
     fresh_responses = Response.objects.filter(
         wave__in=open_waves,
         submitted_on__gt=as_of,
@@ -788,7 +795,14 @@ def _subtract_fresh(
     )
     for row in response_groups(fresh_responses, lens=lens):
         key = (row["unit_id"], row["segment_value"] if segments else "")
-        responses[key] = responses.get(key, 0) - row["responses"]
+        responses[key] = max(0, responses.get(key, 0) - row["responses"])
+    if behind:
+        logger.warning(
+            "%s roll-up cells of the %s lens lack answers stored since %s; run rollups_rebuild",
+            behind,
+            lens,
+            as_of,
+        )
 
 
 def _sum_up(
