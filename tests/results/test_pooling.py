@@ -18,7 +18,7 @@ def test_indices_pooled_for_every_unit_at_once_equal_those_pooled_one_by_one(
     ctx = selectors._Context(timezone.localdate())
     release = ctx.release("employee", period_of(timezone.localdate()))
     items = selectors._lens_items(ctx, release)
-    ids = list(Unit.objects.order_by("pk").values_list("pk", flat=True)) + [10**9]
+    ids = [*Unit.objects.order_by("pk").values_list("pk", flat=True), 10**9]
     together = selectors._pooled_many(release, items, ids)
     alone = [selectors._pooled(release, items, pk) for pk in ids]
     assert [pool is None for pool in together] == [pool is None for pool in alone]
