@@ -276,3 +276,17 @@ def test_pages_read_on_a_phone_declare_the_viewport(client, results_data):
     html = client.get(reverse("reports:publication", args=[publication.pk])).content.decode()
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in html
     assert 'class="table-wrap"' in html
+
+
+def test_a_publisher_without_a_login_is_left_out_not_shown_blank(client, results_data):
+    personas = results_data
+    publication = _publish(personas.shop_manager, personas.lille, "Sans signature")
+    # Published by a manager who has no login (the demo's), or whose login was deleted.
+    Publication.objects.filter(pk=publication.pk).update(published_by=None)
+    _login(client, personas.employee)
+    for url in (
+        reverse("reports:published"),
+        reverse("reports:publication", args=[publication.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert "Published on " in html and "Published by  on" not in html
