@@ -233,3 +233,26 @@ def test_figures_found_behind_are_served_while_a_thread_recounts_them(
             thread.join(timeout=60)
     assert len(builds) == 2
     assert company_n(personas, today=tomorrow) == 16
+
+
+def test_network_wide_listening_reads_are_reused_for_the_refresh_time(
+    personas, answered, settings, monkeypatch
+) -> None:
+    settings.MIROIR_RESULTS_REFRESH_SECONDS = 60
+    monkeypatch.setattr(selectors, "_FEW_UNITS", 0)  # read for the whole network
+    period = period_of(timezone.localdate())
+
+    def lille_people() -> int:
+        rows = selectors.network_symmetry(unit=personas.company, period=period, levels=None)
+        return (
+            {row.unit_id: row.listening for row in rows}[personas.lille.pk]
+            .lenses["employee"]
+            .people
+        )
+
+    before = lille_people()
+    add_employees(personas.lille, 2, prefix="Late")
+    assert lille_people() == before  # within the refresh time: the people read earlier
+    for key, (when, value) in list(selectors._NETWORK_READS.items()):
+        selectors._NETWORK_READS[key] = (when - 61, value)
+    assert lille_people() == before + 2

@@ -50,8 +50,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -363,6 +364,28 @@ def releases_forget() -> None:
     with _RELEASES_LOCK:
         _RELEASES.clear()
         _TREE.clear()
+        _NETWORK_READS.clear()
+
+
+# Network-wide listening reads (people, invitations, voices) kept by this process:
+# key → (when read, value); reused for MIROIR_RESULTS_REFRESH_SECONDS, like releases.
+_NETWORK_READS: dict[tuple[Any, ...], tuple[float, Any]] = {}
+
+
+def _network_read(key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+    """Return ``read()``, or what it returned less than the refresh time ago."""
+    refresh = float(getattr(settings, "MIROIR_RESULTS_REFRESH_SECONDS", 60))
+    now = time.monotonic()
+    with _RELEASES_LOCK:
+        kept = _NETWORK_READS.get(key)
+    if kept is not None and 0 <= now - kept[0] < refresh:
+        return kept[1]
+    value = read()
+    with _RELEASES_LOCK:
+        if len(_NETWORK_READS) > 256:  # old periods and trees: start afresh
+            _NETWORK_READS.clear()
+        _NETWORK_READS[key] = (now, value)
+    return value
 
 
 # Up to this many units, none with a subtree larger than the second figure, a page's
@@ -438,29 +461,32 @@ class _Context:
         if self._people is None and not self.many(unit):
             return _people(unit, lens)
         if self._people is None:
-            # One pass over the organisation for the whole page, not three counts per unit.
-            members = Member.objects.filter(is_active=True).values_list("unit_id", "contract_type")
-            managers = (
-                Role.objects.filter(kind=RoleKind.MANAGER, unit__isnull=False)
-                .values_list("unit_id", "member_id")
-                .distinct()
-            )
-            leaves: dict[tuple[int, str], int] = {}
-            for unit_id, contract in members:
-                lens_of = Lens.PARTNER if contract == ContractType.PARTNER else Lens.EMPLOYEE
-                leaves[(unit_id, lens_of)] = leaves.get((unit_id, lens_of), 0) + 1
-            sums = self.subtree_sums((pk, side, n) for (pk, side), n in leaves.items())
-            # A manager counts once per subtree however many roles they hold in it.
-            held: dict[int, set[int]] = {}
-            for unit_id, member in managers:
-                for ancestor in self.tree.lineage.get(unit_id, ()):
-                    held.setdefault(ancestor, set()).add(member)
-            self._people = {
-                Lens.EMPLOYEE: {u: n for (u, key), n in sums.items() if key == Lens.EMPLOYEE},
-                Lens.PARTNER: {u: n for (u, key), n in sums.items() if key == Lens.PARTNER},
-                Lens.MANAGEMENT: {u: len(found) for u, found in held.items()},
-            }
+            self._people = _network_read(("people", self.tree.signature), self._read_people)
         return self._people[lens].get(unit.pk, 0)
+
+    def _read_people(self) -> dict[str, dict[int, int]]:
+        # One pass over the organisation for the whole page, not three counts per unit.
+        members = Member.objects.filter(is_active=True).values_list("unit_id", "contract_type")
+        managers = (
+            Role.objects.filter(kind=RoleKind.MANAGER, unit__isnull=False)
+            .values_list("unit_id", "member_id")
+            .distinct()
+        )
+        leaves: dict[tuple[int, str], int] = {}
+        for unit_id, contract in members:
+            lens_of = Lens.PARTNER if contract == ContractType.PARTNER else Lens.EMPLOYEE
+            leaves[(unit_id, lens_of)] = leaves.get((unit_id, lens_of), 0) + 1
+        sums = self.subtree_sums((pk, side, n) for (pk, side), n in leaves.items())
+        # A manager counts once per subtree however many roles they hold in it.
+        held: dict[int, set[int]] = {}
+        for unit_id, member in managers:
+            for ancestor in self.tree.lineage.get(unit_id, ()):
+                held.setdefault(ancestor, set()).add(member)
+        return {
+            Lens.EMPLOYEE: {u: n for (u, key), n in sums.items() if key == Lens.EMPLOYEE},
+            Lens.PARTNER: {u: n for (u, key), n in sums.items() if key == Lens.PARTNER},
+            Lens.MANAGEMENT: {u: len(found) for u, found in held.items()},
+        }
 
     def voices(self, unit: Unit, lens: str, period: Period) -> VoiceListening | None:
         """Return the voice figures of ``unit``'s subtree, read for every unit at once."""
@@ -468,8 +494,11 @@ class _Context:
         if key not in self._voices and not self.many(unit):
             return voice_listening(unit=unit, lens=lens, start=period.start, end=period.end)
         if key not in self._voices:
-            self._voices[key] = voice_listening_every_unit(
-                lens=lens, start=period.start, end=period.end, lineage=self.tree.lineage
+            self._voices[key] = _network_read(
+                ("voices", lens, period, self.tree.signature),
+                lambda: voice_listening_every_unit(
+                    lens=lens, start=period.start, end=period.end, lineage=self.tree.lineage
+                ),
             )
         look_up = self._voices[key]
         if look_up is None:
@@ -489,17 +518,10 @@ class _Context:
                 .order_by()
             )
         if period not in self._invited:
-            rows = (
-                Invitation.objects.filter(
-                    sent_at__isnull=False,
-                    sent_at__date__gte=period.start,
-                    sent_at__date__lt=period.end,
-                )
-                .values_list("unit_id", "wave__lens")
-                .annotate(count=Count("id"))
-                .order_by()
+            rows = sent.values_list("unit_id", "wave__lens").annotate(count=Count("id")).order_by()
+            self._invited[period] = _network_read(
+                ("invited", period, self.tree.signature), lambda: self.subtree_sums(rows)
             )
-            self._invited[period] = self.subtree_sums(rows)
         found = self._invited[period]
         return {lens: found.get((unit.pk, lens), 0) for lens in Lens.values}
 
@@ -1456,19 +1478,16 @@ def _gap(a: estimates.Estimate | None, b: estimates.Estimate | None) -> Gap:
 def _mirrors(ctx: _Context, period: Period) -> dict[int, tuple[Mirror, dict[str, Item]]]:
     """Return the mirrors with answers in the period: mirror id → (mirror, lens → item)."""
     if period not in ctx.mirrors:
-        ctx.mirrors[period] = _read_mirrors(period)
+        ctx.mirrors[period] = _read_mirrors(ctx, period)
     return ctx.mirrors[period]
 
 
-def _read_mirrors(period: Period) -> dict[int, tuple[Mirror, dict[str, Item]]]:
-    ids = (
-        Rollup.objects.filter(period__in=period.month_starts(), item__mirror__isnull=False)
-        .values_list("item_id", flat=True)
-        .distinct()
-    )
+def _read_mirrors(ctx: _Context, period: Period) -> dict[int, tuple[Mirror, dict[str, Item]]]:
+    # The items answered in the period are those of its releases (read anyway).
+    ids = {pk for lens in Lens.values for pk in ctx.release(lens, period).item_ids}
     found: dict[int, tuple[Mirror, dict[str, Item]]] = {}
     for item in (
-        Item.objects.filter(pk__in=ids)
+        Item.objects.filter(pk__in=ids, mirror__isnull=False)
         .select_related("mirror")
         .order_by("mirror__order", "mirror_id", "pk")
     ):
