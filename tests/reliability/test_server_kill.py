@@ -10,6 +10,7 @@ Afterwards each acknowledged submission is in the database exactly once.
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
@@ -79,8 +80,9 @@ class Client(threading.Thread):
                         )
                     self.holding = True
                     reply = request(self.app.port, "POST", form.path, form.body, form.headers)
-                except (OSError, ConnectionError):
-                    # No answer (the server is down, or died mid-request): send it again.
+                except (OSError, ConnectionError, http.client.HTTPException):
+                    # No answer, or half of one (the server is down, or died mid-request,
+                    # even mid-reply: IncompleteRead): send it again.
                     reply = None
                 if reply is not None and reply.status in success:
                     self.acknowledged[comment] = reply.status
