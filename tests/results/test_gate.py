@@ -109,3 +109,26 @@ def test_a_system_check_refuses_results_settings_that_cannot_work(settings, sett
     setattr(settings, setting, value)
     ids = {message.id for message in run_checks()}
     assert ids & {"miroir.results.E001", "miroir.results.E002"}
+
+
+def test_a_verbatim_sample_keeps_the_shuffled_order_and_redacts_only_what_it_keeps() -> None:
+    from miroir.results import gate
+
+    seen: list[int] = []
+
+    def counting(texts, names, language):
+        seen.append(len(texts))
+        return [text.upper() for text in texts]
+
+    rows = [(f"answer-{index}", f"comment {index}", "Pulse T1", "2026-Q4") for index in range(30)]
+    previous = gate.redactor_install(counting)
+    try:
+        whole = gate.verbatims(rows, visible=True, threshold=10)
+        sample = gate.verbatims(rows, visible=True, threshold=10, limit=10)
+        small = gate.verbatims(rows[:8], visible=True, threshold=10, limit=10)
+    finally:
+        gate.redactor_install(previous)
+    assert seen == [30, 10, 8]
+    assert sample.total == 30 and whole.total is None and small.total is None
+    assert sample.verbatims == whole.verbatims[:10]
+    assert len(small.verbatims) == 8

@@ -49,6 +49,9 @@ from miroir.results import selectors
 LARGEST_GAPS = 10
 LENS_ORDER = (Lens.CUSTOMER, Lens.EMPLOYEE, Lens.PARTNER, Lens.MANAGEMENT)
 
+# A unit page shows a sample of the comments (the same keyed order every time).
+VERBATIMS_SHOWN = 50
+
 
 def lens_label(lens: str) -> str:
     return str(Lens(lens).label)
@@ -141,7 +144,9 @@ class Loader:
 
     @cached_property
     def verbatims(self) -> Any:
-        return selectors.unit_verbatims(unit=self.unit, lens=self.filters.lens, period=self.period)
+        return selectors.unit_verbatims(
+            unit=self.unit, lens=self.filters.lens, period=self.period, limit=VERBATIMS_SHOWN
+        )
 
 
 @dataclass

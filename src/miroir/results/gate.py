@@ -389,6 +389,8 @@ class VerbatimRelease:
     verbatims: tuple[Verbatim, ...]
     # Set when the group was large enough but redaction could not run (nothing shown).
     withheld: str = ""
+    # How many comments the group has in all, when only ``limit`` of them were kept.
+    total: int | None = None
 
 
 # The single place where name redaction plugs in: every verbatim that leaves the system
@@ -434,6 +436,7 @@ def verbatims(
     threshold: int,
     names: Sequence[str] = (),
     language: str = "fr",
+    limit: int | None = None,
 ) -> VerbatimRelease:
     """Return what may be shown of a group's comments.
 
@@ -441,11 +444,16 @@ def verbatims(
     group passed ``release_tree`` at the verbatim threshold; ``names`` the organisation's
     member names to remove. Texts come back shuffled (by a keyed hash of the answer id),
     dated by their wave only, and redacted. If redaction cannot run, nothing is shown
-    (``withheld`` says why): a comment is never released with its names in it.
+    (``withheld`` says why): a comment is never released with its names in it. With
+    ``limit``, only the first ``limit`` of that order are kept (a sample unrelated to
+    arrival; only those are redacted) and ``total`` says how many there are.
     """
     if not visible:
         return VerbatimRelease(True, threshold, ())
     ordered = sorted(rows, key=lambda row: _shuffle_key(row[0]))
+    total = len(ordered) if limit is not None and len(ordered) > limit else None
+    if total is not None:
+        ordered = ordered[:limit]
     try:
         texts = redact_all([row[1] for row in ordered], names=names, language=language)
     except Exception as error:  # fail closed, whatever went wrong
@@ -457,6 +465,7 @@ def verbatims(
             Verbatim(text, wave, period)
             for text, (_, _, wave, period) in zip(texts, ordered, strict=True)
         ),
+        total=total,
     )
 
 

@@ -1882,6 +1882,7 @@ def unit_verbatims(
     period: Period,
     item: Item | None = None,
     today: date | None = None,
+    limit: int | None = None,
 ) -> gate.VerbatimRelease:
     """Return the free-text answers of ``unit``'s subtree, when its group is large enough.
 
@@ -1922,6 +1923,7 @@ def unit_verbatims(
         threshold=release.verbatim_threshold,
         names=names,
         language=translation.get_language() or "fr",
+        limit=limit,
     )
 
 
