@@ -74,6 +74,12 @@ else:
             conn_health_checks=True,
         )
     }
+    _jit = env_bool("MIROIR_DATABASE_JIT", False)
+    if "postgresql" in DATABASES["default"]["ENGINE"] and not _jit:
+        # PostgreSQL's JIT compiles a plan when the tables are large, which costs a short
+        # query (a shop's comments among tens of millions of answers) half a second.
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
 DATABASES["default"]["TEST"] = {"NAME": env_str("MIROIR_TEST_DATABASE_NAME") or None}
 
 INSTALLED_APPS = [

@@ -109,3 +109,30 @@ def test_check_deploy_reports_nothing_behind_a_proxy(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_postgresql_connections_turn_the_planner_s_jit_off_unless_asked() -> None:
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "from django.conf import settings; import django; django.setup(); "
+        "print(settings.DATABASES['default'].get('OPTIONS', {}).get('options', ''))"
+    )
+    base = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "miroir.settings",
+        "MIROIR_DATABASE_URL": "postgres://miroir@127.0.0.1:5432/miroir",
+        "MIROIR_SECRET_KEY": "probe-" + "x" * 50,
+    }
+    base.pop("MIROIR_DATABASE_JIT", None)
+    off = subprocess.run([sys.executable, "-c", probe], env=base, capture_output=True, text=True)
+    on = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**base, "MIROIR_DATABASE_JIT": "true"},
+        capture_output=True,
+        text=True,
+    )
+    assert off.stdout.strip() == "-c jit=off", off.stderr
+    assert on.stdout.strip() == "", on.stderr
