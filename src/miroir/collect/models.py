@@ -263,6 +263,8 @@ class Response(models.Model):
         ]
         indexes = [
             models.Index(fields=["wave", "unit", "submitted_on"], name="collect_resp_wave_unit"),
+            # A unit's responses of a period (its comments on the result pages).
+            models.Index(fields=["unit", "submitted_on"], name="collect_resp_unit_day"),
         ]
 
     def __str__(self) -> str:
