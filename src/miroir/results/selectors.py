@@ -392,6 +392,8 @@ def _network_read(key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
 # listening figures are read unit by unit (small indexed queries); beyond, for all at once.
 _FEW_UNITS = 8
 _LARGE_SUBTREE = 64
+# A subtree this small is queried by its units' ids rather than by path.
+_FEW_UNITS_LISTED = 200
 
 
 def _people(unit: Unit, lens: str) -> int:
@@ -1899,10 +1901,16 @@ def unit_verbatims(
         answers = Answer.objects.filter(
             text__isnull=False,
             response__lens=lens,
-            response__unit__path__startswith=unit.path,
             response__submitted_on__gte=period.start,
             response__submitted_on__lt=period.end,
         )
+        subtree = ctx.tree.descendants(unit, None)
+        if len(subtree) <= _FEW_UNITS_LISTED:
+            # The units by id: the planner then reads their responses by the unit index
+            # rather than every response of the period.
+            answers = answers.filter(response__unit_id__in=[ref.id for ref in subtree])
+        else:
+            answers = answers.filter(response__unit__path__startswith=unit.path)
         if release.as_of is not None:
             answers = answers.filter(response__submitted_on__lte=release.as_of)
         if item is not None:
