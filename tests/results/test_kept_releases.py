@@ -38,16 +38,21 @@ def second_wave(personas, make_wave, launch, answered):
     return wave, members
 
 
-def company_n(personas, *, today) -> int | None:
+def unit_figure(unit, *, today):
+    """Return the employee figure of ``ITEM`` at ``unit`` alone, this quarter, no change."""
     results = selectors.unit_results(
-        unit=personas.company,
+        unit=unit,
         lens="employee",
         period=period_of(timezone.localdate()),
         levels=0,
         today=today,
         with_change=False,
     )
-    return results.figure(personas.company.pk, ITEM).n
+    return results.figure(unit.pk, ITEM)
+
+
+def company_n(personas, *, today) -> int | None:
+    return unit_figure(personas.company, today=today).n
 
 
 def test_a_release_is_computed_once_and_reused_while_nothing_changed(
@@ -95,18 +100,9 @@ def test_a_raised_threshold_applies_at_once_even_to_kept_figures(
 ) -> None:
     settings.MIROIR_RESULTS_REFRESH_SECONDS = 3600
     today = timezone.localdate()
-    period = period_of(today)
 
     def marseille():
-        results = selectors.unit_results(
-            unit=personas.marseille,
-            lens="employee",
-            period=period,
-            levels=0,
-            today=today,
-            with_change=False,
-        )
-        return results.figure(personas.marseille.pk, ITEM)
+        return unit_figure(personas.marseille, today=today)
 
     assert marseille().n == 5
     settings.MIROIR_ANONYMITY_THRESHOLD = 6
@@ -119,18 +115,9 @@ def test_a_unit_moved_in_the_tree_recounts_at_once(personas, answered, builds, s
     from miroir.org.services import unit_move
 
     today = timezone.localdate()
-    period = period_of(today)
 
     def nord_n():
-        results = selectors.unit_results(
-            unit=personas.nord,
-            lens="employee",
-            period=period,
-            levels=0,
-            today=today,
-            with_change=False,
-        )
-        return results.figure(personas.nord.pk, ITEM).n
+        return unit_figure(personas.nord, today=today).n
 
     assert nord_n() == 9
     unit_move(unit=personas.marseille, new_parent=personas.nord)
@@ -157,18 +144,9 @@ def test_a_raised_wave_threshold_applies_at_once_even_to_kept_figures(
     settings.MIROIR_RESULTS_REFRESH_SECONDS = 3600
     wave, _given = answered
     today = timezone.localdate()
-    period = period_of(today)
 
     def marseille():
-        results = selectors.unit_results(
-            unit=personas.marseille,
-            lens="employee",
-            period=period,
-            levels=0,
-            today=today,
-            with_change=False,
-        )
-        return results.figure(personas.marseille.pk, ITEM)
+        return unit_figure(personas.marseille, today=today)
 
     assert marseille().n == 5
     # As collect.services.wave_raise_thresholds would (it refuses closed waves).
