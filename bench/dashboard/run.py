@@ -6,10 +6,12 @@
 1. Fills the database once with the demo generator (``miroir demo``) at ``--shops`` shops
    (20 regions, ``--members-per-shop`` people each): a year of quarterly waves for every
    lens, and its roll-ups.
-2. For each size, grows the responses to that many in plain SQL: each new response copies
-   an existing one (same wave, unit, lens, day and attributes, so the same periods and
-   gates) with all its answers, ``generate_series`` over the originals; then rebuilds the
-   roll-ups (``rollups_rebuild``), as a deployment that imported history would.
+2. Thins the demo's responses to the smallest size when it gave more (a random sample,
+   answers with them). For each size, grows the responses to that many in plain SQL: each
+   new response copies an existing one (same wave, unit, lens, day and attributes, so the
+   same periods and gates) with all its answers, the tables' keys and indexes built again
+   after the copies as a restore does; then rebuilds the roll-ups (``rollups_rebuild``),
+   as a deployment that imported history would.
 3. Requests, through Django's test client in process (the whole stack: middleware,
    access checks, selectors, gate, charts, templates), ``--repeat`` times each: the
    network page of the company, the unit page of a shop, and the linkage computation
@@ -104,8 +106,89 @@ def fill_demo(url: str, shops: int, members: int) -> None:
     log(f"demo generated at {shops:,} shops in {time.perf_counter() - started:.0f} s")
 
 
+GROWN_TABLES = ("collect_response", "collect_answer")
+
+
+def thin(target: int) -> None:
+    """Keep ``target`` of the demo's responses, a random sample (their ids are random UUIDs).
+
+    The demo at 2,000 shops gives about 250,000 responses; the issue's smallest size is
+    100,000 on the same network, so the extra ones go, with their answers.
+    """
+    from django.db import connection, transaction
+
+    from miroir.collect.models import Response
+    from miroir.results.services import rollups_rebuild
+
+    have = Response.objects.count()
+    if have <= target:
+        return
+    if Response.objects.filter(channel="bench").exists():
+        raise SystemExit(
+            f"the database was grown to {have:,} responses already: drop it to measure {target:,}"
+        )
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE bench_drop ON COMMIT DROP AS "
+            "SELECT id FROM collect_response ORDER BY id OFFSET %s",
+            [target],
+        )
+        cursor.execute("DELETE FROM collect_answer a USING bench_drop d WHERE a.response_id = d.id")
+        cursor.execute("DELETE FROM collect_response r USING bench_drop d WHERE r.id = d.id")
+    rollups_rebuild()
+    analyze()
+    log(
+        f"thinned {have:,} responses to {target:,} (a random sample) and rebuilt the "
+        f"roll-ups in {time.perf_counter() - started:.0f} s"
+    )
+
+
+def analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ANALYZE collect_response; ANALYZE collect_answer; "
+            "ANALYZE results_rollup; ANALYZE results_rollupresponses"
+        )
+
+
+def keys_and_indexes(cursor) -> tuple[list[tuple[str, str, str, str]], list[tuple[str, str]]]:
+    """Return the keys (primary, unique, foreign) touching the grown tables, and their other
+    indexes, as the statements that recreate them."""
+    cursor.execute(
+        """
+        SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid)
+        FROM pg_constraint
+        WHERE contype IN ('p', 'u', 'f')
+          AND (conrelid::regclass::text = ANY(%s) OR confrelid::regclass::text = ANY(%s))
+        ORDER BY conname
+        """,
+        [list(GROWN_TABLES), list(GROWN_TABLES)],
+    )
+    keys = cursor.fetchall()
+    cursor.execute(
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i
+        WHERE i.indrelid::regclass::text = ANY(%s)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                          WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)
+        ORDER BY 1
+        """,
+        [list(GROWN_TABLES)],
+    )
+    return keys, cursor.fetchall()
+
+
 def grow(target: int) -> None:
-    """Copy existing responses (with their answers) until there are ``target`` of them."""
+    """Copy existing responses (with their answers) until there are ``target`` of them.
+
+    A bulk load: the keys and indexes of the two tables are dropped while the copies go in,
+    then built again and the foreign keys validated, as a restore does; each copy reads the
+    originals from small temporary tables rather than from the growing ones.
+    """
     from django.db import connection, transaction
 
     from miroir.collect.models import Response
@@ -117,53 +200,79 @@ def grow(target: int) -> None:
         return
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM collect_response WHERE channel <> 'bench'")
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        cursor.execute(
+            "CREATE TEMP TABLE bench_responses AS "
+            "SELECT * FROM collect_response WHERE channel <> 'bench' ORDER BY id"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE bench_answers AS "
+            "SELECT a.* FROM collect_answer a JOIN bench_responses r ON r.id = a.response_id"
+        )
+        cursor.execute("CREATE INDEX ON bench_answers (response_id)")
+        cursor.execute("ANALYZE bench_responses; ANALYZE bench_answers")
+        cursor.execute("SELECT count(*) FROM bench_responses")
         originals = cursor.fetchone()[0]
         copies = -(-(target - have) // originals)
-        # One pass per copy keeps each statement's memory bounded.
-        for copy in range(copies):
-            wanted = min(originals, target - have)
-            if wanted <= 0:
-                break
-            transaction.set_autocommit(False)
-            cursor.execute(
-                """
-                CREATE TEMP TABLE bench_map ON COMMIT DROP AS
-                SELECT id AS old_id, gen_random_uuid() AS new_id
-                FROM collect_response WHERE channel <> 'bench' ORDER BY id LIMIT %s
-                """,
-                [wanted],
+        keys, indexes = keys_and_indexes(cursor)
+        with transaction.atomic():
+            for table, name, _kind, _ in sorted(keys, key=lambda key: key[2] != "f"):
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            for name, _ in indexes:
+                cursor.execute(f"DROP INDEX {name}")
+        log(f"  dropped {len(keys)} keys and {len(indexes)} indexes for the copies")
+        try:
+            for copy in range(copies):
+                wanted = min(originals, target - have)
+                if wanted <= 0:
+                    break
+                with transaction.atomic():
+                    cursor.execute(
+                        """
+                        CREATE TEMP TABLE bench_map ON COMMIT DROP AS
+                        SELECT id AS old_id, gen_random_uuid() AS new_id
+                        FROM bench_responses ORDER BY id LIMIT %s
+                        """,
+                        [wanted],
+                    )
+                    cursor.execute(
+                        """
+                        INSERT INTO collect_response (id, wave_id, unit_id, lens, submitted_on,
+                                                      attributes, channel)
+                        SELECT m.new_id, r.wave_id, r.unit_id, r.lens, r.submitted_on,
+                               r.attributes, 'bench'
+                        FROM bench_map m JOIN bench_responses r ON r.id = m.old_id
+                        """
+                    )
+                    cursor.execute(
+                        """
+                        INSERT INTO collect_answer (id, response_id, item_id, number, choice,
+                                                    text, dont_know)
+                        SELECT gen_random_uuid(), m.new_id, a.item_id, a.number, a.choice,
+                               a.text, a.dont_know
+                        FROM bench_map m JOIN bench_answers a ON a.response_id = m.old_id
+                        """
+                    )
+                have += wanted
+                if (copy + 1) % 10 == 0 or copy + 1 == copies:
+                    log(f"  copy {copy + 1}/{copies}: {have:,} responses")
+        finally:
+            copied = time.perf_counter() - started
+            rebuilding = time.perf_counter()
+            # Primary and unique keys first: the foreign keys need the indexes they back.
+            for table, name, _kind, definition in sorted(keys, key=lambda key: key[2] == "f"):
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            for _, definition in indexes:
+                cursor.execute(definition)
+            cursor.execute("DROP TABLE bench_answers; DROP TABLE bench_responses")
+            log(
+                f"  copies in {copied:.0f} s; {len(keys)} keys and {len(indexes)} indexes "
+                f"built again in {time.perf_counter() - rebuilding:.0f} s"
             )
-            cursor.execute(
-                """
-                INSERT INTO collect_response (id, wave_id, unit_id, lens, submitted_on,
-                                              attributes, channel)
-                SELECT m.new_id, r.wave_id, r.unit_id, r.lens, r.submitted_on, r.attributes,
-                       'bench'
-                FROM bench_map m JOIN collect_response r ON r.id = m.old_id
-                """
-            )
-            cursor.execute(
-                """
-                INSERT INTO collect_answer (id, response_id, item_id, number, choice, text,
-                                            dont_know)
-                SELECT gen_random_uuid(), m.new_id, a.item_id, a.number, a.choice, a.text,
-                       a.dont_know
-                FROM bench_map m JOIN collect_answer a ON a.response_id = m.old_id
-                """
-            )
-            transaction.commit()
-            transaction.set_autocommit(True)
-            have += wanted
-            log(f"  copy {copy + 1}/{copies}: {have:,} responses")
-        cursor.execute("ANALYZE collect_response; ANALYZE collect_answer")
     grown = time.perf_counter() - started
     started = time.perf_counter()
     rollups_rebuild()
-    from django.db import connection as conn
-
-    with conn.cursor() as cursor:
-        cursor.execute("ANALYZE results_rollup; ANALYZE results_rollupresponses")
+    analyze()
     log(
         f"grew to {have:,} responses in {grown:.0f} s; "
         f"roll-ups rebuilt in {time.perf_counter() - started:.0f} s"
@@ -276,7 +385,9 @@ def main() -> None:
     setup_test_environment()  # the test client without a test database
     fill_demo(url, args.shops, args.members_per_shop)
     results: dict[int, dict[str, tuple[float, float, float]]] = {}
-    for size in sorted(int(size) for size in args.sizes.split(",")):
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    thin(sizes[0])
+    for size in sizes:
         grow(size)
         from miroir.collect.models import Response
 
