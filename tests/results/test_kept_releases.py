@@ -8,7 +8,9 @@ import pytest
 from django.utils import timezone
 
 from miroir.results import selectors
+from miroir.results.models import SharedRelease
 from miroir.results.periods import period_of
+from miroir.results.releases import ReleaseFormatError, release_bytes, release_read
 from tests.collect.support import add_employees, submit, token_for
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +236,135 @@ def test_network_wide_listening_reads_are_reused_for_the_refresh_time(
     for key, (when, value) in list(selectors._NETWORK_READS.items()):
         selectors._NETWORK_READS[key] = (when - 61, value)
     assert lille_people() == before + 2
+
+
+# -- releases shared by the server's processes ----------------------------------------------
+# ``releases_forget`` empties this process's memory: what follows is what another process
+# (or this one after a restart) finds.
+
+
+def test_another_process_reads_the_shared_release_instead_of_counting_it(
+    personas, answered, builds
+) -> None:
+    today = timezone.localdate()
+    first = unit_figure(personas.lille, today=today)
+    selectors.releases_forget()
+    again = unit_figure(personas.lille, today=today)
+    assert again == first
+    assert again.n == 9 and not again.suppressed
+    assert len(builds) == 1
+    assert SharedRelease.objects.count() == 1
+
+
+def test_a_shared_release_is_not_read_once_a_response_was_counted(
+    personas, second_wave, builds
+) -> None:
+    wave, members = second_wave
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
+    assert company_n(personas, today=tomorrow) == 15
+    selectors.releases_forget()
+    submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
+    assert company_n(personas, today=tomorrow) == 16
+    assert len(builds) == 2
+    # One row per slot: the newer count replaced the older.
+    assert SharedRelease.objects.count() == 1
+
+
+def test_a_raised_threshold_is_not_read_from_a_shared_release(
+    personas, answered, builds, settings
+) -> None:
+    today = timezone.localdate()
+    assert unit_figure(personas.marseille, today=today).n == 5
+    selectors.releases_forget()
+    settings.MIROIR_ANONYMITY_THRESHOLD = 6
+    assert unit_figure(personas.marseille, today=today).suppressed
+    assert len(builds) == 2
+
+
+def test_a_moved_unit_is_not_read_from_a_shared_release(personas, answered, builds) -> None:
+    from miroir.org.services import unit_move
+
+    today = timezone.localdate()
+    assert unit_figure(personas.nord, today=today).n == 9
+    selectors.releases_forget()
+    unit_move(unit=personas.marseille, new_parent=personas.nord)
+    assert unit_figure(personas.nord, today=today).n == 14
+    assert len(builds) == 2
+
+
+def test_releases_of_other_code_are_not_read(personas, answered, builds, monkeypatch) -> None:
+    today = timezone.localdate()
+    assert company_n(personas, today=today) == 14
+    selectors.releases_forget()
+    monkeypatch.setattr(selectors, "_CODE_DIGEST", "a version whose gate differs")
+    assert company_n(personas, today=today) == 14
+    assert len(builds) == 2
+
+
+def test_a_shared_release_that_cannot_be_read_is_counted_again_and_replaced(
+    personas, answered, builds
+) -> None:
+    today = timezone.localdate()
+    assert company_n(personas, today=today) == 14
+    SharedRelease.objects.update(payload=b"not an archive")
+    selectors.releases_forget()
+    assert company_n(personas, today=today) == 14
+    assert len(builds) == 2
+    (row,) = SharedRelease.objects.all()
+    assert release_read(bytes(row.payload)).lens == "employee"
+
+
+def test_shared_releases_unused_for_a_week_are_dropped(personas, answered) -> None:
+    today = timezone.localdate()
+    company_n(personas, today=today)
+    SharedRelease.objects.update(used_at=timezone.now() - timedelta(days=8))
+    period = period_of(today)
+    selectors.unit_results(unit=personas.company, lens="customer", period=period, today=today)
+    assert SharedRelease.objects.filter(used_at__lt=timezone.now() - timedelta(days=7)).count() == 0
+    assert SharedRelease.objects.count() >= 1
+
+
+def test_a_release_reads_back_equal_from_its_bytes(personas, answered) -> None:
+    period = period_of(timezone.localdate())
+    # By contract type: the release holds segment cells, their values and the crossed gate.
+    selectors.segment_results(unit=personas.company, lens="employee", period=period)
+    (release,) = [release for _data, release in selectors._RELEASES.values() if release.cells]
+    assert release.values
+    read = release_read(release_bytes(release))
+    assert (read.lens, read.period, read.attribute, read.values) == (
+        release.lens,
+        release.period,
+        release.attribute,
+        release.values,
+    )
+    assert (read.threshold, read.verbatim_threshold, read.as_of, read.wave_ids) == (
+        release.threshold,
+        release.verbatim_threshold,
+        release.as_of,
+        release.wave_ids,
+    )
+    assert read.responses == release.responses
+    assert read.visible_responses == release.visible_responses
+    for kind in ("totals", "cells"):
+        mine, theirs = getattr(release, kind), getattr(read, kind)
+        assert sorted(mine) == sorted(theirs)
+        for item_id, packed in mine.items():
+            for key in packed.keys.tolist():
+                assert theirs[item_id].tally(key) == packed.tally(key)
+                assert theirs[item_id].visible(key) == packed.visible(key)
+    # Hidden cells stay hidden once read back.
+    assert any(not packed.shown.all() for packed in read.totals.values())
+
+
+def test_bytes_holding_pickled_objects_are_refused(personas) -> None:
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.savez(buffer, meta=np.array([{"format": 1}], dtype=object))
+    with pytest.raises(ReleaseFormatError):
+        release_read(buffer.getvalue())
+    with pytest.raises(ReleaseFormatError):
+        release_read(b"PK\x03\x04 truncated")

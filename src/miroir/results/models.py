@@ -186,3 +186,27 @@ def _person_name(user: Any) -> str:
     if member is not None:
         return member.full_name
     return str(user)
+
+
+class SharedRelease(models.Model):
+    """A release computed by one server process, for the others to read instead of counting.
+
+    ``slot`` is the digest of what must match exactly (lens, period, tree, thresholds,
+    snapshot day, open waves, code version), ``data`` the digest of the roll-ups' fingerprint
+    when it was computed: a process uses the row only when both match its own reading.
+    The payload holds subtree sums of the roll-ups, hidden ones included, with what the
+    gate decided: like the roll-ups, nothing here is ever shown as such.
+    """
+
+    slot = models.CharField(max_length=64, unique=True)
+    data = models.CharField(max_length=64)
+    payload = models.BinaryField()
+    computed_at = models.DateTimeField()
+    used_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("shared release")
+        verbose_name_plural = _("shared releases")
+
+    def __str__(self) -> str:
+        return f"release {self.slot[:12]} ({self.computed_at:%Y-%m-%d %H:%M})"

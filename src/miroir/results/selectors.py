@@ -48,7 +48,9 @@ Statistic codes: ``mean`` (scale points), ``score`` (0-100), ``top_box``, ``top2
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -56,13 +58,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, Length
 from django.http import Http404
@@ -87,7 +90,7 @@ from miroir.org.models import (
     UnitKind,
 )
 from miroir.org.selectors import Scope, access_unit
-from miroir.results import gate
+from miroir.results import gate, releases, services
 from miroir.results.figures import (
     BarometerHeadline,
     Change,
@@ -111,8 +114,15 @@ from miroir.results.listening import (
     voice_listening,
     voice_listening_every_unit,
 )
-from miroir.results.models import VALUE_FIELDS, Publication, Rollup, RollupResponses
+from miroir.results.models import (
+    VALUE_FIELDS,
+    Publication,
+    Rollup,
+    RollupResponses,
+    SharedRelease,
+)
 from miroir.results.periods import Period, PeriodError, period_of, period_parse, release_grain
+from miroir.results.releases import Packed, Release, ReleaseFormatError, release_bytes, release_read
 from miroir.results.services import Tally, answer_groups, lens_attribute, response_groups
 
 logger = logging.getLogger(__name__)
@@ -147,7 +157,8 @@ class _Tree:
     lineage: dict[int, tuple[int, ...]]
     paths: dict[int, str]
     # Changes whenever a unit is added, removed or moved: kept releases follow the tree.
-    signature: int = 0
+    # A digest, the same in every process (shared releases are found by it).
+    signature: str = ""
     children: dict[int, list[int]] = field(default_factory=dict)
     # How many units each unit's subtree holds, itself included.
     sizes: dict[int, int] = field(default_factory=dict)
@@ -176,7 +187,7 @@ def _read_tree() -> _Tree:
         lineage[pk] = tuple(int(part) for part in path.strip("/").split("/") if part)
         if parent is not None:
             children.setdefault(parent, []).append(pk)
-    signature = hash(tuple(sorted(paths.items())))
+    signature = hashlib.sha256(repr(sorted(paths.items())).encode()).hexdigest()
     sizes: dict[int, int] = {}
     for path in lineage.values():
         for ancestor in path:
@@ -215,125 +226,6 @@ def _sums() -> dict[str, Any]:
     return {name: Sum(name) for name in ("n", "dont_know", "total", "total_squares", *VALUE_FIELDS)}
 
 
-# Columns of a packed tally: n, "don't know", each whole value 0-10; then Σx, Σx² apart.
-_WHOLE = 2 + len(VALUE_FIELDS)
-
-
-class _Packed:
-    """Gated subtree sums of one item over the network, packed in arrays.
-
-    A release holds one of these per item (and per item's segment cells): hundreds of
-    thousands of tallies on a large network, kept across requests, so they are arrays and
-    not objects. ``keys`` are unit ids (or encoded unit x segment value), sorted.
-    """
-
-    __slots__ = ("choices", "keys", "moments", "shown", "whole")
-
-    def __init__(self, tallies: dict[int, Tally], shown: Iterable[int]) -> None:
-        ordered = sorted(tallies)
-        rows = [tallies[key] for key in ordered]
-        visible = set(shown)
-        self.keys = np.array(ordered, dtype=np.int64)
-        self.whole = np.array(
-            [[tally.n, tally.dont_know, *tally.values] for tally in rows], dtype=np.int64
-        ).reshape(len(rows), _WHOLE)
-        self.moments = np.array(
-            [[tally.total, tally.total_squares] for tally in rows], dtype=float
-        ).reshape(len(rows), 2)
-        self.shown = np.array([key in visible for key in ordered], dtype=bool)
-        self.choices = {
-            key: dict(tally.choices)
-            for key, tally in zip(ordered, rows, strict=True)
-            if tally.choices
-        }
-
-    def _find(self, key: int) -> int:
-        index = int(np.searchsorted(self.keys, key))
-        return index if index < len(self.keys) and int(self.keys[index]) == key else -1
-
-    def tally(self, key: int) -> Tally | None:
-        index = self._find(key)
-        if index < 0:
-            return None
-        whole = self.whole[index].tolist()
-        total, squares = self.moments[index].tolist()
-        return Tally(
-            n=whole[0],
-            dont_know=whole[1],
-            total=total,
-            total_squares=squares,
-            values=whole[2:],
-            choices=dict(self.choices.get(key, {})),
-        )
-
-    def visible(self, key: int) -> bool:
-        index = self._find(key)
-        return index >= 0 and bool(self.shown[index])
-
-    def counts(self) -> dict[int, int]:
-        return dict(zip(self.keys.tolist(), self.whole[:, 0].tolist(), strict=True))
-
-
-@dataclass
-class _Release:
-    """Every gated figure of one lens and one period over the whole network.
-
-    Read through its methods: ``tally``/``shows`` for a unit's total, ``cell``/``shows_cell``
-    for a unit's segment value. Built once and kept across requests (``_RELEASES``).
-    """
-
-    lens: str
-    period: Period
-    attribute: str
-    threshold: int
-    verbatim_threshold: int
-    as_of: date | None
-    totals: dict[int, _Packed] = field(default_factory=dict)
-    cells: dict[int, _Packed] = field(default_factory=dict)
-    # Segment value → its index in cell keys (unit id * span + index); 0 is never used.
-    values: dict[str, int] = field(default_factory=dict)
-    responses: dict[int, int] = field(default_factory=dict)
-    visible_responses: frozenset[int] = frozenset()
-    computed_at: datetime | None = None
-    # The waves pooled, and when the roll-ups were last found unchanged since computing.
-    wave_ids: tuple[int, ...] = ()
-    checked_at: datetime | None = None
-    _verbatim_groups: frozenset[int] | None = None
-
-    @property
-    def item_ids(self) -> list[int]:
-        return list(self.totals)
-
-    def tally(self, item_id: int, unit_id: int) -> Tally | None:
-        packed = self.totals.get(item_id)
-        return packed.tally(unit_id) if packed is not None else None
-
-    def shows(self, item_id: int, unit_id: int) -> bool:
-        packed = self.totals.get(item_id)
-        return packed is not None and packed.visible(unit_id)
-
-    def _cell_key(self, unit_id: int, value: str) -> int | None:
-        index = self.values.get(value)
-        return None if index is None else unit_id * (len(self.values) + 1) + index
-
-    def cell(self, item_id: int, unit_id: int, value: str) -> Tally | None:
-        packed, key = self.cells.get(item_id), self._cell_key(unit_id, value)
-        return packed.tally(key) if packed is not None and key is not None else None
-
-    def shows_cell(self, item_id: int, unit_id: int, value: str) -> bool:
-        packed, key = self.cells.get(item_id), self._cell_key(unit_id, value)
-        return packed is not None and key is not None and packed.visible(key)
-
-    def verbatim_groups(self, parents: dict[int, int | None]) -> frozenset[int]:
-        """Return the units whose verbatims the gate releases (computed once per release)."""
-        if self._verbatim_groups is None:
-            family = {pk: parents[pk] for pk in self.responses}
-            self._verbatim_groups = gate.release_tree(
-                family, self.responses, self.verbatim_threshold
-            )
-        return self._verbatim_groups
-
-
 @dataclass(frozen=True)
 class _Inputs:
     """What a release is computed from, read cheaply before deciding to (re)compute it."""
@@ -355,7 +247,7 @@ class _Counted:
 
 # Releases kept by this process: key → (data fingerprint, release). Bounded, least recently
 # used first out; a release of 2,000 shops weighs a few megabytes.
-_RELEASES: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], _Release]] = OrderedDict()
+_RELEASES: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], Release]] = OrderedDict()
 _RELEASES_LOCK = threading.Lock()
 
 
@@ -412,7 +304,7 @@ class _Context:
     def __init__(self, today: date | None) -> None:
         self.today = today or timezone.localdate()
         self.tree = _tree()
-        self._releases: dict[tuple[str, Period, bool], _Release] = {}
+        self._releases: dict[tuple[str, Period, bool], Release] = {}
         self._items: dict[int, Item] = {}
         self.mirrors: dict[Period, dict[int, tuple[Mirror, dict[str, Item]]]] = {}
         self._people: dict[str, dict[int, int]] | None = None
@@ -534,7 +426,7 @@ class _Context:
                 self._items[item.pk] = item
         return self._items
 
-    def release(self, lens: str, period: Period, *, segments: bool = False) -> _Release:
+    def release(self, lens: str, period: Period, *, segments: bool = False) -> Release:
         key = (lens, period, segments)
         if key not in self._releases:
             self._releases[key] = _kept_release(self, lens, period, segments=segments)
@@ -620,7 +512,7 @@ def _counted(lens: str, period: Period) -> _Counted:
     )
 
 
-def _thresholds_hold(ctx: _Context, release: _Release) -> bool:
+def _thresholds_hold(ctx: _Context, release: Release) -> bool:
     """Return whether the kept release's waves still have the thresholds it was gated with."""
     waves = ctx.waves()
     if any(pk not in waves for pk in release.wave_ids):
@@ -633,7 +525,7 @@ def _thresholds_hold(ctx: _Context, release: _Release) -> bool:
     )
 
 
-def _kept_release(ctx: _Context, lens: str, period: Period, *, segments: bool) -> _Release:
+def _kept_release(ctx: _Context, lens: str, period: Period, *, segments: bool) -> Release:
     """Return the release, reusing the one this process keeps while it is still true.
 
     A kept release is reused when nothing it was computed from has changed. When only
@@ -666,12 +558,12 @@ def _kept_release(ctx: _Context, lens: str, period: Period, *, segments: bool) -
             return release
     else:
         counted = _counted(lens, period)
-    release = _build_release(ctx, lens, period, segments=segments, inputs=inputs, counted=counted)
+    release = _shared_release(ctx, lens, period, segments=segments, inputs=inputs, counted=counted)
     _keep(inputs.key, counted.data, release)
     return release
 
 
-def _keep(key: tuple[Any, ...], data: tuple[Any, ...], release: _Release) -> None:
+def _keep(key: tuple[Any, ...], data: tuple[Any, ...], release: Release) -> None:
     limit = max(1, int(getattr(settings, "MIROIR_RESULTS_KEPT_RELEASES", 32)))
     with _RELEASES_LOCK:
         _RELEASES[key] = (data, release)
@@ -706,7 +598,7 @@ def _recount(key: tuple[Any, ...], lens: str, period: Period, segments: bool, to
         inputs = _inputs(ctx, lens, period, segments)
         if inputs.key == key:  # otherwise the next request recomputes it under its new key
             counted = _counted(lens, period)
-            release = _build_release(
+            release = _shared_release(
                 ctx, lens, period, segments=segments, inputs=inputs, counted=counted
             )
             _keep(key, counted.data, release)
@@ -718,13 +610,116 @@ def _recount(key: tuple[Any, ...], lens: str, period: Period, segments: bool, to
         connection.close()
 
 
+# -- releases shared by the server's processes ----------------------------------------------
+
+# Advisory lock class of shared releases (PostgreSQL): one process counts, the others wait.
+_SHARED_LOCK_CLASS = 0x4D52
+
+
+def _code_digest() -> str:
+    """Return a digest of the code that computes releases: a changed rule never reads old ones."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        digest = hashlib.sha256()
+        for module in (gate, releases, services, sys.modules[__name__]):
+            digest.update(Path(module.__file__).read_bytes())
+        _CODE_DIGEST = digest.hexdigest()
+    return _CODE_DIGEST
+
+
+_CODE_DIGEST: str | None = None
+
+
+def _shared_keys(inputs: _Inputs, counted: _Counted) -> tuple[str, str]:
+    """Return the slot and data digests of a release (see ``models.SharedRelease``)."""
+    slot = hashlib.sha256(f"{_code_digest()}|{inputs.key!r}".encode()).hexdigest()
+    data = hashlib.sha256(
+        repr(
+            (counted.data, counted.wave_ids, counted.threshold, counted.verbatim_threshold)
+        ).encode()
+    ).hexdigest()
+    return slot, data
+
+
+def _stored_release(slot: str, data: str) -> Release | None:
+    """Return the release another process stored under ``slot`` for ``data``, if any."""
+    stored = SharedRelease.objects.filter(slot=slot, data=data).values_list("payload", "used_at")
+    row = stored.first()
+    if row is None:
+        return None
+    try:
+        release = release_read(bytes(row[0]))
+    except ReleaseFormatError as error:
+        logger.warning("A shared release could not be read (%s); counting it again", error)
+        return None
+    now = timezone.now()
+    release.checked_at = now
+    if now - row[1] > _SHARED_TOUCH:
+        SharedRelease.objects.filter(slot=slot).update(used_at=now)
+    return release
+
+
+# A shared release is marked as used at most this often; rows unused for _SHARED_KEPT go.
+_SHARED_TOUCH = timedelta(hours=1)
+_SHARED_KEPT = timedelta(days=7)
+
+
+def _store_release(slot: str, data: str, release: Release) -> None:
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            SharedRelease.objects.update_or_create(
+                slot=slot,
+                defaults={
+                    "data": data,
+                    "payload": release_bytes(release),
+                    "computed_at": release.computed_at or now,
+                    "used_at": now,
+                },
+            )
+            SharedRelease.objects.filter(used_at__lt=now - _SHARED_KEPT).delete()
+    except DatabaseError:
+        # A read-only database, or another process storing the same slot at once: this
+        # process keeps its own copy; the next one counts it again.
+        logger.warning("Could not share the %s results of %s", release.lens, release.period.label)
+
+
+def _shared_release(
+    ctx: _Context, lens: str, period: Period, *, segments: bool, inputs: _Inputs, counted: _Counted
+) -> Release:
+    """Return the release another process computed from the same data, or compute and share it.
+
+    On PostgreSQL, processes wanting the same release wait for the one counting it (an
+    advisory lock per slot) rather than all counting it at once after a restart.
+    """
+    slot, data = _shared_keys(inputs, counted)
+    release = _stored_release(slot, data)
+    if release is not None:
+        return release
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [_SHARED_LOCK_CLASS, int(slot[:7], 16)],
+                )
+            release = _stored_release(slot, data)
+            if release is not None:
+                return release
+        release = _build_release(
+            ctx, lens, period, segments=segments, inputs=inputs, counted=counted
+        )
+        _store_release(slot, data, release)
+    return release
+
+
 def _build_release(
     ctx: _Context, lens: str, period: Period, *, segments: bool, inputs: _Inputs, counted: _Counted
-) -> _Release:
+) -> Release:
     months = period.month_starts()
     rows = Rollup.objects.filter(lens=lens, period__in=months)
     per_unit = RollupResponses.objects.filter(lens=lens, period__in=months)
-    release = _Release(
+    release = Release(
         lens=lens,
         period=period,
         attribute=lens_attribute(lens) if segments else "",
@@ -831,7 +826,7 @@ def _subtract_fresh(
 
 def _sum_up(
     ctx: _Context,
-    release: _Release,
+    release: Release,
     leaves: dict[tuple[int, int, str], Tally],
     responses: dict[tuple[int, str], int],
 ) -> tuple[dict[int, dict[int, Tally]], dict[int, dict[tuple[int, str], Tally]]]:
@@ -898,7 +893,7 @@ def _sum_up(
 
 def _gate(
     ctx: _Context,
-    release: _Release,
+    release: Release,
     totals: dict[int, dict[int, Tally]],
     cells: dict[int, dict[tuple[int, str], Tally]],
     segments: bool,
@@ -916,13 +911,13 @@ def _gate(
             by_cell = cells.get(item_id, {})
             crossed = {key: tally.n for key, tally in by_cell.items()}
             shown, shown_cells = gate.release_crossed(family, counts, crossed, release.threshold)
-            release.cells[item_id] = _Packed(
+            release.cells[item_id] = Packed(
                 {unit * span + release.values[value]: t for (unit, value), t in by_cell.items()},
                 (unit * span + release.values[value] for unit, value in shown_cells),
             )
         else:
             shown = gate.release_tree(family, counts, release.threshold)
-        release.totals[item_id] = _Packed(by_unit, shown)
+        release.totals[item_id] = Packed(by_unit, shown)
     family = {unit: parents[unit] for unit in release.responses}
     release.visible_responses = gate.release_tree(family, release.responses, release.threshold)
 
@@ -1043,8 +1038,8 @@ def _item_subject(item: Item, kind: str = "item") -> Subject:
 
 def _item_figure(
     ctx: _Context,
-    release: _Release,
-    previous: _Release | None,
+    release: Release,
+    previous: Release | None,
     item: Item,
     unit_id: int,
     subject: Subject,
@@ -1145,7 +1140,7 @@ def _point_items(items: Iterable[Item]) -> list[Item]:
     return [item for item in items if issubclass(SCALES[item.scale], PointScale)]
 
 
-def _pooled(release: _Release, items: Sequence[Item], unit_id: int) -> _Pooled | None:
+def _pooled(release: Release, items: Sequence[Item], unit_id: int) -> _Pooled | None:
     """Return the items pooled at a unit, or None when any item answered there is hidden."""
     pooled = _Pooled()
     for item in items:
@@ -1159,7 +1154,7 @@ def _pooled(release: _Release, items: Sequence[Item], unit_id: int) -> _Pooled |
 
 
 def _pooled_many(
-    release: _Release, items: Sequence[Item], unit_ids: Sequence[int]
+    release: Release, items: Sequence[Item], unit_ids: Sequence[int]
 ) -> list[_Pooled | None]:
     """Return ``_pooled`` for many units at once (vectorised: linkage pools every shop)."""
     ids = np.asarray(unit_ids, dtype=np.int64)
@@ -1215,8 +1210,8 @@ def _pooled_many(
 
 
 def _pooled_figure(
-    release: _Release,
-    previous: _Release | None,
+    release: Release,
+    previous: Release | None,
     items: Sequence[Item],
     unit_id: int,
     subject: Subject,
@@ -1242,7 +1237,7 @@ def _pooled_figure(
     )
 
 
-def _release_items(ctx: _Context, release: _Release) -> list[Item]:
+def _release_items(ctx: _Context, release: Release) -> list[Item]:
     items = ctx.items(release.item_ids)
     return sorted(
         (items[pk] for pk in release.item_ids if pk in items),
@@ -1271,8 +1266,8 @@ def _dimension_label(meta: Any, language: str) -> str:
 
 def _figures(
     ctx: _Context,
-    release: _Release,
-    previous: _Release | None,
+    release: Release,
+    previous: Release | None,
     subject_kind: str,
     unit_ids: Sequence[int],
     segment: tuple[str, str] | None = None,
@@ -1700,7 +1695,7 @@ def network_symmetry(
 # -- linkage across units -------------------------------------------------------------------
 
 
-def _lens_items(ctx: _Context, release: _Release) -> list[Item]:
+def _lens_items(ctx: _Context, release: Release) -> list[Item]:
     return _point_items(_release_items(ctx, release))
 
 
@@ -1801,7 +1796,7 @@ def unit_linkage(
 
 def _drivers(
     ctx: _Context,
-    employee: _Release,
+    employee: Release,
     items: Sequence[Item],
     ids: Sequence[int],
     outcome: Sequence[float],
