@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from miroir.results import selectors
@@ -53,6 +54,13 @@ def unit_figure(unit, *, today):
     return results.figure(unit.pk, ITEM)
 
 
+def a_refresh_time_later() -> None:
+    """Age what this process keeps and what the processes share by a minute and a second."""
+    for _data, release in selectors._RELEASES.values():
+        release.checked_at -= timedelta(seconds=61)
+    SharedRelease.objects.update(computed_at=F("computed_at") - timedelta(seconds=61))
+
+
 def company_n(personas, *, today) -> int | None:
     return unit_figure(personas.company, today=today).n
 
@@ -91,8 +99,7 @@ def test_kept_figures_are_reused_for_the_refresh_time_then_recounted(
     # Less than a minute later: the kept figures, not a recount.
     assert company_n(personas, today=tomorrow) == 15
     assert len(builds) == 1
-    for _data, release in selectors._RELEASES.values():
-        release.checked_at -= timedelta(seconds=61)
+    a_refresh_time_later()
     assert company_n(personas, today=tomorrow) == 16
     assert len(builds) == 2
 
@@ -163,8 +170,7 @@ def test_unchanged_roll_ups_are_found_current_without_a_recount(
     settings.MIROIR_RESULTS_REFRESH_SECONDS = 60
     today = timezone.localdate()
     assert company_n(personas, today=today) == 14
-    for _data, release in selectors._RELEASES.values():
-        release.checked_at -= timedelta(seconds=61)
+    a_refresh_time_later()
     assert company_n(personas, today=today) == 14
     assert len(builds) == 1
     ((_data, release),) = selectors._RELEASES.values()
@@ -204,8 +210,7 @@ def test_figures_found_behind_are_served_while_a_thread_recounts_them(
     submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
     assert company_n(personas, today=tomorrow) == 15
     submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
-    for _data, release in selectors._RELEASES.values():
-        release.checked_at -= timedelta(seconds=61)
+    a_refresh_time_later()
     # Behind: the kept figures are served at once, and a thread recounts them.
     assert company_n(personas, today=tomorrow) == 15
     for thread in threading.enumerate():
@@ -368,3 +373,37 @@ def test_bytes_holding_pickled_objects_are_refused(personas) -> None:
         release_read(buffer.getvalue())
     with pytest.raises(ReleaseFormatError):
         release_read(b"PK\x03\x04 truncated")
+
+
+def test_under_intake_a_release_shared_within_the_refresh_time_is_read_not_recounted(
+    personas, second_wave, builds, settings
+) -> None:
+    settings.MIROIR_RESULTS_REFRESH_SECONDS = 60
+    wave, members = second_wave
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
+    assert company_n(personas, today=tomorrow) == 15
+    selectors.releases_forget()
+    submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
+    # Another process: the roll-ups moved, but the shared release is less than a minute old.
+    assert company_n(personas, today=tomorrow) == 15
+    assert len(builds) == 1
+    # A refresh time later, neither the kept nor the shared one is taken for current.
+    a_refresh_time_later()
+    assert company_n(personas, today=tomorrow) == 16
+    assert len(builds) == 2
+
+
+def test_a_fresh_shared_release_is_not_read_once_a_wave_threshold_was_raised(
+    personas, answered, builds, settings
+) -> None:
+    from miroir.collect.models import Wave
+
+    settings.MIROIR_RESULTS_REFRESH_SECONDS = 3600
+    wave, _given = answered
+    today = timezone.localdate()
+    assert unit_figure(personas.marseille, today=today).n == 5
+    selectors.releases_forget()
+    Wave.objects.filter(pk=wave.pk).update(threshold_scores=7, threshold_verbatims=12)
+    assert unit_figure(personas.marseille, today=today).suppressed
+    assert len(builds) == 2

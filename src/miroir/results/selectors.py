@@ -558,8 +558,10 @@ def _kept_release(ctx: _Context, lens: str, period: Period, *, segments: bool) -
             return release
     else:
         counted = _counted(lens, period)
-    release = _shared_release(ctx, lens, period, segments=segments, inputs=inputs, counted=counted)
-    _keep(inputs.key, counted.data, release)
+    release, data = _shared_release(
+        ctx, lens, period, segments=segments, inputs=inputs, counted=counted
+    )
+    _keep(inputs.key, data, release)
     return release
 
 
@@ -598,10 +600,10 @@ def _recount(key: tuple[Any, ...], lens: str, period: Period, segments: bool, to
         inputs = _inputs(ctx, lens, period, segments)
         if inputs.key == key:  # otherwise the next request recomputes it under its new key
             counted = _counted(lens, period)
-            release = _shared_release(
+            release, data = _shared_release(
                 ctx, lens, period, segments=segments, inputs=inputs, counted=counted
             )
-            _keep(key, counted.data, release)
+            _keep(key, data, release)
     except Exception:  # the kept release stays served; the next refresh tries again
         logger.exception("Could not recount the %s results of %s", lens, period.label)
     finally:
@@ -641,22 +643,43 @@ def _shared_keys(inputs: _Inputs, counted: _Counted) -> tuple[str, str]:
     return slot, data
 
 
-def _stored_release(slot: str, data: str) -> Release | None:
-    """Return the release another process stored under ``slot`` for ``data``, if any."""
-    stored = SharedRelease.objects.filter(slot=slot, data=data).values_list("payload", "used_at")
-    row = stored.first()
+def _stored_release(
+    ctx: _Context, slot: str, data: str, counted: _Counted
+) -> tuple[Release, tuple[Any, ...]] | None:
+    """Return a release another process stored under ``slot``, with the data it stands for.
+
+    Taken when it was counted from the same roll-ups (``data``), or, under intake, when it
+    was counted less than ``MIROIR_RESULTS_REFRESH_SECONDS`` ago with the thresholds that
+    hold now: the same freshness this process grants its own kept releases, so that the
+    processes do not all recount what one of them just counted. The data returned is
+    ``counted.data`` for the former and a marker that matches no reading for the latter,
+    so that the next look after the refresh time counts again or finds a newer one.
+    """
+    refresh = float(getattr(settings, "MIROIR_RESULTS_REFRESH_SECONDS", 60))
+    now = timezone.now()
+    matching = Q(data=data)
+    if refresh > 0:
+        matching |= Q(computed_at__gte=now - timedelta(seconds=refresh))
+    row = (
+        SharedRelease.objects.filter(matching, slot=slot)
+        .values_list("data", "payload", "used_at")
+        .first()
+    )
     if row is None:
         return None
+    stored_data, payload, used_at = row
     try:
-        release = release_read(bytes(row[0]))
+        release = release_read(bytes(payload))
     except ReleaseFormatError as error:
         logger.warning("A shared release could not be read (%s); counting it again", error)
         return None
-    now = timezone.now()
+    exact = stored_data == data
+    if not exact and not _thresholds_hold(ctx, release):
+        return None
     release.checked_at = now
-    if now - row[1] > _SHARED_TOUCH:
+    if now - used_at > _SHARED_TOUCH:
         SharedRelease.objects.filter(slot=slot).update(used_at=now)
-    return release
+    return release, (counted.data if exact else ("shared", stored_data))
 
 
 # A shared release is marked as used at most this often; rows unused for _SHARED_KEPT go.
@@ -686,16 +709,17 @@ def _store_release(slot: str, data: str, release: Release) -> None:
 
 def _shared_release(
     ctx: _Context, lens: str, period: Period, *, segments: bool, inputs: _Inputs, counted: _Counted
-) -> Release:
-    """Return the release another process computed from the same data, or compute and share it.
+) -> tuple[Release, tuple[Any, ...]]:
+    """Return a release another process computed (see ``_stored_release``), or compute and
+    share it; with the roll-ups' fingerprint it stands for.
 
     On PostgreSQL, processes wanting the same release wait for the one counting it (an
     advisory lock per slot) rather than all counting it at once after a restart.
     """
     slot, data = _shared_keys(inputs, counted)
-    release = _stored_release(slot, data)
-    if release is not None:
-        return release
+    found = _stored_release(ctx, slot, data, counted)
+    if found is not None:
+        return found
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -703,14 +727,14 @@ def _shared_release(
                     "SELECT pg_advisory_xact_lock(%s, %s)",
                     [_SHARED_LOCK_CLASS, int(slot[:7], 16)],
                 )
-            release = _stored_release(slot, data)
-            if release is not None:
-                return release
+            found = _stored_release(ctx, slot, data, counted)
+            if found is not None:
+                return found
         release = _build_release(
             ctx, lens, period, segments=segments, inputs=inputs, counted=counted
         )
         _store_release(slot, data, release)
-    return release
+    return release, counted.data
 
 
 def _build_release(
