@@ -6,12 +6,12 @@
 1. Fills the database once with the demo generator (``miroir demo``) at ``--shops`` shops
    (20 regions, ``--members-per-shop`` people each): a year of quarterly waves for every
    lens, and its roll-ups.
-2. Thins the demo's responses to the smallest size when it gave more (a random sample,
-   answers with them). For each size, grows the responses to that many in plain SQL: each
-   new response copies an existing one (same wave, unit, lens, day and attributes, so the
-   same periods and gates) with all its answers, the tables' keys and indexes built again
-   after the copies as a restore does; then rebuilds the roll-ups (``rollups_rebuild``),
-   as a deployment that imported history would.
+2. Thins the demo's responses to the smallest size when it gave more (customers' first,
+   a random sample; answers with them). For each size, grows the responses to that many
+   in plain SQL: each new response copies an existing one (same wave, unit, lens, day and
+   attributes, so the same periods and gates) with all its answers, the tables' keys and
+   indexes built again after the copies as a restore does; then rebuilds the roll-ups
+   (``rollups_rebuild``), as a deployment that imported history would.
 3. Requests, through Django's test client in process (the whole stack: middleware,
    access checks, selectors, gate, charts, templates), ``--repeat`` times each: the
    network page of the company, the unit page of a shop, and the linkage computation
@@ -110,11 +110,17 @@ def fill_demo(url: str, shops: int, members: int) -> None:
 GROWN_TABLES = ("collect_response", "collect_answer")
 
 
-def thin(target: int) -> None:
-    """Keep ``target`` of the demo's responses, a random sample (their ids are random UUIDs).
+def thin(target: int, *, everyone: bool = False) -> None:
+    """Keep ``target`` of the demo's responses: customers' go first, a random sample.
 
     The demo at 2,000 shops gives about 250,000 responses; the issue's smallest size is
-    100,000 on the same network, so the extra ones go, with their answers.
+    100,000 on the same network. The people's answers are bounded by the headcount (one
+    per person and wave), so a smaller history on the same network is one with fewer
+    customer answers: those go (their ids are random UUIDs, so the first ones by id are a
+    random sample), and other lenses' only if customers' are not enough. With
+    ``everyone``, a random sample of every lens goes instead: then most shops fall under
+    the anonymity threshold at the small size, which makes its pages cheaper for a reason
+    other than the data's size.
     """
     from django.db import connection, transaction
 
@@ -129,19 +135,22 @@ def thin(target: int) -> None:
             f"the database was grown to {have:,} responses already: drop it to measure {target:,}"
         )
     started = time.perf_counter()
+    drop = (
+        "SELECT id FROM collect_response ORDER BY id OFFSET %s"
+        if everyone
+        else "SELECT id FROM collect_response ORDER BY lens = 'customer', id OFFSET %s"
+    )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE bench_drop ON COMMIT DROP AS "
-            "SELECT id FROM collect_response ORDER BY id OFFSET %s",
-            [target],
-        )
+        cursor.execute("CREATE TEMP TABLE bench_drop ON COMMIT DROP AS " + drop, [target])
         cursor.execute("DELETE FROM collect_answer a USING bench_drop d WHERE a.response_id = d.id")
         cursor.execute("DELETE FROM collect_response r USING bench_drop d WHERE r.id = d.id")
+        cursor.execute("SELECT lens, count(*) FROM collect_response GROUP BY lens ORDER BY lens")
+        kept = ", ".join(f"{lens} {count:,}" for lens, count in cursor.fetchall())
     rollups_rebuild()
     analyze()
     log(
-        f"thinned {have:,} responses to {target:,} (a random sample) and rebuilt the "
-        f"roll-ups in {time.perf_counter() - started:.0f} s"
+        f"thinned {have:,} responses to {target:,} ({kept}) and rebuilt the roll-ups in "
+        f"{time.perf_counter() - started:.0f} s"
     )
 
 
@@ -385,6 +394,11 @@ def main() -> None:
     parser.add_argument("--members-per-shop", type=int, default=5)
     parser.add_argument("--sizes", default="200000,1000000")
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument(
+        "--thin-every-lens",
+        action="store_true",
+        help="reach the smallest size by a random sample of every lens, not customers first",
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
     ensure_database(url)
@@ -395,7 +409,7 @@ def main() -> None:
     fill_demo(url, args.shops, args.members_per_shop)
     results: dict[int, dict[str, tuple[float, float, float]]] = {}
     sizes = sorted(int(size) for size in args.sizes.split(","))
-    thin(sizes[0])
+    thin(sizes[0], everyone=args.thin_every_lens)
     for size in sizes:
         grow(size)
         from miroir.collect.models import Response
