@@ -176,3 +176,30 @@ def _each_figure_carries_its_change_since_the_previous_period(demo) -> None:
     assert mean.change.value == pytest.approx(mean.value - old.value)
     assert mean.change.low < mean.change.value < mean.change.high
     assert isinstance(mean.change.significant, bool)
+
+
+def test_a_linkage_is_computed_once_for_the_same_releases(demo, settings, monkeypatch) -> None:
+    settings.MIROIR_RESULTS_REFRESH_SECONDS = 3600
+    period = _closed_period()
+    pooled: list[int] = []
+    original = selectors._pooled_many
+
+    def spy(release, items, unit_ids):
+        pooled.append(len(unit_ids))
+        return original(release, items, unit_ids)
+
+    monkeypatch.setattr(selectors, "_pooled_many", spy)
+    first = selectors.unit_linkage(unit=demo, period=period, level="shop")
+    assert pooled
+    pooled.clear()
+    assert selectors.unit_linkage(unit=demo, period=period, level="shop") is first
+    assert pooled == []
+    # Another question is computed: fewer periods over time.
+    fewer = selectors.unit_linkage(unit=demo, period=period, level="shop", periods=2)
+    assert fewer is not first and pooled
+    # A raised threshold makes new releases, hence a new linkage over fewer or as many units.
+    pooled.clear()
+    settings.MIROIR_ANONYMITY_THRESHOLD = 7
+    raised = selectors.unit_linkage(unit=demo, period=period, level="shop")
+    assert raised is not first and pooled
+    assert raised.units <= first.units

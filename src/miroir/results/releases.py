@@ -9,6 +9,7 @@ JSON document, read back without unpickling anything.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import zipfile
 from collections.abc import Iterable
@@ -81,6 +82,9 @@ class Packed:
         return dict(zip(self.keys.tolist(), self.whole[:, 0].tolist(), strict=True))
 
 
+_SERIALS = itertools.count(1)
+
+
 @dataclass
 class Release:
     """Every gated figure of one lens and one period over the whole network.
@@ -106,6 +110,8 @@ class Release:
     wave_ids: tuple[int, ...] = ()
     checked_at: datetime | None = None
     _verbatim_groups: frozenset[int] | None = None
+    # Tells releases apart in this process (what is derived from a release is kept by it).
+    serial: int = field(default_factory=lambda: next(_SERIALS), compare=False, repr=False)
 
     @property
     def item_ids(self) -> list[int]:

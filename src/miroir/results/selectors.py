@@ -257,6 +257,7 @@ def releases_forget() -> None:
         _RELEASES.clear()
         _TREE.clear()
         _NETWORK_READS.clear()
+        _LINKAGES.clear()
 
 
 # Network-wide listening reads (people, invitations, voices) kept by this process:
@@ -1742,6 +1743,40 @@ def unit_linkage(
             f"unknown unit kind {level!r}; expected one of {', '.join(UnitKind.values)}"
         )
     ctx = _context(today)
+    # The same releases give the same linkage: it is computed once per set of them.
+    used = [
+        ctx.release(lens, step)
+        for step in _chain(period, periods)
+        for lens in (Lens.EMPLOYEE, Lens.CUSTOMER)
+    ]
+    key = (unit.pk, period, level, periods, ctx.tree.signature, *(r.serial for r in used))
+    with _RELEASES_LOCK:
+        found = _LINKAGES.get(key)
+        if found is not None:
+            _LINKAGES.move_to_end(key)
+            return found
+    result = _unit_linkage(ctx, unit, period, level, periods)
+    with _RELEASES_LOCK:
+        _LINKAGES[key] = result
+        while len(_LINKAGES) > _LINKAGES_KEPT:
+            _LINKAGES.popitem(last=False)
+    return result
+
+
+# Linkages computed by this process, by unit, period, level, tree and the releases read.
+_LINKAGES: OrderedDict[tuple[Any, ...], Linkage] = OrderedDict()
+_LINKAGES_KEPT = 32
+
+
+def _chain(period: Period, count: int) -> list[Period]:
+    """Return the ``count`` periods ending with ``period`` (at least that one), oldest first."""
+    chain = [period]
+    for _ in range(max(1, count) - 1):
+        chain.insert(0, chain[0].previous())
+    return chain
+
+
+def _unit_linkage(ctx: _Context, unit: Unit, period: Period, level: str, periods: int) -> Linkage:
     problems: dict[str, str] = {}
     employee = ctx.release(Lens.EMPLOYEE, period)
     customer = ctx.release(Lens.CUSTOMER, period)
@@ -1843,9 +1878,7 @@ def _lagged(
     employee_items: Sequence[Item],
     customer_items: Sequence[Item],
 ) -> Any:
-    chain = [period]
-    for _ in range(max(1, count) - 1):
-        chain.insert(0, chain[0].previous())
+    chain = _chain(period, count)
     employee_panel: list[list[float | None]] = [[] for _ in ids]
     customer_panel: list[list[float | None]] = [[] for _ in ids]
     for step in chain:
