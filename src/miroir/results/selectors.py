@@ -1768,6 +1768,12 @@ _LINKAGES: OrderedDict[tuple[Any, ...], Linkage] = OrderedDict()
 _LINKAGES_KEPT = 32
 
 
+def linkages_forget() -> None:
+    """Drop the linkages this process keeps, not the releases (to time their computation)."""
+    with _RELEASES_LOCK:
+        _LINKAGES.clear()
+
+
 def _chain(period: Period, count: int) -> list[Period]:
     """Return the ``count`` periods ending with ``period`` (at least that one), oldest first."""
     chain = [period]
