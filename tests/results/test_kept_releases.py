@@ -407,3 +407,62 @@ def test_a_fresh_shared_release_is_not_read_once_a_wave_threshold_was_raised(
     Wave.objects.filter(pk=wave.pk).update(threshold_scores=7, threshold_verbatims=12)
     assert unit_figure(personas.marseille, today=today).suppressed
     assert len(builds) == 2
+
+
+# -- figures kept with their release --------------------------------------------------------
+
+
+@pytest.fixture
+def computed_figures(monkeypatch) -> list[tuple[str, int]]:
+    """Return (kind, unit id) of every figure computed from a release, in order."""
+    computed: list[tuple[str, int]] = []
+    item_figure, pooled_figure = selectors._item_figure_computed, selectors._pooled_figure_computed
+
+    def item_spy(release, previous, item, unit_id, *args):
+        computed.append(("item", unit_id))
+        return item_figure(release, previous, item, unit_id, *args)
+
+    def pooled_spy(release, previous, items, unit_id, subject):
+        computed.append(("pooled", unit_id))
+        return pooled_figure(release, previous, items, unit_id, subject)
+
+    monkeypatch.setattr(selectors, "_item_figure_computed", item_spy)
+    monkeypatch.setattr(selectors, "_pooled_figure_computed", pooled_spy)
+    return computed
+
+
+def test_a_figure_is_computed_once_per_release_and_again_from_a_new_one(
+    personas, second_wave, computed_figures
+) -> None:
+    wave, members = second_wave
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
+    first = unit_figure(personas.company, today=tomorrow)
+    once = list(computed_figures)
+    assert once and set(once) == {("item", personas.company.pk)}  # one per item
+    assert unit_figure(personas.company, today=tomorrow) is first
+    assert computed_figures == once
+    submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
+    # A new response makes a new release (refresh time 0 here): figures are computed again.
+    assert (first.n, unit_figure(personas.company, today=tomorrow).n) == (15, 16)
+    assert len(computed_figures) == 2 * len(once)
+
+
+def test_dimension_figures_are_kept_with_their_release_and_follow_a_raised_threshold(
+    personas, answered, computed_figures, settings
+) -> None:
+    period = period_of(timezone.localdate())
+
+    def dimensions():
+        results = selectors.unit_results(
+            unit=personas.marseille, lens="employee", period=period, subject="dimension"
+        )
+        return [figure for figure in results.figures if figure.unit_id == personas.marseille.pk]
+
+    shown = dimensions()
+    assert shown and not any(figure.suppressed for figure in shown)
+    pooled = [entry for entry in computed_figures if entry[0] == "pooled"]
+    assert dimensions() == shown
+    assert [entry for entry in computed_figures if entry[0] == "pooled"] == pooled
+    settings.MIROIR_ANONYMITY_THRESHOLD = 6
+    assert all(figure.suppressed for figure in dimensions())

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
 
@@ -112,6 +113,8 @@ class Release:
     _verbatim_groups: frozenset[int] | None = None
     # Tells releases apart in this process (what is derived from a release is kept by it).
     serial: int = field(default_factory=lambda: next(_SERIALS), compare=False, repr=False)
+    # Figures computed from this release (and the previous period's), kept with it.
+    figures: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def item_ids(self) -> list[int]:

@@ -1061,6 +1061,27 @@ def _item_subject(item: Item, kind: str = "item") -> Subject:
     )
 
 
+# Figures a release keeps at most; past that it starts again (a network page asks for a few
+# thousand, a release of 2,000 shops could give millions).
+_FIGURES_KEPT = 100_000
+
+
+def _kept_figure(release: Release, key: tuple[Any, ...], compute: Callable[[], Figure]) -> Figure:
+    """Return the figure ``compute`` gives, computed once per release and ``key``.
+
+    A figure follows from the release, the previous period's release (the change) and
+    what ``key`` names; both releases are replaced, never changed, when anything they
+    were computed from changes, so a kept figure is always the one computing would give.
+    """
+    found = release.figures.get(key)
+    if found is None:
+        found = compute()
+        if len(release.figures) >= _FIGURES_KEPT:
+            release.figures.clear()
+        release.figures[key] = found
+    return found
+
+
 def _item_figure(
     ctx: _Context,
     release: Release,
@@ -1071,6 +1092,22 @@ def _item_figure(
     segment: tuple[str, str] | None = None,
 ) -> Figure:
     """Return one item's gated figure at a unit (a segment cell when ``segment`` is given)."""
+    key = ("item", item.pk, unit_id, subject, segment, previous.serial if previous else None)
+    return _kept_figure(
+        release,
+        key,
+        lambda: _item_figure_computed(release, previous, item, unit_id, subject, segment),
+    )
+
+
+def _item_figure_computed(
+    release: Release,
+    previous: Release | None,
+    item: Item,
+    unit_id: int,
+    subject: Subject,
+    segment: tuple[str, str] | None,
+) -> Figure:
     if segment is None:
         visible = release.shows(item.pk, unit_id)
         tally = release.tally(item.pk, unit_id) if visible else None
@@ -1235,6 +1272,21 @@ def _pooled_many(
 
 
 def _pooled_figure(
+    release: Release,
+    previous: Release | None,
+    items: Sequence[Item],
+    unit_id: int,
+    subject: Subject,
+) -> Figure:
+    """Return the figure of ``items`` pooled on 0-100 at a unit (a dimension, a mirror)."""
+    members = tuple(item.pk for item in items)
+    key = ("pooled", members, unit_id, subject, previous.serial if previous else None)
+    return _kept_figure(
+        release, key, lambda: _pooled_figure_computed(release, previous, items, unit_id, subject)
+    )
+
+
+def _pooled_figure_computed(
     release: Release,
     previous: Release | None,
     items: Sequence[Item],
