@@ -41,6 +41,14 @@ def second_wave(personas, make_wave, launch, answered):
     return wave, members
 
 
+@pytest.fixture
+def one_more_answered(second_wave):
+    """Return (the second wave, its members, tomorrow) once its first member answered."""
+    wave, members = second_wave
+    submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
+    return wave, members, timezone.localdate() + timedelta(days=1)
+
+
 def unit_figure(unit, *, today):
     """Return the employee figure of ``ITEM`` at ``unit`` alone, this quarter, no change."""
     results = selectors.unit_results(
@@ -75,12 +83,10 @@ def test_a_release_is_computed_once_and_reused_while_nothing_changed(
 
 
 def test_a_new_response_is_counted_at_once_when_figures_are_not_reused(
-    personas, second_wave, builds, settings
+    personas, one_more_answered, builds, settings
 ) -> None:
     settings.MIROIR_RESULTS_REFRESH_SECONDS = 0
-    wave, members = second_wave
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
+    wave, members, tomorrow = one_more_answered
     assert company_n(personas, today=tomorrow) == 15
     submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
     assert company_n(personas, today=tomorrow) == 16
@@ -88,12 +94,10 @@ def test_a_new_response_is_counted_at_once_when_figures_are_not_reused(
 
 
 def test_kept_figures_are_reused_for_the_refresh_time_then_recounted(
-    personas, second_wave, builds, settings
+    personas, one_more_answered, builds, settings
 ) -> None:
     settings.MIROIR_RESULTS_REFRESH_SECONDS = 60
-    wave, members = second_wave
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
+    wave, members, tomorrow = one_more_answered
     assert company_n(personas, today=tomorrow) == 15
     submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
     # Less than a minute later: the kept figures, not a recount.
@@ -199,15 +203,13 @@ def test_listening_reads_the_same_unit_by_unit_and_for_the_whole_network(
 
 @pytest.mark.django_db(transaction=True)
 def test_figures_found_behind_are_served_while_a_thread_recounts_them(
-    personas, second_wave, builds, settings
+    personas, one_more_answered, builds, settings
 ) -> None:
     import threading
 
     settings.MIROIR_RESULTS_REFRESH_SECONDS = 60
     settings.MIROIR_RESULTS_RECOUNT_IN_BACKGROUND = True
-    wave, members = second_wave
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
+    wave, members, tomorrow = one_more_answered
     assert company_n(personas, today=tomorrow) == 15
     submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
     a_refresh_time_later()
@@ -262,11 +264,9 @@ def test_another_process_reads_the_shared_release_instead_of_counting_it(
 
 
 def test_a_shared_release_is_not_read_once_a_response_was_counted(
-    personas, second_wave, builds
+    personas, one_more_answered, builds
 ) -> None:
-    wave, members = second_wave
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
+    wave, members, tomorrow = one_more_answered
     assert company_n(personas, today=tomorrow) == 15
     selectors.releases_forget()
     submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
@@ -376,12 +376,10 @@ def test_bytes_holding_pickled_objects_are_refused(personas) -> None:
 
 
 def test_under_intake_a_release_shared_within_the_refresh_time_is_read_not_recounted(
-    personas, second_wave, builds, settings
+    personas, one_more_answered, builds, settings
 ) -> None:
     settings.MIROIR_RESULTS_REFRESH_SECONDS = 60
-    wave, members = second_wave
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
+    wave, members, tomorrow = one_more_answered
     assert company_n(personas, today=tomorrow) == 15
     selectors.releases_forget()
     submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
@@ -432,11 +430,9 @@ def computed_figures(monkeypatch) -> list[tuple[str, int]]:
 
 
 def test_a_figure_is_computed_once_per_release_and_again_from_a_new_one(
-    personas, second_wave, computed_figures
+    personas, one_more_answered, computed_figures
 ) -> None:
-    wave, members = second_wave
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    submit(token_for(wave, members[0]), {ITEM: "4", "enps": "7"})
+    wave, members, tomorrow = one_more_answered
     first = unit_figure(personas.company, today=tomorrow)
     once = list(computed_figures)
     assert once and set(once) == {("item", personas.company.pk)}  # one per item
