@@ -48,6 +48,7 @@ Statistic codes: ``mean`` (scale points), ``score`` (0-100), ``top_box``, ``top2
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import sys
@@ -619,18 +620,13 @@ def _recount(key: tuple[Any, ...], lens: str, period: Period, segments: bool, to
 _SHARED_LOCK_CLASS = 0x4D52
 
 
+@functools.cache
 def _code_digest() -> str:
     """Return a digest of the code that computes releases: a changed rule never reads old ones."""
-    global _CODE_DIGEST
-    if _CODE_DIGEST is None:
-        digest = hashlib.sha256()
-        for module in (gate, releases, services, sys.modules[__name__]):
-            digest.update(Path(module.__file__).read_bytes())
-        _CODE_DIGEST = digest.hexdigest()
-    return _CODE_DIGEST
-
-
-_CODE_DIGEST: str | None = None
+    digest = hashlib.sha256()
+    for module in (gate, releases, services, sys.modules[__name__]):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
 
 
 def _shared_keys(inputs: _Inputs, counted: _Counted) -> tuple[str, str]:
