@@ -221,6 +221,9 @@ CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = HTTPS and env_bool("MIROIR_SSL_REDIRECT", True)
+# A load balancer probes /healthz over plain http inside the network: it gets its answer, not
+# a redirect to https (the answer holds nothing but "ok", and sets no cookie).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("MIROIR_BEHIND_PROXY", False) else None
 )

@@ -18,9 +18,8 @@ PRODUCTION = {
     "MIROIR_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 
-# Prints the security settings, then what the login page (which needs no database) answers
-# over plain HTTP, over HTTPS, and over HTTP forwarded by a TLS proxy.
-PROBE = """
+# Sets up Django as a production process does, with a test client on the site's host.
+CLIENT = """
 import json, django
 django.setup()
 from django.conf import settings as s
@@ -30,6 +29,13 @@ setup_test_environment()
 from urllib.parse import urlsplit
 host = urlsplit(s.SITE_URL).netloc
 client = Client()
+"""
+
+# Prints the security settings, then what the login page (which needs no database) answers
+# over plain HTTP, over HTTPS, and over HTTP forwarded by a TLS proxy.
+PROBE = (
+    CLIENT
+    + """
 plain = client.get("/accounts/login/", HTTP_HOST=host)
 secure = client.get("/accounts/login/", HTTP_HOST=host, secure=True)
 proxied = client.get("/accounts/login/", HTTP_HOST=host, HTTP_X_FORWARDED_PROTO="https")
@@ -48,6 +54,7 @@ print(json.dumps({
     "proxied": [proxied.status_code, proxied.get("Location", "")],
 }))
 """
+)
 
 
 def _run(env: dict[str, str], code: str, tmp_path) -> subprocess.CompletedProcess[str]:
@@ -136,3 +143,35 @@ def test_postgresql_connections_turn_the_planner_s_jit_off_unless_asked() -> Non
     )
     assert off.stdout.strip() == "-c jit=off", off.stderr
     assert on.stdout.strip() == "", on.stderr
+
+
+# A load balancer's probe: plain HTTP, inside the network, no proxy header.
+HEALTH_PROBE = (
+    CLIENT
+    + """
+health = client.get("/healthz", HTTP_HOST=host)
+slashed = client.get("/healthz/", HTTP_HOST=host)
+page = client.get("/accounts/login/", HTTP_HOST=host)
+print(json.dumps({
+    "health": [health.status_code, health.get("Location", ""), health.content.decode(),
+               sorted(health.cookies)],
+    "slashed": [slashed.status_code, slashed.get("Location", "")],
+    "page": [page.status_code, page.get("Location", "")],
+}))
+"""
+)
+
+
+def test_healthz_answers_plain_http_in_production_while_pages_still_redirect(tmp_path):
+    # The probe runs `SELECT 1`: it needs the database the tests run on.
+    database = os.environ["MIROIR_DATABASE_URL"]
+    result = _run({**PRODUCTION, "MIROIR_DATABASE_URL": database}, HEALTH_PROBE, tmp_path)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    status, location, body, cookies = seen["health"]
+    assert (status, location) == (200, "")
+    assert json.loads(body) == {"status": "ok"}
+    assert cookies == []
+    # Only that exact path is exempt: anything else still goes to https.
+    assert seen["slashed"] == [301, "https://miroir.example.com/healthz/"]
+    assert seen["page"] == [301, "https://miroir.example.com/accounts/login/"]
