@@ -13,6 +13,9 @@ from urllib.parse import parse_qs
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 
 from miroir.collect.interactions import interactions_check, interactions_record
 from miroir.collect.models import (
@@ -23,7 +26,12 @@ from miroir.collect.models import (
 )
 from miroir.collect.selectors import contact_opted_out
 from miroir.collect.services import invitations_send_pending
-from miroir.collect.sms_backends import SmsError, TwilioBackend, sms_backend
+from miroir.collect.sms_backends import (
+    SmsError,
+    TwilioBackend,
+    sms_backend,
+    twilio_signature_valid,
+)
 from miroir.collect.sms_replies import reply_is_stop
 
 HOOK = "/hooks/sms/twilio/"
@@ -133,6 +141,80 @@ def test_another_account_is_refused_even_when_signed(client, db):
     signature = _sign("https://miroir.example" + HOOK, params)
     response = client.post(HOOK, params, HTTP_X_TWILIO_SIGNATURE=signature)
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("site_url", "signed_url"),
+    [
+        ("https://miroir.example", "https://miroir.example:443"),
+        ("https://miroir.example:443", "https://miroir.example"),
+        ("https://miroir.example:443", "https://miroir.example:443"),
+        ("http://miroir.example", "http://miroir.example:80"),
+        ("http://miroir.example:80", "http://miroir.example"),
+    ],
+    ids=["port-added", "port-removed", "port-kept", "http-port-added", "http-port-removed"],
+)
+def test_a_signature_over_the_url_with_or_without_its_default_port_is_accepted(
+    client, db, settings, site_url, signed_url
+):
+    # Twilio's RequestValidator accepts both forms; so must we, or a STOP is lost.
+    settings.SITE_URL = site_url
+    params = {"AccountSid": ACCOUNT, **_stop()}
+    signature = _sign(signed_url + HOOK, params)
+    response = client.post(HOOK, params, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert response.status_code == 200
+    assert contact_opted_out(phone="+33612345678")
+
+
+@pytest.mark.parametrize(
+    "signed_url",
+    [
+        "https://miroir.example:8443" + HOOK,
+        "http://miroir.example:443" + HOOK,
+        "https://miroir.example.evil:443" + HOOK,
+        "https://miroir.example:443/hooks/sms/other/",
+        "https://miroir.example:443" + HOOK + "?x=1",
+    ],
+    ids=["other-port", "other-scheme", "other-host", "other-path", "other-query"],
+)
+def test_a_signature_over_another_url_is_refused_whatever_its_port(client, db, signed_url):
+    params = {"AccountSid": ACCOUNT, **_stop()}
+    response = client.post(HOOK, params, HTTP_X_TWILIO_SIGNATURE=_sign(signed_url, params))
+    assert response.status_code == 403
+    assert not ContactOptOut.objects.exists()
+
+
+def test_a_tampered_body_is_refused_under_the_other_port_form_too(client, db):
+    params = {"AccountSid": ACCOUNT, **_stop("Bonjour")}
+    signature = _sign("https://miroir.example:443" + HOOK, params)
+    params["Body"] = "STOP"
+    assert client.post(HOOK, params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 403
+    assert not ContactOptOut.objects.exists()
+
+
+@settings_hypothesis(max_examples=200, deadline=None)
+@given(
+    params=st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=12), max_size=4),
+    port_spelled=st.booleans(),
+    tamper=st.sampled_from(["none", "value", "name", "path", "token"]),
+)
+def test_signature_rule_accepts_both_port_forms_and_nothing_tampered(params, port_spelled, tamper):
+    site = "https://miroir.example"
+    signed = dict(params)
+    signature = _sign((site + ":443" if port_spelled else site) + HOOK, signed)
+    received, url, token = dict(params), site + HOOK, AUTH_TOKEN
+    if tamper == "value":
+        received = {**received, "Body": received.get("Body", "") + "x"}
+    elif tamper == "name":
+        received = {**received, "Tampered" + "_" * len(received): ""}
+    elif tamper == "path":
+        url = site + HOOK + "x"
+    elif tamper == "token":
+        token = AUTH_TOKEN + "x"
+    valid = twilio_signature_valid(
+        url=url, params=list(received.items()), auth_token=token, signature=signature
+    )
+    assert valid is (tamper == "none")
 
 
 def test_the_webhook_takes_only_post(client, db):

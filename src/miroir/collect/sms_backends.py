@@ -140,11 +140,41 @@ def twilio_signature(*, url: str, params: list[tuple[str, str]], auth_token: str
 def twilio_signature_valid(
     *, url: str, params: list[tuple[str, str]], auth_token: str, signature: str
 ) -> bool:
-    """Return whether ``signature`` is Twilio's for this request (constant-time compare)."""
+    """Return whether ``signature`` is Twilio's for this request (constant-time compare).
+
+    Twilio signs the URL as it called it, which may or may not spell the port: like its own
+    ``RequestValidator``, a signature is accepted for the URL with the port (the scheme's
+    default added when absent) or without it. Anything else (path, query, parameters, token)
+    must match exactly.
+    """
     if not (auth_token and signature):
         return False
-    expected = twilio_signature(url=url, params=params, auth_token=auth_token)
-    return hmac.compare_digest(expected.encode(), signature.encode())
+    matches = [
+        hmac.compare_digest(
+            twilio_signature(url=form, params=params, auth_token=auth_token).encode(),
+            signature.encode(),
+        )
+        for form in _url_port_forms(url)
+    ]
+    return any(matches)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _url_port_forms(url: str) -> list[str]:
+    """Return ``url`` as given, with its port spelled out, and without a port."""
+    parts = urllib.parse.urlsplit(url)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    host, port = hostport, ""
+    if ":" in hostport and not hostport.endswith("]"):  # "[::1]" is a host without a port
+        host, _colon, port = hostport.rpartition(":")
+    port = port or str(_DEFAULT_PORTS.get(parts.scheme, ""))
+    forms = [url]
+    for hostport_form in (f"{host}:{port}" if port else host, host):
+        netloc = f"{userinfo}{at}{hostport_form}"
+        forms.append(urllib.parse.urlunsplit(parts._replace(netloc=netloc)))
+    return list(dict.fromkeys(forms))
 
 
 def sms_backend() -> ConsoleBackend | FileBackend | TwilioBackend:
