@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from miroir.collect.counts import CountRow, suppress_small_counts
+from miroir.collect.counts import CountRow, counts_for_scope, whole_row
 from miroir.collect.models import Response
 from miroir.collect.selectors import wave_counts
 from miroir.collect.services import wave_close
@@ -14,41 +14,77 @@ from miroir.org.selectors import scope_for_user
 from tests.collect.support import add_employees, submit, token_for
 
 
-def _row(unit_id, parent_id, responses, direct=0):
-    return CountRow(
-        unit_id=unit_id,
-        parent_id=parent_id,
-        name=str(unit_id),
-        depth=0,
-        invited=20,
-        responses=responses,
-        direct=direct,
-    )
+def _gate(spec, threshold=5, scope=None):
+    """Return the rows of ``spec`` (unit, parent, responses, invited) gated for ``scope``."""
+    every = [
+        CountRow(
+            unit_id=unit,
+            parent_id=parent,
+            name=str(unit),
+            depth=0,
+            invited=invited,
+            responses=responses,
+            direct=0,
+        )
+        for unit, parent, responses, invited in spec
+    ]
+    in_scope = {row.unit_id for row in every} if scope is None else scope
+    return counts_for_scope(every, whole_row(every), in_scope, threshold)
+
+
+def _hidden(scoped):
+    return {row.unit_id for row in scoped.rows if row.suppressed}
 
 
 def test_counts_under_the_threshold_are_hidden():
-    rows = suppress_small_counts([_row(1, None, 12), _row(2, 1, 8), _row(3, 1, 4)], 5)
-    assert [row.suppressed for row in rows] == [False, True, True]  # 3, then 2 to protect it
-    assert rows[2].shown_responses is None
-    assert rows[2].rate is None
+    scoped = _gate([(1, 0, 12, 20), (2, 1, 8, 10), (3, 1, 4, 10)])
+    assert _hidden(scoped) == {2, 3}  # 3, then 2 to protect it
+    row = scoped.rows[2]
+    assert row.shown_responses is None and row.rate is None
 
 
-def test_a_hidden_count_cannot_be_recovered_by_subtraction():
-    rows = suppress_small_counts(
-        [_row(1, None, 20), _row(2, 1, 9), _row(3, 1, 7), _row(4, 1, 4)], 5
-    )
-    hidden = {row.unit_id for row in rows if row.suppressed}
-    assert hidden == {3, 4}  # the smallest visible sibling goes with the small one
+def test_a_shop_of_seven_with_a_team_of_six_hides_the_team():
+    # The review's case: the shop's other people (one answer) were the shop minus the team.
+    scoped = _gate([(1, 0, 7, 9), (2, 1, 6, 7)])
+    assert _hidden(scoped) == {2}
+    assert scoped.total.shown_responses == 7
+
+
+def test_several_small_pieces_are_protected_too():
+    # Two hidden teams of 2 and 1 left a piece of 3 to subtract: the old rule let it through.
+    scoped = _gate([(1, 0, 20, 30), (2, 1, 17, 20), (3, 1, 2, 5), (4, 1, 1, 5)])
+    assert 2 in _hidden(scoped)
 
 
 def test_a_small_count_at_the_parent_itself_is_protected_too():
-    rows = suppress_small_counts([_row(1, None, 16, direct=2), _row(2, 1, 7), _row(3, 1, 7)], 5)
-    assert sum(row.suppressed for row in rows) == 1
+    scoped = _gate([(1, 0, 16, 20), (2, 1, 7, 9), (3, 1, 7, 9)])
+    assert len(_hidden(scoped)) == 1
 
 
 def test_zero_is_not_protected_by_hiding_a_sibling():
-    rows = suppress_small_counts([_row(1, None, 9), _row(2, 1, 9), _row(3, 1, 0)], 5)
-    assert [row.suppressed for row in rows] == [False, False, True]
+    scoped = _gate([(1, 0, 9, 20), (2, 1, 9, 10), (3, 1, 0, 10)])
+    assert _hidden(scoped) == {3}
+
+
+def test_invitations_are_gated_and_a_rate_needs_both_counts():
+    scoped = _gate([(1, 0, 12, 14), (2, 1, 6, 11), (3, 1, 6, 3)])
+    rows = {row.unit_id: row for row in scoped.rows}
+    assert rows[3].shown_invited is None and rows[2].shown_invited is None
+    assert rows[2].shown_responses == 6 and rows[2].rate is None
+    assert rows[1].rate == 12 / 14
+
+
+def test_a_scope_total_shows_only_when_each_of_its_tops_does():
+    spec = [(1, 0, 10, 10), (2, 0, 3, 10), (3, 1, 10, 10)]
+    assert _gate(spec, scope={1, 3}).total.shown_responses == 10
+    # The whole audience (13) minus the one visible top (10) would give the small one.
+    assert _gate(spec, scope={1, 2, 3}).total.shown_responses is None
+    assert _gate(spec, scope={2}).total.shown_responses is None
+
+
+def test_customer_counts_are_all_shown():
+    scoped = _gate([(1, 0, 1, 1), (2, 1, 1, 1)], threshold=None)
+    assert _hidden(scoped) == set() and scoped.total.shown_responses == 1
 
 
 def _respond(wave, members):

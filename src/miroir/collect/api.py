@@ -27,8 +27,11 @@ class ErrorCode(StrEnum):
 
 
 class CountOut(Schema):
-    invited: int
-    # None, with ``suppressed``, when the count is under the threshold or would reveal one.
+    # Each count is None, with its ``…suppressed`` flag, when it is under the threshold or
+    # would reveal one (complementary suppression, docs/anonymity.md); the rate is None
+    # unless both counts show.
+    invited: int | None
+    invited_suppressed: bool
     responses: int | None
     suppressed: bool
     response_rate: float | None
@@ -62,7 +65,8 @@ class WaveOut(WaveSummaryOut):
 
 def _count(row: CountRow) -> dict[str, Any]:
     return {
-        "invited": row.invited,
+        "invited": row.shown_invited,
+        "invited_suppressed": row.invited_suppressed,
         "responses": row.shown_responses,
         "suppressed": row.suppressed,
         "response_rate": None if row.rate is None else round(row.rate, 4),

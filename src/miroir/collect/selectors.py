@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from miroir.collect.counts import CountRow, suppress_small_counts
+from miroir.collect.counts import TOTAL_ID, CountRow, counts_for_scope, whole_row
 from miroir.collect.errors import (
     AlreadyAnswered,
     InvitationExpired,
@@ -247,12 +247,17 @@ def _snapshot_day(wave: Wave, today: date) -> date | None:
 
 
 def wave_counts(wave: Wave, scope: Scope, *, today: date) -> WaveCounts:
-    """Return the counts per unit that the scope may see, small ones hidden.
+    """Return the counts per unit that the scope may see, gated like the results.
 
-    Counts cover each unit's whole subtree. For customers nothing is hidden.
+    Counts cover each unit's whole subtree. The gate runs over the wave's whole audience
+    (``counts.release_counts``), then the rows are cut to the scope. For customers
+    nothing is hidden.
     """
-    units = list(
-        Unit.objects.filter(wave_audience_filter(wave) & scope.unit_filter()).order_by("path")
+    audience = list(Unit.objects.filter(wave_audience_filter(wave)).order_by("path"))
+    in_scope = set(
+        Unit.objects.filter(wave_audience_filter(wave) & scope.unit_filter()).values_list(
+            "pk", flat=True
+        )
     )
     as_of = _snapshot_day(wave, today)
     responses = Response.objects.filter(wave=wave)
@@ -268,34 +273,25 @@ def wave_counts(wave: Wave, scope: Scope, *, today: date) -> WaveCounts:
         for ancestor in (int(part) for part in paths[unit_id].strip("/").split("/")):
             invited_total[ancestor] = invited_total.get(ancestor, 0) + invited.get(unit_id, 0)
             answered_total[ancestor] = answered_total.get(ancestor, 0) + answered.get(unit_id, 0)
-    shown_ids = {unit.pk for unit in units}
-    # The scope's total is the parent of the top rows (id 0), so that it is checked
-    # with them: total minus the visible tops must not reveal a hidden one.
-    rows = [
+    audience_ids = {unit.pk for unit in audience}
+    # The audience's tops hang under one row (TOTAL_ID), gated with them: the total
+    # minus the visible tops must not reveal a hidden one.
+    every = [
         CountRow(
             unit_id=unit.pk,
-            parent_id=unit.parent_id if unit.parent_id in shown_ids else 0,
+            parent_id=unit.parent_id if unit.parent_id in audience_ids else TOTAL_ID,
             name=unit.name,
             depth=unit.depth,
             invited=invited_total.get(unit.pk, 0),
             responses=answered_total.get(unit.pk, 0),
             direct=answered.get(unit.pk, 0),
         )
-        for unit in units
+        for unit in audience
     ]
-    tops = [row for row in rows if row.parent_id == 0]
-    total = CountRow(
-        unit_id=0,
-        parent_id=None,
-        name="",
-        depth=0,
-        invited=sum(row.invited for row in tops),
-        responses=sum(row.responses for row in tops),
-        direct=0,
-    )
+    whole = whole_row(every)
     threshold = wave.threshold_scores if wave.protects_identity else None
-    if threshold is not None:
-        suppress_small_counts([total, *rows], threshold)
+    scoped = counts_for_scope(every, whole, in_scope, threshold)
+    rows, total = scoped.rows, scoped.total
     min_depth = min((row.depth for row in rows), default=0)
     for row in rows:
         row.depth -= min_depth
@@ -305,7 +301,7 @@ def wave_counts(wave: Wave, scope: Scope, *, today: date) -> WaveCounts:
         threshold=threshold,
         as_of=as_of,
         total=total,
-        top_ids=[row.unit_id for row in tops],
+        top_ids=[row.unit_id for row in scoped.tops],
     )
 
 
