@@ -138,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "miroir.core.context_processors.navigation",
+                "miroir.operations.context_processors.task_queue_warning",
             ],
         },
     }
@@ -184,6 +185,9 @@ TASKS = {
         "BACKEND": env_str("MIROIR_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A task due for longer than this has found no worker: administrators are warned
+# (page banner, `miroir tasks_failed`, `miroir check --database default`).
+MIROIR_TASKS_LATE_MINUTES = env_int("MIROIR_TASKS_LATE_MINUTES", 10)
 
 SESSION_COOKIE_AGE = env_int("MIROIR_SESSION_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True

@@ -30,8 +30,8 @@ def test_administrator_sees_a_failed_task_and_marks_it_dealt_with(live_server, p
         at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
     )
     _log_in(page, live_server.url, personas.admin)
-    page.get_by_role("link", name="Tâches en échec").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Tâches en échec"
+    page.get_by_role("link", name="Tâches de fond").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Tâches de fond"
     row = page.get_by_test_id("task-failure")
     assert "send_invitations" in row.inner_text()
     assert "the provider refused the credentials" in row.inner_text()
@@ -46,6 +46,6 @@ def test_administrator_sees_a_failed_task_and_marks_it_dealt_with(live_server, p
 def test_direction_has_no_link_and_no_access(live_server, page):
     personas = build_personas()
     _log_in(page, live_server.url, personas.direction)
-    assert page.get_by_role("link", name="Tâches en échec").count() == 0
+    assert page.get_by_role("link", name="Tâches de fond").count() == 0
     response = page.goto(f"{live_server.url}/settings/tasks/")
     assert response.status == 403

@@ -111,7 +111,7 @@ def test_dismissing_an_unknown_failure_is_404(client, personas):
 
 def test_the_command_lists_failures_and_exits_non_zero(failure):
     out = StringIO()
-    with translation.override("en"), pytest.raises(CommandError, match="1 background tasks"):
+    with translation.override("en"), pytest.raises(CommandError, match="1 background task gave up"):
         call_command("tasks_failed", stdout=out)
     assert "miroir.collect.tasks.send_invitations" in out.getvalue()
     assert "[42]" in out.getvalue()

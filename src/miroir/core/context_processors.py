@@ -40,7 +40,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("api_tokens:list"), _("API tokens"), "tokens"))
         items.append((reverse("audit:list"), _("Audit log"), "audit"))
         items.append((reverse("accounts:security_admin"), _("Logins"), "accounts"))
-        items.append((reverse("operations:task_failures"), _("Failed tasks"), "tasks"))
+        items.append((reverse("operations:task_failures"), _("Background tasks"), "tasks"))
         items.append((reverse("privacy:search"), _("Personal data"), "privacy"))
     current = request.resolver_match.url_name if request.resolver_match else ""
     return {"nav_items": items, "nav_current": current, "scope": scope}

@@ -3,7 +3,7 @@
 ``retried_task`` replaces ``django_tasks.task`` for work worth retrying (a provider down, a
 database restarting): a run that raises is queued again ``base_delay * factor ** (n - 1)``
 later (capped at ``max_delay``), until ``attempts`` runs have failed; the last failure is
-recorded as a ``TaskFailure``, which administrators see under Settings → Failed tasks and
+recorded as a ``TaskFailure``, which administrators see under Settings → Background tasks and
 with ``miroir tasks_failed``. Each failed run still raises, so the task backend keeps its own
 record of it too. Works with any backend: one that cannot defer (the immediate one) retries
 at once.

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Case, Count, DateTimeField, F, Max, Min, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from miroir.operations.models import TaskFailure
 from miroir.org.selectors import Scope
@@ -26,3 +33,103 @@ def access_task_failure(scope: Scope, failure_id: int) -> TaskFailure:
     """Return the failure for an administrator; 403 for anyone else, 404 if none."""
     access_operations(scope)
     return get_object_or_404(TaskFailure, pk=failure_id)
+
+
+@dataclass(frozen=True)
+class TaskKindQueue:
+    """The tasks of one kind waiting in the queue."""
+
+    task_path: str
+    waiting: int
+    late: int
+
+    @property
+    def task_name(self) -> str:
+        return self.task_path.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class TaskQueue:
+    """The state of the database task queue, as an administrator needs it.
+
+    ``waiting`` counts the tasks not started yet (some deferred to later, like retries),
+    ``late`` those due for longer than ``late_after`` that no worker took: a worker is missing
+    or stuck. Only counts and coarse ages, never a task's arguments or exact time: a task may
+    concern an anonymous voice, whose arrival nobody may learn more precisely than the day.
+    """
+
+    waiting: int
+    due: int
+    late: int
+    running: int
+    oldest_due_at: datetime | None
+    last_started_at: datetime | None
+    late_after: timedelta
+    kinds: tuple[TaskKindQueue, ...]
+
+    @property
+    def worker_missing(self) -> bool:
+        return self.late > 0
+
+    @property
+    def late_minutes(self) -> int:
+        return int(self.late_after.total_seconds() // 60)
+
+
+def _late_after() -> timedelta:
+    return timedelta(minutes=settings.MIROIR_TASKS_LATE_MINUTES)
+
+
+def _due_at() -> Case:
+    # A task enqueued without a date to wait for is due from the moment it was queued.
+    return Case(
+        When(run_after=get_date_max(), then=F("enqueued_at")),
+        default=F("run_after"),
+        output_field=DateTimeField(),
+    )
+
+
+def task_queue(*, now: datetime | None = None) -> TaskQueue:
+    """Return the counts of waiting, due, late and running tasks of the database backend."""
+    now = now or timezone.now()
+    late_after = _late_after()
+    is_due = Q(due_at__lte=now)
+    is_late = Q(due_at__lte=now - late_after)
+    waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY).annotate(due_at=_due_at())
+    totals = waiting.aggregate(
+        waiting=Count("pk"),
+        due=Count("pk", filter=is_due),
+        late=Count("pk", filter=is_late),
+        oldest_due_at=Min("due_at", filter=is_due),
+    )
+    kinds = tuple(
+        TaskKindQueue(task_path=row["task_path"], waiting=row["waiting"], late=row["late"])
+        for row in waiting.values("task_path")
+        .annotate(waiting=Count("pk"), late=Count("pk", filter=is_late))
+        .order_by("-late", "-waiting", "task_path")
+    )
+    others = DBTaskResult.objects.aggregate(
+        running=Count("pk", filter=Q(status=TaskResultStatus.RUNNING)),
+        last_started_at=Max("started_at"),
+    )
+    return TaskQueue(
+        waiting=totals["waiting"],
+        due=totals["due"],
+        late=totals["late"],
+        running=others["running"],
+        oldest_due_at=totals["oldest_due_at"],
+        last_started_at=others["last_started_at"],
+        late_after=late_after,
+        kinds=kinds,
+    )
+
+
+def late_task_count(*, now: datetime | None = None) -> int:
+    """Return how many tasks are due for longer than the late delay (one cheap query)."""
+    limit = (now or timezone.now()) - _late_after()
+    return (
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+        .annotate(due_at=_due_at())
+        .filter(due_at__lte=limit)
+        .count()
+    )

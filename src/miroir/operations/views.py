@@ -1,4 +1,4 @@
-"""Administrators' operations pages: the background tasks that gave up."""
+"""Administrators' operations pages: the background task queue and the tasks that gave up."""
 
 from __future__ import annotations
 
@@ -24,7 +24,12 @@ def task_failure_list(request: HttpRequest) -> HttpResponse:
     everything = request.GET.get("all") == "1"
     failures = selectors.task_failures(include_dismissed=everything)
     page = Paginator(failures, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "everything": everything, "nav_section": "tasks"}
+    context = {
+        "page": page,
+        "everything": everything,
+        "queue": selectors.task_queue(),
+        "nav_section": "tasks",
+    }
     return render(request, "operations/task_failures.html", context)
 
 

@@ -7,15 +7,17 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from miroir.core.management.base import MiroirCommand
-from miroir.operations.selectors import task_failures
+from miroir.operations.selectors import task_failures, task_queue
 
 
 class Command(MiroirCommand):
     help = (
         "List the background tasks that gave up after all their attempts (not yet dealt "
-        "with, unless --all); exits non-zero when there is one, for monitoring."
+        "with, unless --all) and say whether tasks wait past their time for lack of a worker; "
+        "exits non-zero in either case, for monitoring."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -43,10 +45,30 @@ class Command(MiroirCommand):
                     f"#{failure.pk} {failure.failed_at:%Y-%m-%d %H:%M} {failure.task_path} "
                     f"({failure.attempts}) {json.dumps(failure.arguments)}: {failure.error}"
                 )
+        queue = task_queue()
+        problems = []
         if failures and not options["all"]:
-            self.fail(
-                _("%(count)d background tasks gave up; see them under Settings → Failed tasks.")
+            problems.append(
+                ngettext(
+                    "%(count)d background task gave up; see it under Settings → Background tasks.",
+                    "%(count)d background tasks gave up; see them under Settings → Background "
+                    "tasks.",
+                    len(failures),
+                )
                 % {"count": len(failures)}
             )
+        if queue.worker_missing:
+            problems.append(
+                ngettext(
+                    "%(count)d task has waited more than %(minutes)d minutes past its time: "
+                    "no task worker is running (start `miroir db_worker`).",
+                    "%(count)d tasks have waited more than %(minutes)d minutes past their time: "
+                    "no task worker is running (start `miroir db_worker`).",
+                    queue.late,
+                )
+                % {"count": queue.late, "minutes": queue.late_minutes}
+            )
+        if problems:
+            self.fail(" ".join(problems))
         if not failures and not options["json"]:
             self.stdout.write(self.style.SUCCESS(_("No background task has given up.")))
