@@ -66,8 +66,11 @@ class VoiceOut(Schema):
     unit: int
     unit_external_id: str | None
     moment: str | None
-    title: str
-    text: str
+    title: str = Field(description="Names of people removed; empty while that has not run.")
+    text: str = Field(description="Names of people removed; empty while that has not run.")
+    text_pending: bool = Field(
+        description="True while names are not removed from a text yet: it is withheld."
+    )
     themes: list[str]
     status: str
     outcome: str
@@ -95,7 +98,8 @@ def _readable(scope: Scope) -> Any:
 
 
 def _out(voice: Voice) -> dict[str, Any]:
-    # Integrations read what managers read: the text with people's names removed.
+    # Integrations read what managers read: the texts with people's names removed, and
+    # nothing of a text whose removal has not run (never the raw text).
     return {
         "id": voice.pk,
         "kind": voice.kind,
@@ -105,13 +109,14 @@ def _out(voice: Voice) -> dict[str, Any]:
         "unit": voice.unit_id,
         "unit_external_id": voice.unit.external_id,
         "moment": voice.moment.code if voice.moment else None,
-        "title": voice.shown_title(),
-        "text": voice.shown_text(),
+        "title": voice.redacted_title,
+        "text": voice.redacted_text,
+        "text_pending": voice.text_pending,
         "themes": voice.themes,
         "status": voice.status,
         "outcome": voice.outcome,
-        "answer": voice.answer,
-        "effect": voice.effect,
+        "answer": voice.redacted_answer,
+        "effect": voice.redacted_effect,
         "support_count": voice.support_count,
         "received_at": voice.received_at,
         "due_at": voice.due_at,

@@ -32,7 +32,13 @@ from miroir.voices.models import (
     VoiceStatus,
     VoiceSupport,
 )
-from miroir.voices.services import claim_code_new, claim_digest, unit_manager, voice_deadline
+from miroir.voices.services import (
+    claim_code_new,
+    claim_digest,
+    texts_redacted,
+    unit_manager,
+    voice_deadline,
+)
 
 PART = "voices"
 DAYS = 365
@@ -96,10 +102,26 @@ EFFECTS = [
     "Moins de réclamations sur l'accueil le trimestre suivant.",
 ]
 MOMENT_FOR = {"irritant": "checkout", "complaint": None}
+COMMENT = "Oui, et on pourrait commencer par les samedis."
 
 
 def _delay(rng: random.Random, median: float) -> float:
     return median * math.exp(rng.gauss(0.0, SPREAD))
+
+
+def _redacted(texts: list[str]) -> dict[str, str]:
+    """Return each distinct text with names removed, as the app does on submission."""
+    distinct = sorted(set(texts) - {""})
+    return dict(zip(distinct, texts_redacted(distinct, language="fr"), strict=True))
+
+
+def _redact(voices: list[Voice]) -> None:
+    """Set the redacted texts of the demo's voices (a few distinct texts, redacted once)."""
+    fields = ("title", "text", "answer", "effect")
+    done = _redacted([getattr(v, name) for v in voices for name in fields])
+    for voice in voices:
+        for name in fields:
+            setattr(voice, f"redacted_{name}", done.get(getattr(voice, name), ""))
 
 
 def _themes_of(kind: str) -> dict[str, list[str]]:
@@ -126,6 +148,7 @@ def build_voices(ctx: DemoContext) -> None:
             for _n in range(count):
                 voices.append(_voice(ctx, rng, shop, owner, kind, staff, moments, themes))
     voices += _persona_voices(ctx, moments)
+    _redact(voices)
     with transaction.atomic():
         Voice.objects.bulk_create(voices, batch_size=500)
         _events(voices)
@@ -159,8 +182,6 @@ def _voice(
         moment=moments.get(MOMENT_FOR.get(kind) or ""),
         title=title,
         text=text,
-        redacted_title=title,
-        redacted_text=text,
         themes=themes[kind][text],
         author=None if anonymous or customer else author,
         is_anonymous=anonymous,
@@ -213,8 +234,6 @@ def _persona_voices(ctx: DemoContext, moments: dict[str, Moment]) -> list[Voice]
         unit=employee.unit,
         title=title,
         text=text,
-        redacted_title=title,
-        redacted_text=text,
         author=employee,
         notify=VoiceNotify.APP,
         received_at=done_at,
@@ -238,8 +257,6 @@ def _persona_voices(ctx: DemoContext, moments: dict[str, Moment]) -> list[Voice]
         moment=moments.get("checkout"),
         title=title,
         text=text,
-        redacted_title=title,
-        redacted_text=text,
         author=employee,
         notify=VoiceNotify.APP,
         received_at=open_at,
@@ -264,6 +281,7 @@ def _supports(ctx: DemoContext, rng: random.Random, voices: list[Voice]) -> None
     members = [m for m in members if m.contract_type != ContractType.PARTNER] or members
     supports: list[VoiceSupport] = []
     comments: list[VoiceComment] = []
+    comment_shown = _redacted([COMMENT])[COMMENT]
     for voice in voices:
         if voice.kind not in (VoiceKind.SUGGESTION, VoiceKind.BEST_FAILURE) or not members:
             continue
@@ -275,8 +293,8 @@ def _supports(ctx: DemoContext, rng: random.Random, voices: list[Voice]) -> None
                 VoiceComment(
                     voice=voice,
                     author=chosen[0],
-                    text="Oui, et on pourrait commencer par les samedis.",
-                    redacted_text="Oui, et on pourrait commencer par les samedis.",
+                    text=COMMENT,
+                    redacted_text=comment_shown,
                     created_at=voice.received_at + timedelta(days=1),
                 )
             )

@@ -11,6 +11,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from miroir.org.models import Lens
@@ -18,6 +19,11 @@ from miroir.org.models import Lens
 TITLE_MAX = 160
 TEXT_MAX = 4000
 COMMENT_MAX = 1000
+
+
+def pending_notice() -> str:
+    """Return what readers see of a text whose names have not been removed yet."""
+    return gettext("Text hidden until people's names are removed from it.")
 
 
 class VoiceKind(models.TextChoices):
@@ -88,7 +94,8 @@ class Voice(models.Model):
     )
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     text = models.TextField(_("text"), max_length=TEXT_MAX)
-    # The text everyone but the author reads: names of people removed.
+    # The text everyone but the author reads: names of people removed, in the same
+    # transaction as the text. Empty while it could not be done: nothing is shown then.
     redacted_text = models.TextField(blank=True)
     redacted_title = models.CharField(max_length=TITLE_MAX, blank=True)
     themes = models.JSONField(_("themes"), default=list, blank=True)
@@ -115,6 +122,8 @@ class Voice(models.Model):
     )
     answer = models.TextField(_("answer"), blank=True)
     effect = models.TextField(_("effect"), blank=True)
+    redacted_answer = models.TextField(blank=True)
+    redacted_effect = models.TextField(blank=True)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),
@@ -189,7 +198,7 @@ class Voice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title()
 
     @property
     def is_open(self) -> bool:
@@ -202,12 +211,30 @@ class Voice(models.Model):
     def is_overdue(self, now: object) -> bool:
         return self.is_open and self.due_at <= now  # type: ignore[operator]
 
+    @property
+    def text_pending(self) -> bool:
+        """Whether a text of the voice still waits for its names to be removed."""
+        return (
+            not self.redacted_title
+            or not self.redacted_text
+            or bool(self.answer and not self.redacted_answer)
+            or bool(self.effect and not self.redacted_effect)
+        )
+
     def shown_text(self) -> str:
-        """Return the text for readers other than the author (names removed when known)."""
-        return self.redacted_text or self.text
+        """Return the text for readers other than the author: names removed, never the raw
+        text (a notice while the removal has not run)."""
+        return self.redacted_text or pending_notice()
 
     def shown_title(self) -> str:
-        return self.redacted_title or self.title
+        return self.redacted_title or pending_notice()
+
+    def shown_answer(self) -> str:
+        """Return the manager's answer as others read it ("" when there is none)."""
+        return (self.redacted_answer or pending_notice()) if self.answer else ""
+
+    def shown_effect(self) -> str:
+        return (self.redacted_effect or pending_notice()) if self.effect else ""
 
 
 class VoiceEventKind(models.TextChoices):
@@ -274,7 +301,8 @@ class VoiceComment(models.Model):
         return self.shown_text()[:60]
 
     def shown_text(self) -> str:
-        return self.redacted_text or self.text
+        """Return the comment with names removed, never the raw text."""
+        return self.redacted_text or pending_notice()
 
 
 class VoiceReport(models.Model):

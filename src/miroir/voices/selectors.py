@@ -44,6 +44,9 @@ from miroir.voices.services import claim_digest
 # What a bad or unknown id raises: all of them read as "no such voice".
 _MISSING = (Voice.DoesNotExist, ValueError, TypeError, ValidationError)
 
+# The words of the redaction markers ("[nom]", "[name]", …), never a topic.
+_MARKER_WORDS = frozenset(("nom", "name", "courriel", "mail", "telephone", "phone"))
+
 # How alike two voices must be (Jaccard index of their words) to be proposed for merging.
 DUPLICATE_THRESHOLD = 0.5
 
@@ -440,7 +443,8 @@ def complaints_addressed(voice: Voice, *, language: str = "fr") -> Addressed | N
         top = [code for code, _n in sorted(counts.items(), key=lambda p: -p[1])[:2]]
         about = ", ".join(voice_text.theme_labels(top, language=language))
     else:
-        mine = voice_text.tokens(f"{voice.title} {voice.text}")
+        # Words of the redacted suggestion only: a name cannot become what it is "about".
+        mine = voice_text.tokens(f"{voice.redacted_title} {voice.redacted_text}") - _MARKER_WORDS
         texts = [complaints[index].text for index, _s, _t in links]
         texts += [comments[index] for index, _s, _t in comment_links]
         words: dict[str, int] = {}

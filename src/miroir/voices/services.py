@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -160,10 +160,11 @@ def _moment(kind: str, moment: Moment | str | None) -> Moment | None:
 def _receive(voice: Voice, claim_code: str | None) -> Received:
     voice.due_at = voice_deadline(voice.kind, voice.received_at)
     voice.owner = unit_manager(voice.unit)
+    # Names are removed in the write itself (milliseconds): no reader ever meets a voice
+    # whose text waits for a background step, and no task row carries its id.
+    _analyse(voice)
     voice.save()
     VoiceEvent.objects.create(voice=voice, kind=VoiceEventKind.RECEIVED, at=voice.received_at)
-    voice_id = voice.pk
-    transaction.on_commit(lambda: _text_refresh_later(voice_id))
     return Received(voice=voice, claim_code=claim_code)
 
 
@@ -388,6 +389,9 @@ def voice_answer(
     voice.answered_by = _member_of(actor)
     voice.acknowledged_at = voice.acknowledged_at or now
     voice.answer_unread = voice.author_id is not None
+    voice.redacted_answer, voice.redacted_effect = texts_redacted(
+        [voice.answer, voice.effect], language=voice.language
+    )
     voice.save()
     if outcome == VoiceOutcome.MERGED:
         _supports_move(voice, merged_into)
@@ -518,11 +522,9 @@ def voice_comment_add(
         raise ValidationError({"text": [_("The comment is empty.")]})
     if len(text) > COMMENT_MAX:
         raise ValidationError({"text": [_("At most %(max)d characters.") % {"max": COMMENT_MAX}]})
-    comment = VoiceComment.objects.create(
-        voice=voice, author=member, text=text, created_at=now or timezone.now()
-    )
-    comment_id = comment.pk
-    transaction.on_commit(lambda: _comment_redact(comment_id))
+    comment = VoiceComment(voice=voice, author=member, text=text, created_at=now or timezone.now())
+    (comment.redacted_text,) = texts_redacted([text], language=voice.language)
+    comment.save()
     return comment
 
 
@@ -604,36 +606,68 @@ def voice_report_dismiss(*, report: VoiceReport, actor: Any, now: datetime | Non
 # Text analysis and notifications (after commit) --------------------------------------------
 
 
-def _text_refresh_later(voice_id: Any) -> None:
-    from miroir.voices.tasks import voice_text_refresh
+def texts_redacted(texts: list[str], *, language: str = "") -> list[str]:
+    """Return the texts with people's names removed, in order; "" for an empty text.
 
+    Fails closed: when the text engine cannot run, every text comes back "" (nothing to
+    show), and ``texts_redact_pending`` completes them later.
+    """
+    from miroir.voices import text as voice_text
+
+    wanted = [text for text in texts if text]
+    if not wanted:
+        return ["" for _text in texts]
     try:
-        voice_text_refresh.enqueue(str(voice_id))
-    except Exception:  # the voice stands even if the queue is down; a tick redoes it
-        logger.exception("Could not queue the text analysis of voice %s", voice_id)
+        done = iter(voice_text.redact(wanted, language=language or settings.LANGUAGE_CODE[:2]))
+    except voice_text.RedactionUnavailable:
+        return ["" for _text in texts]
+    return [next(done) if text else "" for text in texts]
+
+
+def _analyse(voice: Voice) -> None:
+    """Set the voice's redacted texts and themes (in memory; the caller saves)."""
+    from miroir.voices import text as voice_text
+
+    voice.redacted_title, voice.redacted_text, voice.redacted_answer, voice.redacted_effect = (
+        texts_redacted(
+            [voice.title, voice.text, voice.answer, voice.effect], language=voice.language
+        )
+    )
+    voice.themes = voice_text.themes(
+        f"{voice.title}\n{voice.text}", language=voice.language or settings.LANGUAGE_CODE[:2]
+    )
 
 
 def voice_text_apply(*, voice: Voice) -> Voice:
-    """Return the voice with its redacted text and themes computed by the text engine."""
-    from miroir.voices import text as voice_text
-
-    redacted_title, redacted_text, themes = voice_text.analyse(
-        voice.title, voice.text, language=voice.language
-    )
+    """Return the voice with its redacted texts and themes computed again by the text engine."""
+    _analyse(voice)
     Voice.objects.filter(pk=voice.pk).update(
-        redacted_title=redacted_title, redacted_text=redacted_text, themes=themes
+        redacted_title=voice.redacted_title,
+        redacted_text=voice.redacted_text,
+        redacted_answer=voice.redacted_answer,
+        redacted_effect=voice.redacted_effect,
+        themes=voice.themes,
     )
-    voice.redacted_title, voice.redacted_text, voice.themes = redacted_title, redacted_text, themes
     return voice
 
 
-def _comment_redact(comment_id: int) -> None:
-    from miroir.voices import text as voice_text
+def texts_redact_pending(*, limit: int = 500) -> None:
+    """Remove names from the voices and comments whose redaction could not run before.
 
-    comment = VoiceComment.objects.filter(pk=comment_id).first()
-    if comment is not None:
-        (redacted,) = voice_text.redact([comment.text])
-        VoiceComment.objects.filter(pk=comment_id).update(redacted_text=redacted)
+    Returns nothing and logs nothing: how many were pending, and when, would tell when
+    anonymous voices arrived.
+    """
+    pending = (
+        Q(redacted_title="")
+        | Q(redacted_text="")
+        | (~Q(answer="") & Q(redacted_answer=""))
+        | (~Q(effect="") & Q(redacted_effect=""))
+    )
+    for voice in Voice.objects.filter(pending).order_by("pk")[:limit]:
+        voice_text_apply(voice=voice)
+    for comment in VoiceComment.objects.filter(redacted_text="").select_related("voice")[:limit]:
+        (redacted,) = texts_redacted([comment.text], language=comment.voice.language)
+        VoiceComment.objects.filter(pk=comment.pk).update(redacted_text=redacted)
 
 
 def _send(voice: Voice, template: str, to: str, language: str, **context: Any) -> None:

@@ -1,6 +1,7 @@
 """Background work of the voices, through Django's tasks API (any backend).
 
-The periodic ones are run by ``miroir voices_tick``, to be scheduled every hour or so
+No task carries a voice's id: texts are redacted in the write that stores them. The
+periodic ones are run by ``miroir voices_tick``, to be scheduled every hour or so
 (docs/voices.md): reminders to owners before the deadline, escalation after it.
 """
 
@@ -12,17 +13,6 @@ from django.utils import timezone
 from django_tasks import task
 
 from miroir.voices import services
-from miroir.voices.models import Voice
-
-
-@task()
-def voice_text_refresh(voice_id: str) -> bool:
-    """Redact names and find themes in one voice; False when it no longer exists."""
-    voice = Voice.objects.filter(pk=voice_id).first()
-    if voice is None:
-        return False
-    services.voice_text_apply(voice=voice)
-    return True
 
 
 @task()
@@ -36,12 +26,12 @@ def escalate_overdue_voices() -> int:
 
 
 @task()
-def analyse_pending_voices() -> int:
-    """Analyse the voices whose text analysis was lost (queue down when they came)."""
-    pending = Voice.objects.filter(redacted_text="").values_list("pk", flat=True)[:500]
-    for voice in Voice.objects.filter(pk__in=list(pending)):
-        services.voice_text_apply(voice=voice)
-    return len(pending)
+def analyse_pending_voices() -> None:
+    """Remove names from texts whose redaction could not run when they were written.
+
+    Returns nothing: a count kept with the task's time would tell when voices arrived.
+    """
+    services.texts_redact_pending()
 
 
 # Escalate first: a voice overdue now is not reminded any more.

@@ -1,9 +1,10 @@
 """The voices' use of the text engine: redaction, themes, and similarity between voices.
 
 ``miroir.text`` (names removed with the organisation's member names and spaCy's French
-model, bundled retail themes, TF-IDF linking) is used when it works. If it cannot run (its
-model or data missing), voices fall back to removing the members' names by a plain word
-match and compare by a normalised-token Jaccard index, so that no name leaks meanwhile.
+model, bundled retail themes, TF-IDF linking) is used when it works. Redaction fails closed:
+if the engine cannot run (its model or data missing), ``redact`` raises
+``RedactionUnavailable`` and the caller keeps the text hidden until a later run succeeds.
+Themes and similarity fall back to nothing and to a normalised-token Jaccard index.
 """
 
 from __future__ import annotations
@@ -140,16 +141,11 @@ def similar(text: str, candidates: Iterable[tuple[object, str]], *, threshold: f
 
 logger = logging.getLogger(__name__)
 
-NAME_MARKER = {"fr": "[nom]", "en": "[name]"}
-
-
 _BROKEN: set[str] = set()
 
 
 def _engine() -> Any:
-    """Return the ``miroir.text`` module, or None when it is missing or failed once."""
-    if _BROKEN:
-        return None
+    """Return the ``miroir.text`` module, or None when it is missing."""
     try:
         import miroir.text as engine
     except ImportError:
@@ -158,9 +154,14 @@ def _engine() -> Any:
 
 
 def _failed(what: str) -> None:
-    """Note that the engine failed: warned once, then the fallback serves this process."""
-    logger.warning("Text engine unavailable (%s): voices use the plain fallback", what)
+    """Warn, once per process and part, that the engine failed (no text, id or time logged)."""
+    if what not in _BROKEN:
+        logger.warning("Text engine unavailable for %s", what)
     _BROKEN.add(what)
+
+
+class RedactionUnavailable(RuntimeError):
+    """The text engine could not remove names: the text must stay hidden from others."""
 
 
 @dataclass
@@ -168,7 +169,6 @@ class _Names:
     key: tuple[int, str] = (-1, "")
     names: list[str] = field(default_factory=list)
     prepared: Any = None
-    pattern: re.Pattern[str] | None = None
 
 
 _NAMES = _Names()
@@ -187,40 +187,30 @@ def member_names() -> _Names:
             f"{first} {last}"
             for first, last in Member.objects.values_list("first_name", "last_name")
         ]
-        parts = sorted(
-            {part for name in names for part in name.split() if len(part) > 2},
-            key=len,
-            reverse=True,
-        )
         _NAMES.key, _NAMES.names, _NAMES.prepared = key, names, None
-        _NAMES.pattern = (
-            re.compile(r"\b(?:" + "|".join(re.escape(p) for p in parts) + r")\b", re.IGNORECASE)
-            if parts
-            else None
-        )
     return _NAMES
 
 
-def _redact_plain(texts: list[str], names: _Names, language: str) -> list[str]:
-    if names.pattern is None:
-        return texts
-    marker = NAME_MARKER.get(language, NAME_MARKER["fr"])
-    return [names.pattern.sub(marker, text) for text in texts]
-
-
 def redact(texts: list[str], *, language: str = "fr") -> list[str]:
-    """Return the texts with people's names (members' and others') replaced by a marker."""
+    """Return the texts with people's names (members' and others') replaced by a marker.
+
+    Raises ``RedactionUnavailable`` when the engine cannot run: no partial redaction is ever
+    returned, so that a caller cannot show a text with names left in it.
+    """
     language = "en" if language == "en" else "fr"
     names = member_names()
     engine = _engine()
-    if engine is not None:
-        try:
-            if names.prepared is None:
-                names.prepared = engine.MemberNames(names.names)
-            return engine.redact_many(texts, names=names.prepared, language=language)
-        except Exception:  # the model or its data missing: the plain match still hides names
-            _failed("redaction")
-    return _redact_plain(texts, names, language)
+    if engine is None:
+        raise RedactionUnavailable("The text engine (miroir.text) is not available.")
+    try:
+        if names.prepared is None:
+            names.prepared = engine.MemberNames(names.names)
+        return engine.redact_many(texts, names=names.prepared, language=language)
+    except Exception as error:  # the model or its data missing: nothing is shown
+        _failed("redaction")
+        raise RedactionUnavailable(
+            f"Names could not be removed ({type(error).__name__})."
+        ) from error
 
 
 def themes(text: str, *, language: str = "fr") -> list[str]:
