@@ -39,5 +39,5 @@ def test_administrator_exports_then_erases_a_member_s_data(live_server, page):
 
     confirm.check()
     page.get_by_role("button", name="Effacer les données de cette personne").click()
-    assert "Effacé : 0 invitations" in page.get_by_role("status").inner_text()
+    assert "Effacement fait. Invitations\u00a0: 0" in page.get_by_role("status").inner_text()
     assert Member.objects.get(pk=personas.employee_member.pk).email is None

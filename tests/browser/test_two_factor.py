@@ -38,7 +38,7 @@ def test_direction_enrols_an_authenticator_then_logs_in_with_its_code(
     page.get_by_role("button", name="Activer la double authentification").click()
     codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
     assert len(codes) == 10
-    page.get_by_role("link", name="Je les ai conservés : continuer").click()
+    page.get_by_role("link", name="Je les ai conservés\u00a0: continuer").click()
     page.get_by_role("link", name="Organisation").first.click()
     assert "/org/units/" in page.url
 

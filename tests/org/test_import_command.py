@@ -45,10 +45,10 @@ def test_the_command_imports_both_files_and_prints_a_summary(db):
         "--units", str(EXAMPLES / "units.csv"), "--members", str(EXAMPLES / "members.csv")
     )
     assert Unit.objects.count() == 9 and Member.objects.count() == 13
-    assert "Units: 9 created, 0 updated, 0 unchanged" in out
-    assert "Members: 13 created, 0 updated, 0 unchanged" in out
+    assert "Units — created: 9, updated: 0, unchanged: 0" in out
+    assert "Members — created: 13, updated: 0, unchanged: 0" in out
     again, _err = import_org("--units", str(EXAMPLES / "units.csv"))
-    assert "Units: 0 created, 0 updated, 9 unchanged" in again
+    assert "Units — created: 0, updated: 0, unchanged: 9" in again
 
 
 def test_a_dry_run_writes_nothing(db):
@@ -59,7 +59,7 @@ def test_a_dry_run_writes_nothing(db):
         "--members",
         str(EXAMPLES / "members.csv"),
     )
-    assert "Dry run" in out and "Members: 13 created" in out
+    assert "Dry run" in out and "Members — created: 13" in out
     assert not Unit.objects.exists() and not Member.objects.exists()
 
 

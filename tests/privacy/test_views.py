@@ -116,7 +116,7 @@ def test_a_confirmed_erasure_erases_and_says_so(admin_client, answered):
         ERASE, {"email": EMAIL, "confirm": "on", "opt_out": "on"}, follow=True
     )
     assert response.status_code == 200
-    assert "Erased: 1 invitations" in response.content.decode()
+    assert "Erased. Invitations: 1;" in response.content.decode()
     assert Invitation.objects.get().email is None
     assert Response.objects.get().invitation_id is None
     assert ContactOptOut.objects.count() == 1

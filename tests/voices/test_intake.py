@@ -26,14 +26,14 @@ def _import(tmp_path, content, *args):
 
 def test_a_csv_file_is_imported_once(tmp_path, personas):
     content = "external_id,unit,text,moment\nR-1,U-LILLE,File d'attente interminable,\n"
-    assert "1 new" in _import(tmp_path, content)
-    assert "0 new, 1 already known" in _import(tmp_path, content)
+    assert "New: 1;" in _import(tmp_path, content)
+    assert "New: 0; already known: 1" in _import(tmp_path, content)
     assert Voice.objects.get().source == "csv"
 
 
 def test_a_dry_run_records_nothing(tmp_path, personas):
     output = _import(tmp_path, "external_id,unit,text\nR-1,U-LILLE,Sale\n", "--dry-run")
-    assert "1 valid" in output
+    assert "Valid complaints: 1." in output
     assert not Voice.objects.exists()
 
 

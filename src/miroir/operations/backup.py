@@ -276,8 +276,8 @@ def backup_verify(archive: zipfile.ZipFile, manifest: Manifest) -> None:
         if rows != entry.rows or digest.hexdigest() != entry.sha256:
             raise _fail(
                 _(
-                    "Table %(table)s does not match the manifest (%(found)d rows read, "
-                    "%(expected)d expected, or a different checksum): the file is damaged."
+                    "Table %(table)s does not match the manifest (rows read: %(found)d, expected: "
+                    "%(expected)d, or a different checksum): the file is damaged."
                 )
                 % {"table": entry.table, "found": rows, "expected": entry.rows}
             )
@@ -333,7 +333,7 @@ def backup_restore(
         if tables:
             raise _fail(
                 _(
-                    "The database is not empty: it holds %(count)d tables (%(names)s). "
+                    "The database is not empty (tables: %(count)d, among them %(names)s). "
                     "Restore only into a new, empty database."
                 )
                 % {"count": len(tables), "names": ", ".join(tables[:5])}

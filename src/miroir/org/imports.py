@@ -1142,7 +1142,7 @@ class _Planner:
                 label,
                 row.line,
                 "",
-                _("This line has %(count)d values but the header has fewer columns.")
+                _("This line has more values (%(count)d) than the header has columns.")
                 % {"count": row.width},
                 "wrong_value_count",
             )

@@ -86,8 +86,8 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
     messages.success(
         request,
         _(
-            "Erased: %(invitations)d invitations, %(responses)d responses unlinked, "
-            "%(interactions)d interactions, %(members)d members."
+            "Erased. Invitations: %(invitations)d; responses unlinked: %(responses)d; "
+            "interactions: %(interactions)d; members: %(members)d."
         )
         % {
             "invitations": report.invitations,

@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from miroir.collect.models import Answer
 from miroir.org.models import Lens, Member, RoleKind, Unit
@@ -162,7 +162,9 @@ def my_voices_label(member_id: int) -> str:
     unread = Voice.objects.filter(author_id=member_id, answer_unread=True).count()
     if not unread:
         return gettext("My voices")
-    return gettext("My voices (%(count)d new answers)") % {"count": unread}
+    return ngettext(
+        "My voices (%(count)d new answer)", "My voices (%(count)d new answers)", unread
+    ) % {"count": unread}
 
 
 def voices_shared() -> QuerySet[Voice]:

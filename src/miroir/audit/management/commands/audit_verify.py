@@ -28,7 +28,7 @@ class Command(MiroirCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                _("The audit log is intact: %(count)d entries.")
+                _("The audit log is intact (entries checked: %(count)d).")
                 % {"count": AuditEntry.objects.count()}
             )
         )

@@ -62,7 +62,10 @@ class Command(MiroirCommand):
         invalid = len({p.index for p in report.problems})
         if options["dry_run"]:
             self.stdout.write(
-                _("Dry run: %(valid)d valid lines, %(invalid)d invalid; nothing was recorded.")
+                _(
+                    "Dry run, nothing was recorded. Valid lines: %(valid)d; "
+                    "invalid lines: %(invalid)d."
+                )
                 % {"valid": report.rows - invalid, "invalid": invalid}
             )
         else:

@@ -49,7 +49,7 @@ class Command(MiroirCommand):
             raise
         self.stdout.write(
             self.style.SUCCESS(
-                _("Backup written to %(path)s: %(tables)d tables, %(rows)d rows (%(engine)s).")
+                _("Backup written to %(path)s (%(engine)s). Tables: %(tables)d; rows: %(rows)d.")
                 % {
                     "path": output,
                     "tables": len(manifest.tables),

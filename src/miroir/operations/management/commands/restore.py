@@ -46,8 +46,8 @@ class Command(MiroirCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     _(
-                        "Restored %(tables)d tables, %(rows)d rows, from the %(engine)s backup "
-                        "of %(created)s."
+                        "Restored from the %(engine)s backup of %(created)s. Tables: %(tables)d; "
+                        "rows: %(rows)d."
                     )
                     % figures
                 )
@@ -55,8 +55,8 @@ class Command(MiroirCommand):
             return
         self.stdout.write(
             _(
-                "Dry run: the backup is intact (%(tables)d tables, %(rows)d rows, %(engine)s, "
-                "%(created)s) and the database is empty. Nothing was written; add --apply to "
+                "Dry run: the backup is intact (%(engine)s, %(created)s; tables: %(tables)d; "
+                "rows: %(rows)d) and the database is empty. Nothing was written; add --apply to "
                 "restore."
             )
             % figures

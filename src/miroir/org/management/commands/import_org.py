@@ -69,9 +69,9 @@ class Command(MiroirCommand):
             (_("Members"), report.members),
             (_("Partner organisations"), report.partner_organisations),
         ):
-            self.stdout.write(f"{label}: {self._counts(counts)}")
+            self.stdout.write(f"{label} — {self._counts(counts)}")
         self.stdout.write(
-            _("Roles: %(granted)d granted, %(revoked)d revoked. New logins: %(logins)d.")
+            _("Roles granted: %(granted)d; revoked: %(revoked)d. New logins: %(logins)d.")
             % {
                 "granted": report.roles_granted,
                 "revoked": report.roles_revoked,
@@ -86,7 +86,7 @@ class Command(MiroirCommand):
 
     @staticmethod
     def _counts(counts: Counts) -> str:
-        return _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged") % {
+        return _("created: %(created)d, updated: %(updated)d, unchanged: %(unchanged)d") % {
             "created": counts.created,
             "updated": counts.updated,
             "unchanged": counts.unchanged,

@@ -31,6 +31,6 @@ class Command(MiroirCommand):
         with self.phase_progress() as progress:
             done = rollups_rebuild(waves=waves, progress=lambda i, n: progress(_("Roll-ups"), i, n))
         self.stdout.write(
-            _("Rebuilt %(waves)d waves: %(rollups)d roll-up rows, %(responses)d response rows.")
+            _("Waves rebuilt: %(waves)d; roll-up rows: %(rollups)d; response rows: %(responses)d.")
             % done
         )

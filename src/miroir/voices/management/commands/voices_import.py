@@ -52,14 +52,14 @@ class Command(MiroirCommand):
             self.fail(_("Errors prevent the import; nothing was recorded:"), lines)
         if options["dry_run"]:
             self.stdout.write(
-                _("Dry run: %(count)d valid complaints; nothing was recorded.")
+                _("Dry run, nothing was recorded. Valid complaints: %(count)d.")
                 % {"count": len(checked)}
             )
             return
         report = complaints_record(checked, source=VoiceSource.CSV)
         self.stdout.write(
             self.style.SUCCESS(
-                _("Complaints recorded: %(created)d new, %(duplicate)d already known.")
+                _("Complaints recorded. New: %(created)d; already known: %(duplicate)d.")
                 % report.counts
             )
         )
