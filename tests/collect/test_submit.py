@@ -18,7 +18,12 @@ from miroir.collect.errors import (
     WrongUnit,
 )
 from miroir.collect.models import Answer, Invitation, Response
-from miroir.collect.services import response_submit, wave_close
+from miroir.collect.services import (
+    invitation_create_customer,
+    invitation_token_issue,
+    response_submit,
+    wave_close,
+)
 from miroir.collect.tokens import submission_id_new, token_new
 from tests.collect.support import EMPLOYEE_ANSWERS, row_counts, submit, token_for
 
@@ -100,8 +105,8 @@ def test_problems_are_worded_in_the_respondents_language(token):
 def test_a_second_submission_with_the_same_token_stores_nothing(token):
     submit(token)
     before = row_counts()
-    with pytest.raises(AlreadyAnswered):
-        submit(token)
+    # Acknowledged like a first one (a used link must look unused), and dropped whole.
+    assert submit(token).replayed is False
     assert row_counts() == before
     assert Response.objects.count() == 1
 
@@ -110,8 +115,21 @@ def test_any_token_of_the_invitation_is_single_use(wave, personas):
     first = token_for(wave, personas.employee_member)
     reminder = token_for(wave, personas.employee_member)
     submit(reminder)
+    before = row_counts()
+    submit(first)
+    assert row_counts() == before
+
+
+def test_a_customer_link_still_says_it_was_used(make_wave, launch, personas):
+    wave = launch(make_wave(lens="customer", channels=["email"], units=[personas.lille]))
+    invitation = invitation_create_customer(
+        wave=wave, unit=personas.lille, channel="email", email="client@example.com"
+    )
+    token = invitation_token_issue(invitation=invitation)
+    answers = {"ecoute-customer": "4", "nps-customer": "9"}
+    submit(token, answers)
     with pytest.raises(AlreadyAnswered):
-        submit(first)
+        submit(token, answers)
 
 
 def test_a_retry_with_the_same_submission_id_returns_the_same_outcome_without_a_row(token):

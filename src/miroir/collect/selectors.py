@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from miroir.collect.counts import TOTAL_ID, CountRow, counts_for_scope, whole_row
 from miroir.collect.errors import (
@@ -211,10 +212,29 @@ def target_check(target: Target, *, now: datetime) -> None:
         raise WaveClosed
     invitation = target.invitation
     if invitation is not None:
-        if invitation.used:
+        # Whether a member's link was used is nobody's business (docs/anonymity.md): for
+        # the organisation's lenses a used link looks unused, its form shows and a new
+        # submission is acknowledged but stores nothing (``services.response_submit``).
+        if invitation.used and not wave.protects_identity:
             raise AlreadyAnswered
         if invitation.expires_at is not None and invitation.expires_at <= now:
             raise InvitationExpired
+
+
+def links_export_open(wave: Wave, *, now: datetime) -> bool:
+    """Return whether the personal-links file may be downloaded now.
+
+    Only for handing the links out before answers arrive: while the wave is scheduled, and
+    on the day it opens. The rule reads the wave's dates only, never its answers, so a
+    refusal says nothing of who answered or when.
+    """
+    if "link" not in wave.channels:
+        return False
+    if wave.status == WaveStatus.SCHEDULED:
+        return True
+    if wave.status != WaveStatus.OPEN or wave.opens_at is None:
+        return False
+    return timezone.localdate(now) <= timezone.localdate(wave.opens_at)
 
 
 def invitations_for_links(wave: Wave) -> QuerySet[Invitation]:

@@ -46,6 +46,7 @@ from miroir.collect.selectors import (
     Target,
     contact_opted_out,
     invitations_for_links,
+    links_export_open,
     respondent_items,
     target_check,
     target_for_kiosk,
@@ -726,13 +727,21 @@ class LinkRow:
 def wave_links_export(*, wave: Wave, actor: Any, now: datetime | None = None) -> list[LinkRow]:
     """Return the wave's personal links, each with a fresh token, for unit managers to hand out.
 
-    Every personal link is in the file, used or not, so the file tells nobody who has
-    already answered. Earlier files keep working.
+    Every personal link is in the file, used or not, and a used link cannot be told from
+    an unused one, so the file tells nobody who has answered. It is available only before
+    answers arrive (``links_export_open``), and each download is audited. Earlier files
+    keep working.
     """
     now = now or timezone.now()
     wave = _locked_wave(wave)
-    if wave.status not in (WaveStatus.OPEN, WaveStatus.SCHEDULED):
-        raise ValidationError(_("Links exist only while the wave is scheduled or open."))
+    if not links_export_open(wave, now=now):
+        raise ValidationError(
+            _(
+                "Personal links can be downloaded only to hand them out: while the wave is "
+                "scheduled and on the day it opens."
+            ),
+            code="links_closed",
+        )
     invitations = list(invitations_for_links(wave))
     tokens = [token_new() for _invitation in invitations]
     InvitationToken.objects.bulk_create(
@@ -930,7 +939,8 @@ def response_submit(
     id)``, or ``kiosk=(wave public id, unit id)`` for a kiosk whose key the caller has
     checked; ``moment`` is the journey moment an open link or kiosk names. Raises
     ``UnknownLink``, ``WrongUnit``, ``WaveNotOpen``, ``WaveClosed``, ``InvitationExpired``,
-    ``AlreadyAnswered`` or ``ResponseRejected`` (see errors.py).
+    ``AlreadyAnswered`` (customer waves only: a used link of the organisation's lenses is
+    acknowledged and stores nothing) or ``ResponseRejected`` (see errors.py).
     The same ``submission_id`` sent again returns the first outcome without a new row.
     """
     if sum(way is not None for way in (invitation_token, open_link, kiosk)) != 1:
@@ -957,6 +967,13 @@ def response_submit(
     built = answers_check(respondent_items(wave), answers, language=language)
     try:
         _store(target, built, receipt=receipt, today=today)
+    except AlreadyAnswered:
+        if wave.protects_identity:
+            # A used link of the organisation's lenses answers like an unused one, and its
+            # new answers are dropped whole (receipt included): nobody can tell by trying
+            # a link whether its member answered, and each link still counts once.
+            return SubmitResult()
+        raise
     except IntegrityError:
         # The same submission, retried while the first was being stored, lost the race
         # on the receipt: the first one's outcome stands.

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from miroir.collect import kiosk_views, selectors, services
 from miroir.collect.forms import ThresholdForm, WaveForm
-from miroir.collect.models import WaveStatus
 from miroir.instruments.forms import form_add_errors
 from miroir.org.selectors import request_scope
 
@@ -77,9 +76,7 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
         counts=selectors.wave_counts(wave, scope, today=timezone.localdate()),
         units=wave.units.order_by("path"),
         can_edit=selectors.waves_can_edit(scope),
-        can_export=scope.is_administrator
-        and "link" in wave.channels
-        and wave.status in (WaveStatus.OPEN, WaveStatus.SCHEDULED),
+        can_export=scope.is_administrator and selectors.links_export_open(wave, now=timezone.now()),
         threshold_form=ThresholdForm(
             initial={"scores": wave.threshold_scores, "verbatims": wave.threshold_verbatims}
         ),
