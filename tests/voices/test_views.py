@@ -29,7 +29,7 @@ def test_an_anonymous_submission_shows_the_code_once_and_stores_no_author(client
     assert code in response.content.decode()
     assert Voice.objects.get().author is None
     assert code not in str(client.session.items())
-    assert client.get("/voices/mine/").context["voices"].count() == 0
+    assert client.get("/voices/mine/").context["page"].paginator.count == 0
 
 
 def test_a_login_that_is_nobodys_cannot_submit(client, personas):
@@ -55,7 +55,7 @@ def test_the_shop_manager_sees_the_voice_and_a_sibling_manager_does_not(
     assert client.post(f"/voices/{voice.pk}/acknowledge/").status_code == 404
     client.force_login(personas.shop_manager)
     page = client.get("/voices/")
-    assert voice in page.context["voices"]
+    assert voice in page.context["page"]
     assert personas.lille_vente in page.context["form_units"]
     assert personas.arras not in page.context["form_units"]
     assert client.get(f"/voices/{voice.pk}/").status_code == 200
@@ -78,8 +78,8 @@ def test_the_inbox_filters_overdue_voices(client, personas, suggestion, complain
     old = suggestion()
     complaint(now=None)
     client.force_login(personas.region_manager)
-    assert list(client.get("/voices/", {"overdue": "on"}).context["voices"]) == [old]
-    assert client.get("/voices/", {"kind": "complaint"}).context["voices"].count() == 1
+    assert list(client.get("/voices/", {"overdue": "on"}).context["page"]) == [old]
+    assert client.get("/voices/", {"kind": "complaint"}).context["page"].paginator.count == 1
 
 
 def test_colleagues_support_once_and_the_most_supported_rise(client, personas, suggestion):
@@ -89,7 +89,7 @@ def test_colleagues_support_once_and_the_most_supported_rise(client, personas, s
     client.post(f"/voices/ideas/{second.pk}/support/")
     client.post(f"/voices/ideas/{second.pk}/support/")
     assert VoiceSupport.objects.filter(voice=second).count() == 1
-    voices = list(client.get("/voices/ideas/").context["voices"])
+    voices = list(client.get("/voices/ideas/").context["page"])
     assert voices == [second, first]
     assert Voice.objects.get(pk=second.pk).support_count == 1
 
@@ -111,10 +111,10 @@ def test_a_report_reaches_the_queue_and_hiding_removes_the_voice_from_the_board(
     client.post(f"/voices/ideas/{voice.pk}/report/", {"reason": "Propos blessants"})
     assert VoiceReport.objects.filter(resolved_at__isnull=True).count() == 1
     client.force_login(personas.sibling_manager)
-    assert list(client.get("/voices/moderation/").context["reports"]) == []
+    assert list(client.get("/voices/moderation/").context["page"]) == []
     assert client.post(f"/voices/{voice.pk}/hide/").status_code == 404
     client.force_login(personas.shop_manager)
-    assert len(client.get("/voices/moderation/").context["reports"]) == 1
+    assert len(client.get("/voices/moderation/").context["page"]) == 1
     client.post(f"/voices/{voice.pk}/hide/", {"next": "queue"})
     assert VoiceReport.objects.filter(resolved_at__isnull=True).count() == 0
     client.force_login(personas.partner)
@@ -153,7 +153,7 @@ def test_you_said_we_did_lists_implemented_voices_of_the_unit(client, personas, 
     suggestion("Pas encore fait")
     client.force_login(personas.shop_manager)
     page = client.get("/voices/you-said-we-did/", {"unit": personas.lille.pk})
-    assert list(page.context["voices"]) == [done]
+    assert list(page.context["page"]) == [done]
     assert "Attente -40 %" in page.content.decode()
     assert client.get("/voices/you-said-we-did/", {"unit": personas.sud.pk}).status_code == 404
 

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from miroir.collect.channels import channel_choices
-from miroir.collect.models import Language, ResponseAttribute, Wave, WaveKind
+from miroir.collect.models import Language, ResponseAttribute, Wave, WaveKind, WaveStatus
 from miroir.collect.services import (
     DEFAULT_HOT_DELAY_MINUTES,
     DEFAULT_HOT_VALID_DAYS,
@@ -161,3 +161,14 @@ class WaveForm(forms.Form):
 class ThresholdForm(forms.Form):
     scores = forms.IntegerField(label=_("Minimum respondents for scores"))
     verbatims = forms.IntegerField(label=_("Minimum respondents for verbatims"))
+
+
+class WaveFilterForm(forms.Form):
+    """The filters of the wave list."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All statuses")), *WaveStatus.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("Cold and hot")), *WaveKind.choices], required=False
+    )

@@ -48,9 +48,13 @@ def waves_can_edit(scope: Scope) -> bool:
     return bool(EDITOR_ROLES & scope.roles)
 
 
-def waves_in_scope(scope: Scope) -> QuerySet[Wave]:
-    """Return the waves whose audience overlaps the scope, newest first."""
+def waves_in_scope(scope: Scope, *, status: str = "", kind: str = "") -> QuerySet[Wave]:
+    """Return the waves whose audience overlaps the scope, newest first (of a status, a kind)."""
     waves = Wave.objects.select_related("instrument")
+    if status:
+        waves = waves.filter(status=status)
+    if kind:
+        waves = waves.filter(kind=kind)
     if scope.everything:
         return waves.all()
     if not scope.paths:

@@ -15,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from miroir.collect import kiosk_views, selectors, services
-from miroir.collect.forms import ThresholdForm, WaveForm
+from miroir.collect.forms import ThresholdForm, WaveFilterForm, WaveForm
+from miroir.core.pagination import paginate
 from miroir.instruments.forms import form_add_errors
 from miroir.org.selectors import request_scope
 
@@ -37,12 +38,17 @@ def wave_list(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     if not selectors.waves_can_view(scope):
         raise PermissionDenied
-    waves = list(selectors.waves_in_scope(scope))
-    counts = selectors.wave_totals(waves, scope, today=timezone.localdate())
+    form = WaveFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = paginate(request, selectors.waves_in_scope(scope, **filters))
+    # Counted for the waves of this page only: each wave's counts stand on their own.
+    counts = selectors.wave_totals(list(page), scope, today=timezone.localdate())
     return _page(
         request,
         "wave_list.html",
-        rows=[(wave, counts[wave.pk]) for wave in waves],
+        form=form,
+        page=page,
+        rows=[(wave, counts[wave.pk]) for wave in page],
         can_edit=selectors.waves_can_edit(scope),
     )
 

@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from miroir.core.pagination import paginate
 from miroir.org import selectors
 from miroir.org.imports_views import org_import_view  # noqa: F401  (routed in org.urls)
 
 MEMBERS_PER_PAGE = 50
+UNITS_PER_PAGE = 60
 
 
 @login_required
@@ -21,7 +22,8 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
     if not scope.can_browse:
         raise PermissionDenied
     roots = selectors.scope_roots(scope).annotate(child_count=Count("children"))
-    return render(request, "org/unit_tree.html", {"roots": roots, "nav_section": "units"})
+    context = {"roots": paginate(request, roots, per_page=UNITS_PER_PAGE), "nav_section": "units"}
+    return render(request, "org/unit_tree.html", context)
 
 
 @login_required
@@ -33,11 +35,11 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     children = selectors.unit_children(unit).annotate(child_count=Count("children"))
     query = request.GET.get("q", "").strip()[:100]
     members = selectors.unit_members(unit, query=query)
-    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, members, per_page=MEMBERS_PER_PAGE)
     context = {
         "unit": unit,
         "ancestors": ancestors,
-        "children": children,
+        "children": paginate(request, children, per_page=UNITS_PER_PAGE, param="units_page"),
         "page": page,
         "query": query,
         "subtree_member_count": selectors.members_of_subtree(unit).filter(is_active=True).count(),

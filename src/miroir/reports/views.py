@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from miroir.core.pagination import paginate
 from miroir.org.selectors import request_scope, unit_ancestors
 from miroir.reports.exports import EXPORT_FORMATS, export_response
 from miroir.reports.filters import FilterResult, filters_from_request
@@ -155,8 +156,8 @@ def publication_withdraw(request: HttpRequest, publication_id: int) -> HttpRespo
 @require_GET
 def published(request: HttpRequest) -> HttpResponse:
     """What has been published to the member: their unit's results and its ancestors'."""
-    publications = publications_for(request_scope(request))[:100]
-    context = {"publications": publications, "nav_section": "published"}
+    page = paginate(request, publications_for(request_scope(request)))
+    context = {"page": page, "nav_section": "published"}
     return render(request, "results/published.html", context)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from miroir.collect.forms import moment_choices
 from miroir.collect.tokens import submission_id_new
+from miroir.org.models import Unit
 from miroir.voices.models import (
     COMMENT_MAX,
     STAFF_KINDS,
@@ -140,4 +142,17 @@ class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All statuses")), *VoiceStatus.choices], required=False
     )
+    unit = forms.ChoiceField(label=_("Unit"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args: Any, units: Sequence[Unit] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._units = {str(unit.pk): unit for unit in units}
+        self.fields["unit"].choices = [
+            ("", _("All units")),
+            *((str(unit.pk), unit.name) for unit in units),
+        ]
+
+    def clean_unit(self) -> Unit | None:
+        """Return the unit chosen among those offered (the scope's), or None for all."""
+        return self._units.get(self.cleaned_data["unit"])

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from miroir.core.pagination import paginate
 from miroir.instruments.forms import form_add_errors
 from miroir.org.models import Lens, Member, Unit
 from miroir.org.selectors import access_unit, request_scope, scope_roots
@@ -87,7 +88,12 @@ def voice_submit(request: HttpRequest) -> HttpResponse:
 @require_GET
 def voices_mine(request: HttpRequest) -> HttpResponse:
     member = _member(request)
-    return _page(request, "mine.html", "my_voices", voices=selectors.voices_of_member(member)[:200])
+    return _page(
+        request,
+        "mine.html",
+        "my_voices",
+        page=paginate(request, selectors.voices_of_member(member)),
+    )
 
 
 @login_required
@@ -127,7 +133,7 @@ def ideas(request: HttpRequest) -> HttpResponse:
         request,
         "ideas.html",
         "ideas",
-        voices=selectors.voices_rising(unit=unit)[:100],
+        page=paginate(request, selectors.voices_rising(unit=unit)),
         supported=supported,
         mine_only=mine_only,
     )
@@ -207,17 +213,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     if not selectors.voices_can_manage(scope):
         raise PermissionDenied
-    form = InboxFilterForm(request.GET or None)
+    units = selectors.units_for_choice(scope, scope_roots(scope).first())
+    form = InboxFilterForm(request.GET or None, units=units)
     filters = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
     voices = selectors.voices_inbox(scope, now=now, **filters)
     return _page(
-        request,
-        "inbox.html",
-        form=form,
-        voices=voices[:200],
-        now=now,
-        form_units=selectors.units_for_choice(scope, scope_roots(scope).first()),
+        request, "inbox.html", form=form, page=paginate(request, voices), now=now, form_units=units
     )
 
 
@@ -302,7 +304,7 @@ def voice_moderate(
 @require_GET
 def moderation(request: HttpRequest) -> HttpResponse:
     reports = selectors.reports_open(request_scope(request))
-    return _page(request, "moderation.html", reports=reports[:200])
+    return _page(request, "moderation.html", page=paginate(request, reports))
 
 
 @login_required
@@ -334,7 +336,7 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
         "you_said",
         unit=unit,
         units=selectors.units_for_choice(request_scope(request), unit),
-        voices=selectors.you_said_we_did(unit, limit=100),
+        page=paginate(request, selectors.you_said_we_did(unit)),
     )
 
 
