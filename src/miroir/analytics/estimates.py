@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy import optimize, special
 
+from miroir.analytics import AnalyticsError
 from miroir.instruments.scales import SCALES, Scale
 
 DEFAULT_CONFIDENCE = 0.95
@@ -41,7 +42,7 @@ NPS_EXTRA_RESPONDENTS = 3
 Counts = Mapping[Any, int]
 
 
-class EstimateError(ValueError):
+class EstimateError(AnalyticsError):
     """Input an estimate cannot be computed from; the message names what is wrong."""
 
 

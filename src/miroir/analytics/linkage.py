@@ -18,6 +18,13 @@ from typing import Any, Literal
 import numpy as np
 from scipy import stats
 
+from miroir.analytics import (
+    COLLINEAR,
+    NO_VARIATION,
+    TOO_FEW_PERIODS,
+    TOO_FEW_UNITS,
+    AnalyticsError,
+)
 from miroir.analytics.estimates import DEFAULT_CONFIDENCE, normal_quantile, t_quantile
 from miroir.instruments.scales import gettext_noop
 
@@ -35,7 +42,7 @@ MIN_UNITS = 4
 RELIABLE_ICC2 = 0.7
 
 
-class LinkageError(ValueError):
+class LinkageError(AnalyticsError):
     """Data a linkage figure cannot be computed from; the message says why."""
 
 
@@ -198,13 +205,18 @@ def _paired(**columns: Any) -> tuple[dict[str, np.ndarray], int]:
     keep = np.all([np.isfinite(array) for array in arrays.values()], axis=0)
     units = int(keep.sum())
     if units < MIN_UNITS:
-        raise LinkageError(f"at least {MIN_UNITS} units with every figure are needed, got {units}")
+        raise LinkageError(
+            f"at least {MIN_UNITS} units with every figure are needed, got {units}",
+            reason=TOO_FEW_UNITS,
+        )
     return {name: array[keep] for name, array in arrays.items()}, units
 
 
 def _check_varies(name: str, array: np.ndarray) -> None:
     if np.ptp(array) == 0:
-        raise LinkageError(f"{name} is the same in every unit: nothing to relate it to")
+        raise LinkageError(
+            f"{name} is the same in every unit: nothing to relate it to", reason=NO_VARIATION
+        )
 
 
 # -- correlation ----------------------------------------------------------------------------
@@ -250,7 +262,10 @@ def minimum_detectable_correlation(
     Fisher's z approximation: r = tanh((z(1 - alpha/2) + z_power) / √(J - 3)); 85 units give 0.30.
     """
     if isinstance(units, bool) or not isinstance(units, int) or units < MIN_UNITS:
-        raise LinkageError(f"units must be a whole number of at least {MIN_UNITS}, got {units!r}")
+        raise LinkageError(
+            f"units must be a whole number of at least {MIN_UNITS}, got {units!r}",
+            reason=TOO_FEW_UNITS,
+        )
     _check_probability("alpha", alpha)
     _check_probability("power", power)
     normal = NormalDist()
@@ -286,14 +301,19 @@ def _ols(
     """Return (coefficients, covariance matrix, degrees of freedom for t, R²)."""
     rows, columns = design.shape
     if np.linalg.matrix_rank(design) < columns:
-        raise LinkageError("the predictors are collinear: one is a combination of the others")
+        raise LinkageError(
+            "the predictors are collinear: one is a combination of the others", reason=COLLINEAR
+        )
     bread = np.linalg.inv(design.T @ design)
     beta = bread @ design.T @ outcome
     residuals = outcome - design @ beta
     if covariance == "HC3":
         leverage = np.einsum("ij,jk,ik->i", design, bread, design)
         if np.any(leverage > 1 - 1e-10):
-            raise LinkageError("a unit alone determines a coefficient: HC3 errors are undefined")
+            raise LinkageError(
+                "a unit alone determines a coefficient: HC3 errors are undefined",
+                reason=TOO_FEW_UNITS,
+            )
         scaled = design * (residuals / (1 - leverage))[:, None]
         meat = scaled.T @ scaled
         df = float(rows - columns)
@@ -365,7 +385,8 @@ def linkage_regression(
     design = np.column_stack(parts)
     if units < design.shape[1] + 2:
         raise LinkageError(
-            f"at least {design.shape[1] + 2} units are needed for this regression, got {units}"
+            f"at least {design.shape[1] + 2} units are needed for this regression, got {units}",
+            reason=TOO_FEW_UNITS,
         )
     beta, variance, df, r_squared = _ols(design, columns["customer"], covariance="HC3")
     return Regression(
@@ -396,7 +417,9 @@ def _panel(name: str, values: Any) -> np.ndarray:
 def _standardise(array: np.ndarray) -> np.ndarray:
     sd = array.std(ddof=1)
     if sd == 0:
-        raise LinkageError("a score does not vary across the unit-period pairs")
+        raise LinkageError(
+            "a score does not vary across the unit-period pairs", reason=NO_VARIATION
+        )
     return (array - array.mean()) / sd
 
 
@@ -419,7 +442,8 @@ def _lagged(
     if units < MIN_UNITS or pairs < MIN_UNITS + 1:
         raise LinkageError(
             f"{cause_name} → {effect_name}: at least {MIN_UNITS} units with two consecutive "
-            f"periods are needed, got {units}"
+            f"periods are needed, got {units}",
+            reason=TOO_FEW_PERIODS,
         )
     x, previous, following = (
         _standardise(x[keep]),
@@ -463,7 +487,9 @@ def lagged_linkage(
             "must have the same units and periods"
         )
     if employee_panel.shape[1] < 2:
-        raise LinkageError("at least two periods are needed to look across time")
+        raise LinkageError(
+            "at least two periods are needed to look across time", reason=TOO_FEW_PERIODS
+        )
     return LaggedLinkage(
         _lagged("employee", "customer", employee_panel, customer_panel, confidence),
         _lagged("customer", "employee", customer_panel, employee_panel, confidence),
@@ -481,7 +507,9 @@ def _johnson(drivers: np.ndarray, outcome: np.ndarray) -> np.ndarray:
     with_outcome = (centred.T @ target) / np.sqrt((centred**2).sum(axis=0) * float(target @ target))
     eigenvalues, eigenvectors = np.linalg.eigh(matrix)
     if eigenvalues.min() < 1e-10:
-        raise LinkageError("the drivers are collinear: one is a combination of the others")
+        raise LinkageError(
+            "the drivers are collinear: one is a combination of the others", reason=COLLINEAR
+        )
     half = eigenvectors @ np.diag(np.sqrt(eigenvalues)) @ eigenvectors.T
     beta = np.linalg.solve(half, with_outcome)
     return (half**2) @ (beta**2)
@@ -514,7 +542,8 @@ def relative_weights(
     columns, units = _paired(outcome=outcome, **{name: predictors[name] for name in names})
     if units < len(names) + 2:
         raise LinkageError(
-            f"{len(names)} drivers need at least {len(names) + 2} units, got {units}"
+            f"{len(names)} drivers need at least {len(names) + 2} units, got {units}",
+            reason=TOO_FEW_UNITS,
         )
     for name in ["outcome", *names]:
         _check_varies(name, columns[name])
@@ -557,7 +586,9 @@ def _bootstrap(
         except LinkageError:
             continue
     if len(draws) < resamples / 2:
-        raise LinkageError("too few usable bootstrap resamples: the units are too few")
+        raise LinkageError(
+            "too few usable bootstrap resamples: the units are too few", reason=TOO_FEW_UNITS
+        )
     tail = (1 - confidence) / 2 * 100
     bounds = np.percentile(np.array(draws), [tail, 100 - tail], axis=0)
     return [float(value) for value in bounds[0]], [float(value) for value in bounds[1]]

@@ -16,8 +16,10 @@ from typing import Literal
 
 import numpy as np
 
+from miroir.analytics import AnalyticsError
 
-class MultiplicityError(ValueError):
+
+class MultiplicityError(AnalyticsError):
     """p-values a correction cannot use; the message says why."""
 
 

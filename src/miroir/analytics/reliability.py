@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 from scipy import stats
 
+from miroir.analytics import NO_VARIATION, TOO_FEW_RESPONDENTS, TOO_FEW_UNITS, AnalyticsError
 
-class ReliabilityError(ValueError):
+
+class ReliabilityError(AnalyticsError):
     """Data the reliability cannot be computed from; the message says why."""
 
 
@@ -58,11 +60,14 @@ def reliability_from_sums(
         if count < 0:
             raise ReliabilityError(f"a unit cannot have {count} respondents")
     if len(units) < 2:
-        raise ReliabilityError(f"at least 2 units with answers are needed, got {len(units)}")
+        raise ReliabilityError(
+            f"at least 2 units with answers are needed, got {len(units)}", reason=TOO_FEW_UNITS
+        )
     respondents = sum(count for count, _, _ in units)
     if respondents <= len(units):
         raise ReliabilityError(
-            "at least one unit needs two respondents: the within-unit variance is undefined"
+            "at least one unit needs two respondents: the within-unit variance is undefined",
+            reason=TOO_FEW_RESPONDENTS,
         )
     grand_mean = sum(s for _, s, _ in units) / respondents
     between = sum(count * (s / count - grand_mean) ** 2 for count, s, _ in units)
@@ -78,7 +83,9 @@ def reliability_from_sums(
         f = p_value = None
     denominator = msb + (k0 - 1) * msw
     if denominator == 0:
-        raise ReliabilityError("every answer is the same: the reliability is undefined")
+        raise ReliabilityError(
+            "every answer is the same: the reliability is undefined", reason=NO_VARIATION
+        )
     icc1 = (msb - msw) / denominator
     icc2 = (msb - msw) / msb if msb > 0 else None
     return Reliability(j, respondents, k0, msb, msw, f, p_value, icc1, icc2)

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from miroir.analytics import AnalyticsError
 from miroir.instruments.scales import gettext_noop
 
 GAP_PENALTY = 2.0
@@ -62,7 +63,7 @@ _GAPS = ("experience", "perception")
 _SHARES = ("response_rate", "answered_in_time", "adopted")
 
 
-class SymmetryError(ValueError):
+class SymmetryError(AnalyticsError):
     """A component the index cannot use; the message names it and says why."""
 
 

@@ -528,10 +528,14 @@ def _chunks(reader: Any) -> Iterable[list[dict[str, str]]]:
         raise InteractionFileProblem(
             _("The file is not UTF-8 text (line %(line)d).") % {"line": reader.line_num + 1}
         ) from error
-    except csv.Error as error:
+    except csv.Error:
+        # The csv module's message is English and technical: say what to look at instead.
         raise InteractionFileProblem(
-            _("Line %(line)d is not valid CSV (%(error)s).")
-            % {"line": reader.line_num, "error": error}
+            _(
+                "Line %(line)d is not valid CSV: check its quotes, that it holds no NUL "
+                "character and that no field is very long."
+            )
+            % {"line": reader.line_num}
         ) from None
     if chunk:
         yield chunk

@@ -338,13 +338,17 @@ def _read_table(file: IO, *, label: str, columns: tuple[_Column, ...]) -> _Table
                 record = next(reader)
             except StopIteration:
                 return
-            except csv.Error as error:
+            except csv.Error:
+                # The csv module's message is English and technical: say what to look at.
                 raise _FileProblem(
                     LineError(
                         label,
                         start,
                         "",
-                        _("The file is not valid CSV here: %(error)s.") % {"error": error},
+                        _(
+                            "The file is not valid CSV here: check the quotes, that it holds "
+                            "no NUL character and that no field is very long."
+                        ),
                         "file_not_csv",
                     )
                 ) from None

@@ -13,13 +13,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from miroir.journeys.models import Moment
 from miroir.org.models import ContractType, Lens, Unit
 from miroir.org.selectors import Scope, scope_roots
-from miroir.results.periods import Period, PeriodError, period_parse
+from miroir.results.periods import Period, PeriodError, period_of, period_parse
 from miroir.results.selectors import access_results, results_can_view, results_periods
 
 # Trends show this many periods, ending with the chosen one.
@@ -78,10 +79,15 @@ class FilterForm(forms.Form):
             return self.periods[-1] if self.periods else None
         try:
             period = period_parse(label)
-        except PeriodError as error:
+        except PeriodError:
+            # The error's text is English and for logs: name the expected form instead.
+            example = period_of(timezone.localdate()).label
             raise forms.ValidationError(
-                _("“%(label)s” is not a period results are released for (%(reason)s).")
-                % {"label": label, "reason": error}
+                _(
+                    "“%(label)s” is not a period results are released for: "
+                    "write it like %(example)s."
+                )
+                % {"label": label, "example": example}
             ) from None
         return period
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from miroir.analytics.linkage import LinkageError
+from miroir.analytics import AnalyticsError
 from miroir.analytics.symmetry import LABELS as COMPONENT_LABELS
 from miroir.analytics.symmetry import RULES as COMPONENT_RULES
 from miroir.instruments.dimensions import DIMENSIONS
@@ -45,6 +45,7 @@ from miroir.reports.tables import (
     interval,
 )
 from miroir.results import selectors
+from miroir.results.reasons import reason_code, reason_text
 
 LARGEST_GAPS = 10
 LENS_ORDER = (Lens.CUSTOMER, Lens.EMPLOYEE, Lens.PARTNER, Lens.MANAGEMENT)
@@ -109,8 +110,8 @@ class Loader:
             return selectors.unit_linkage(
                 unit=self.unit, period=self.period, level=self.filters.level
             )
-        except LinkageError as error:
-            self.linkage_problem = str(error)
+        except AnalyticsError as error:
+            self.linkage_problem = reason_code(error)
             return None
 
     linkage_problem: str = ""
@@ -215,12 +216,14 @@ def _problem(loader: Loader, part: str) -> str:
     if linkage is None:
         return _too_few(loader)
     reason = linkage.problems.get(part)
-    return gettext("Cannot be computed here (%(reason)s).") % {"reason": reason} if reason else ""
+    if not reason:
+        return ""
+    return gettext("Cannot be computed here: %(reason)s.") % {"reason": reason_text(reason)}
 
 
 def _too_few(loader: Loader) -> str:
-    return gettext("Too few units can be compared here (%(reason)s).") % {
-        "reason": loader.linkage_problem
+    return gettext("Units cannot be compared here: %(reason)s.") % {
+        "reason": reason_text(loader.linkage_problem)
     }
 
 

@@ -13,10 +13,12 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from miroir.analytics import AnalyticsError
 from miroir.api.selectors import caller_scope
 from miroir.org.models import Unit
 from miroir.results import selectors
 from miroir.results.periods import Period, PeriodError, period_of, period_parse
+from miroir.results.reasons import reason_code, reason_text
 
 router = Router(tags=["results"])
 
@@ -26,6 +28,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "results.not_found"
     BAD_PERIOD = "results.bad_period"
     BAD_REQUEST = "results.bad_request"
+    NOT_COMPUTABLE = "results.not_computable"
 
 
 class ResultsErrorOut(Schema):
@@ -259,6 +262,9 @@ def _answer(compute: Any) -> Any:
         return 200, compute()
     except _Refused as refused:
         return refused.status, {"code": refused.code, "message": refused.message}
+    except AnalyticsError as error:
+        # What is missing, in the caller's language; the statistics' own text stays in logs.
+        return 422, {"code": ErrorCode.NOT_COMPUTABLE, "message": reason_text(reason_code(error))}
     except ValueError as error:
         return 422, {"code": ErrorCode.BAD_REQUEST, "message": str(error)}
 

@@ -232,8 +232,9 @@ class UnitFlag:
 class Linkage:
     """Employee index vs customer index across the units of one level, with its guardrails.
 
-    A part that could not be computed is None, and ``problems`` says why (in English,
-    from the analytics' error).
+    A part that could not be computed is None, and ``problems`` says why: a reason code
+    (``miroir.analytics.TOO_FEW_UNITS``…) that ``miroir.results.reasons.reason_text`` turns
+    into a sentence in the reader's language, never the error's own text.
     """
 
     level: str

@@ -123,7 +123,9 @@ from miroir.results.models import (
     SharedRelease,
 )
 from miroir.results.periods import Period, PeriodError, period_of, period_parse, release_grain
+from miroir.results.reasons import reason_code
 from miroir.results.releases import Packed, Release, ReleaseFormatError, release_bytes, release_read
+from miroir.results.respondents import RespondentSums, respondent_sums
 from miroir.results.services import Tally, answer_groups, lens_attribute, response_groups
 
 logger = logging.getLogger(__name__)
@@ -1838,7 +1840,6 @@ def _unit_linkage(ctx: _Context, unit: Unit, period: Period, level: str, periods
     customer_items = _lens_items(ctx, customer)
     candidates = [ref for ref in ctx.tree.descendants(unit, None) if ref.kind == level]
     points: dict[int, tuple[float, float, int]] = {}
-    pools: dict[int, tuple[_Pooled, _Pooled]] = {}
     shops = [ref.id for ref in candidates]
     indices = zip(
         _pooled_many(employee, employee_items, shops),
@@ -1848,7 +1849,6 @@ def _unit_linkage(ctx: _Context, unit: Unit, period: Period, level: str, periods
     for ref, (ex, cx) in zip(candidates, indices, strict=True):
         if ex is None or cx is None:
             continue
-        pools[ref.id] = (ex, cx)
         points[ref.id] = (ex.total / ex.n, cx.total / cx.n, ex.n)
     ids = sorted(points)
     ex_scores = [points[pk][0] for pk in ids]
@@ -1859,7 +1859,7 @@ def _unit_linkage(ctx: _Context, unit: Unit, period: Period, level: str, periods
         try:
             return compute()
         except (LinkageError, ReliabilityError, EstimateError, ValueError) as error:
-            problems[name] = str(error)
+            problems[name] = reason_code(error)
             return None
 
     pearson = attempt("pearson", lambda: linkage.pearson(ex_scores, cx_scores))
@@ -1868,12 +1868,25 @@ def _unit_linkage(ctx: _Context, unit: Unit, period: Period, level: str, periods
         "regression", lambda: linkage.linkage_regression(cx_scores, ex_scores, size=sizes)
     )
 
+    # One observation per respondent (their mean over the index items), not per item answer:
+    # a person's answers are correlated (results/respondents.py, docs/analytics.md).
+    respondents = [
+        respondent_sums(
+            release=release,
+            items=items,
+            unit_ids=ids,
+            lineage=ctx.tree.lineage,
+            under_path=unit.path,
+        )
+        for release, items in ((employee, employee_items), (customer, customer_items))
+    ]
+
     def sums(side: int) -> tuple[list[int], list[float], list[float]]:
-        chosen = [pools[pk][side] for pk in ids]
+        chosen = [respondents[side].get(pk, _NO_RESPONDENT) for pk in ids]
         return (
-            [pool.n for pool in chosen],
-            [pool.total for pool in chosen],
-            [pool.total_squares for pool in chosen],
+            [each.n for each in chosen],
+            [each.total for each in chosen],
+            [each.total_squares for each in chosen],
         )
 
     reliability_ex = attempt(
@@ -1886,7 +1899,7 @@ def _unit_linkage(ctx: _Context, unit: Unit, period: Period, level: str, periods
     lagged = attempt(
         "lagged", lambda: _lagged(ctx, period, periods, ids, employee_items, customer_items)
     )
-    flags, correction = _flags(pools, ids, problems)
+    flags, correction = _flags(respondents, ids, problems)
     icc2 = reliability_ex.icc2 if reliability_ex is not None else None
     return Linkage(
         level=level,
@@ -1951,13 +1964,21 @@ def _lagged(
     return linkage.lagged_linkage(employee_panel, customer_panel)
 
 
+_NO_RESPONDENT = RespondentSums(0, 0.0, 0.0)
+
+
 def _flags(
-    pools: dict[int, tuple[_Pooled, _Pooled]], ids: Sequence[int], problems: dict[str, str]
+    respondents: Sequence[dict[int, RespondentSums]], ids: Sequence[int], problems: dict[str, str]
 ) -> tuple[tuple[UnitFlag, ...], Any]:
-    """Return the units whose customer - employee gap is significant after Benjamini-Hochberg."""
+    """Return the units whose customer - employee gap is significant after Benjamini-Hochberg.
+
+    Each side's mean and its uncertainty come from one observation per respondent.
+    """
     gaps: list[tuple[int, float, float]] = []
     for unit_id in ids:
-        ex, cx = pools[unit_id]
+        ex, cx = (side.get(unit_id) for side in respondents)
+        if ex is None or cx is None:
+            continue
         difference = estimates.difference(
             estimates.mean_from_sums(n=cx.n, total=cx.total, total_squares=cx.total_squares),
             estimates.mean_from_sums(n=ex.n, total=ex.total, total_squares=ex.total_squares),
@@ -1969,7 +1990,7 @@ def _flags(
     try:
         correction = multiplicity.benjamini_hochberg([p for _, _, p in gaps])
     except multiplicity.MultiplicityError as error:
-        problems["flags"] = str(error)
+        problems["flags"] = reason_code(error)
         return (), None
     flags = tuple(
         UnitFlag(unit_id, gap, p, adjusted, flagged)
