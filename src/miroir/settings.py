@@ -213,10 +213,13 @@ CORE_RATE_LIMITS = {
     "survey": env_rate("MIROIR_RATE_SURVEY", (60, 60)),
     "kiosk": env_rate("MIROIR_RATE_KIOSK", (30, 60)),
     "sms_webhook": env_rate("MIROIR_RATE_SMS_WEBHOOK", (600, 60)),
-    # Failed logins: an account, or an address, with this many failures within the window is
-    # locked for MIROIR_LOGIN_LOCKOUT_SECONDS.
-    "login_failures_account": env_rate("MIROIR_LOGIN_FAILURES_ACCOUNT", (5, 900)),
+    # Failed logins (accounts/lockout.py): an address with this many failures on one account,
+    # or on any accounts, is locked out of it (of all) for MIROIR_LOGIN_LOCKOUT_SECONDS; an
+    # account with this many failures from anywhere makes further password-only attempts
+    # wait a doubling delay (a minute at most; its second factor skips it).
+    "login_failures_pair": env_rate("MIROIR_LOGIN_FAILURES_PAIR", (5, 900)),
     "login_failures_address": env_rate("MIROIR_LOGIN_FAILURES_ADDRESS", (20, 900)),
+    "login_failures_account": env_rate("MIROIR_LOGIN_FAILURES_ACCOUNT", (5, 900)),
 }
 MIROIR_LOGIN_LOCKOUT_SECONDS = env_int("MIROIR_LOGIN_LOCKOUT_SECONDS", 900)
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,11 +1,13 @@
-"""Repeated failed logins lock the account, or the address, for a while; audited, explained,
-lifted by time or by an administrator."""
+"""Repeated failed logins lock the guessing address out, slow the account down, and never let a
+stranger lock the owner out; audited, explained, lifted by time or by an administrator."""
 
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from miroir.accounts.lockout import MAX_DELAY_SECONDS
 from miroir.audit.models import AuditEntry
 from tests.accounts.support import code_now, enrol, install_clock, password_step
 
@@ -19,6 +21,7 @@ def clock(monkeypatch):
 def limits(settings):
     settings.CORE_RATE_LIMITS = {
         **settings.CORE_RATE_LIMITS,
+        "login_failures_pair": (3, 900),
         "login_failures_account": (3, 900),
         "login_failures_address": (6, 900),
     }
@@ -29,7 +32,11 @@ def _wrong(client, email: str):
     return client.post(reverse("accounts:login"), {"username": email, "password": "wrong"})
 
 
-def test_an_account_is_locked_after_repeated_failures_even_for_the_right_password(
+def _from(address: str):
+    return Client(REMOTE_ADDR=address)
+
+
+def test_an_address_failing_on_an_account_is_locked_out_of_it_even_with_the_right_password(
     client, personas, clock, limits
 ):
     user = personas.shop_manager
@@ -45,7 +52,8 @@ def test_an_account_is_locked_after_repeated_failures_even_for_the_right_passwor
     assert "mot de passe valides" not in html  # the lock alone is said, not "wrong password"
     assert not response.wsgi_request.user.is_authenticated
     locked = AuditEntry.objects.get(action="login.locked")
-    assert locked.target == f"user:{user.pk}" and locked.details["locked"] == ["account"]
+    assert locked.target == f"user:{user.pk}"
+    assert locked.details["locked"] == ["account", "pair"]
     assert AuditEntry.objects.filter(action="login.failed").count() == 4
     # Another account from the same address is not locked.
     assert password_step(client, personas.employee).status_code == 302
@@ -122,3 +130,81 @@ def test_only_administrators_lift_a_lock(client, personas, clock, limits):
     client.force_login(personas.region_manager)
     assert client.post(reverse("accounts:login_unlock", args=[user.pk])).status_code == 403
     assert not AuditEntry.objects.filter(action="login.unlock").exists()
+
+
+# -- a stranger who knows the address cannot lock the owner out -------------------------------
+
+
+def test_a_stranger_s_failures_do_not_lock_the_owner_out(client, personas, clock, limits):
+    user = personas.direction  # an administrator-like account: a known address
+    stranger = _from("198.51.100.9")
+    for _ in range(10):
+        stranger.post(reverse("accounts:login"), {"username": user.email, "password": "wrong"})
+    # The stranger is locked out of that account, even with the right password...
+    assert password_step(stranger, user).status_code == 429
+    # ...the owner, elsewhere, at most waits the account's delay, then logs in.
+    owner = _from("203.0.113.5")
+    first = password_step(owner, user)
+    assert first.status_code == 429
+    wait = int(first["Retry-After"])
+    assert 0 < wait <= MAX_DELAY_SECONDS
+    clock.advance(wait)
+    assert password_step(owner, user).status_code == 302
+
+
+def test_guessing_from_many_addresses_is_slowed_to_a_crawl(client, personas, clock, limits):
+    user = personas.shop_manager
+    refused = 0
+    waits = []
+    for index in range(40):
+        guesser = _from(f"198.51.100.{index + 1}")
+        response = _wrong(guesser, user.email)
+        if response.status_code == 429:
+            refused += 1
+            waits.append(int(response["Retry-After"]))
+    # Past three failures, attempts inside the delay are refused without being tried.
+    assert refused >= 35
+    assert max(waits) <= MAX_DELAY_SECONDS
+    assert AuditEntry.objects.filter(action="login.failed").count() <= 5
+    # Even the right password waits out the delay, from anywhere.
+    assert password_step(_from("203.0.113.5"), user).status_code == 429
+
+
+def test_the_owner_gets_in_at_once_with_password_and_second_factor(client, personas, clock, limits):
+    user = personas.direction
+    secret, _codes = enrol(user, clock)
+    # At the start of a counting window (the middle of a code's step), so that none closes.
+    clock.now = (clock.now // 900 + 1) * 900 + 15
+    for index in range(8):
+        clock.advance(20)  # past each delay so far (at most 8 s): every failure counts
+        _wrong(_from(f"198.51.100.{index + 1}"), user.email)
+    owner = _from("203.0.113.5")
+    asked = password_step(owner, user)
+    assert asked.status_code == 429
+    assert 'name="code"' in asked.content.decode()
+    response = password_step(owner, user, code=code_now(secret, clock))
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="login", target=f"user:{user.pk}").exists()
+    # Logged in with both factors: the pages that require the second factor open.
+    assert owner.get(reverse("accounts:two_factor")).status_code == 200
+
+
+def test_a_wrong_code_or_password_with_the_code_is_refused_and_counted(
+    client, personas, clock, limits
+):
+    user = personas.direction
+    secret, _codes = enrol(user, clock)
+    for index in range(8):
+        _wrong(_from(f"198.51.100.{index + 1}"), user.email)
+    before = AuditEntry.objects.filter(action="login.failed").count()
+    stranger = _from("198.51.100.200")
+    wrong_code = password_step(stranger, user, code="000000")
+    assert wrong_code.status_code == 429
+    assert 'data-testid="code-error"' in wrong_code.content.decode()
+    wrong_password = stranger.post(
+        reverse("accounts:login"),
+        {"username": user.email, "password": "wrong", "code": code_now(secret, clock)},
+    )
+    assert wrong_password.status_code == 429
+    assert not wrong_password.wsgi_request.user.is_authenticated
+    assert AuditEntry.objects.filter(action="login.failed").count() == before + 2

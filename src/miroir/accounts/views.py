@@ -63,10 +63,48 @@ def _locked(request: HttpRequest, template: str, context: dict, wait: int) -> Ht
     return response
 
 
-def _failed(request: HttpRequest, email: str, user: User | None, stage: str) -> list[str]:
-    locked = lockout.failure_record(email=email, address=ratelimit.client_address(request))
-    services.login_failed(email=email, user=user, locked=locked, stage=stage)
-    return locked
+def _failed(request: HttpRequest, email: str, user: User | None, stage: str) -> bool:
+    """Count a failed login; return whether it locked this address out (of the account)."""
+    started = lockout.failure_record(email=email, address=ratelimit.client_address(request))
+    services.login_failed(email=email, user=user, locked=started, stage=stage)
+    return lockout.PAIR in started or lockout.ADDRESS in started
+
+
+def _delayed(request: HttpRequest, context: dict, wait: int, error: str = "") -> HttpResponse:
+    """Return the login page asking to wait, or to add the authenticator's code right now."""
+    message = _(
+        "Many failed attempts were made on this account: wait %(wait)s before trying the "
+        "password alone again. With an authenticator app, enter its code with your password "
+        "to log in now."
+    ) % {"wait": ratelimit.wait_text(wait)}
+    context = {**context, "locked": message, "offer_code": True, "code_error": error}
+    response = render(request, "accounts/login.html", context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _login_with_code(
+    request: HttpRequest, form: EmailAuthenticationForm, context: dict, email: str, wait: int
+) -> HttpResponse:
+    """Let an owner whose account is slowed down by others' failures in with their code."""
+    code = (request.POST.get("code") or "").strip()[:20]
+    if not code:
+        return _delayed(request, context, wait)
+    user = form.get_user() if form.is_valid() else None
+    method = user is not None and services.second_factor_check(user=user, code=code)
+    if user is not None and method:
+        lockout.failures_clear(email=user.email, address=ratelimit.client_address(request))
+        auth_login(request, user)
+        sessions.session_mark_verified(request.session)
+        services.login_succeeded(user=user, method=method)
+        return redirect(context["next"])
+    known = user or User.objects.filter(email=email).first()
+    if _failed(request, email, known, "password_and_code"):
+        return _locked(
+            request, "accounts/login.html", context, settings.MIROIR_LOGIN_LOCKOUT_SECONDS
+        )
+    wait = lockout.account_delay(email=email) or wait
+    return _delayed(request, context, wait, _("The password or the code is not right."))
 
 
 @sensitive_post_parameters()
@@ -87,6 +125,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         wait = lockout.lock_remaining(email=email, address=address)
         if wait:
             return _locked(request, "accounts/login.html", context, wait)
+        delay = lockout.account_delay(email=email)
+        if delay:
+            return _login_with_code(request, form, context, email, delay)
         if form.is_valid():
             return _password_accepted(request, form.get_user(), next_url)
         if _failed(request, email, User.objects.filter(email=email).first(), "password"):
@@ -97,7 +138,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 def _password_accepted(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
-    lockout.failures_clear(email=user.email)
+    lockout.failures_clear(email=user.email, address=ratelimit.client_address(request))
     if confirmed_device(user) is not None:
         # Not logged in yet: the session only remembers who gave the right password.
         request.session.cycle_key()
@@ -136,7 +177,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             request.session.pop(sessions.PENDING, None)
             auth_login(request, user, backend=pending["backend"])
             sessions.session_mark_verified(request.session)
-            lockout.failures_clear(email=user.email)
+            lockout.failures_clear(email=user.email, address=address)
             services.login_succeeded(user=user, method=method)
             return redirect(pending["next"])
         form.add_error(None, _("This code is not valid, or it was already used."))
@@ -225,9 +266,10 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             raise ValidationError(_("Enter the code shown by your app."))
         services.totp_disable(user=request.user, code=form.cleaned_data["code"])
-    except (ValidationError, PermissionDenied) as error:
-        text = error.messages[0] if isinstance(error, ValidationError) else str(error)
-        messages.error(request, text)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    except PermissionDenied:
+        messages.error(request, _("Your role requires two-factor authentication: it stays on."))
     else:
         messages.success(request, _("Two-factor authentication is off."))
     return redirect("accounts:two_factor")
@@ -263,7 +305,7 @@ def account_security_admin(request: HttpRequest) -> HttpResponse:
     if account is not None:
         context |= {
             "device": confirmed_device(account),
-            "locked_for": lockout.lock_remaining(email=account.email, address=""),
+            "locked_for": lockout.account_delay(email=account.email),
             "disable_form": AccountDisableForm(),
             "disable_refusal": account_disable_refusal(user=account, actor=request.user),
             "enable_refusal": account_enable_refusal(user=account),
