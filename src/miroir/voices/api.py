@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema
 from miroir.api.selectors import caller_scope
 from miroir.org.selectors import Scope, access_unit
 from miroir.voices.intake import MAX_BATCH, complaints_check, complaints_record
-from miroir.voices.models import Voice, VoiceKind, VoiceSource, VoiceStatus
+from miroir.voices.models import Voice, VoiceKind, VoiceSource, VoiceStatus, arrived
 from miroir.voices.selectors import voices_listening
 
 router = Router(tags=["voices"])
@@ -94,7 +94,11 @@ class ListeningOut(Schema):
 def _readable(scope: Scope) -> Any:
     if not scope.can_browse:
         return None
-    return Voice.objects.filter(scope.unit_filter("unit__")).select_related("unit", "moment")
+    return (
+        Voice.objects.filter(scope.unit_filter("unit__"))
+        .filter(arrived())
+        .select_related("unit", "moment")
+    )
 
 
 def _out(voice: Voice) -> dict[str, Any]:
@@ -174,7 +178,9 @@ def voices_list(
         voices = voices.filter(kind=kind)
     if status:
         voices = voices.filter(status=status)
-    return 200, [_out(voice) for voice in voices.order_by("-received_at")[offset : offset + limit]]
+    return 200, [
+        _out(voice) for voice in voices.order_by("-received_at", "id")[offset : offset + limit]
+    ]
 
 
 @router.get(

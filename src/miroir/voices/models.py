@@ -8,9 +8,11 @@ receipt is kept to the day, so that neither says who wrote it.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,18 @@ from miroir.org.models import Lens
 TITLE_MAX = 160
 TEXT_MAX = 4000
 COMMENT_MAX = 1000
+
+
+def arrived(now: datetime | None = None) -> Q:
+    """Return the condition of the voices others may read at ``now``.
+
+    Signed voices and complaints at once; an anonymous voice from the day after the day it
+    was sent (local midnight), with every other anonymous voice of that day: polling a page
+    or the API never tells its arrival more precisely than the day.
+    """
+    local = timezone.localtime(now or timezone.now())
+    today = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return Q(is_anonymous=False) | Q(received_at__lt=today)
 
 
 def pending_notice() -> str:
@@ -113,7 +127,8 @@ class Voice(models.Model):
     submission_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
     notify = models.CharField(_("tell me of the answer"), max_length=8, choices=VoiceNotify.choices)
     contact_email = models.EmailField(_("e-mail address"), blank=True)
-    language = models.CharField(_("language"), max_length=2, default="fr")
+    # Empty for an anonymous voice: its author's interface language is not kept.
+    language = models.CharField(_("language"), max_length=2, default="fr", blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=VoiceStatus.choices, default=VoiceStatus.RECEIVED
     )
@@ -163,7 +178,8 @@ class Voice(models.Model):
     support_count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["-received_at"]
+        # The random id breaks ties: voices of one day never come in their order of arrival.
+        ordering = ["-received_at", "id"]
         verbose_name = _("voice")
         verbose_name_plural = _("voices")
         indexes = [

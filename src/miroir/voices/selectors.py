@@ -33,11 +33,14 @@ from miroir.voices.models import (
     SHARED_KINDS,
     Voice,
     VoiceComment,
+    VoiceEvent,
+    VoiceEventKind,
     VoiceKind,
     VoiceOutcome,
     VoiceReport,
     VoiceStatus,
     VoiceSupport,
+    arrived,
 )
 from miroir.voices.services import claim_digest
 
@@ -73,7 +76,7 @@ def voices_managed(scope: Scope) -> QuerySet[Voice]:
     """Return the voices of the units the scope manages (none for others)."""
     if not voices_can_manage(scope):
         return Voice.objects.none()
-    return Voice.objects.filter(scope.unit_filter("unit__"))
+    return Voice.objects.filter(scope.unit_filter("unit__")).filter(arrived())
 
 
 def access_voice(scope: Scope, voice_id: Any, *, write: bool = False) -> Voice:
@@ -149,7 +152,7 @@ def voices_inbox(
         voices = voices.filter(status=status)
     if overdue:
         voices = voices.filter(due_at__lte=now).exclude(status=VoiceStatus.ANSWERED)
-    return voices.order_by("answered_at", "due_at", "-received_at")
+    return voices.order_by("answered_at", "due_at", "-received_at", "id")
 
 
 def voices_of_member(member: Member) -> QuerySet[Voice]:
@@ -170,7 +173,7 @@ def my_voices_label(member_id: int) -> str:
 def voices_shared() -> QuerySet[Voice]:
     """Return the colleagues' board: visible suggestions and best failures, not merged away."""
     return (
-        Voice.objects.filter(kind__in=SHARED_KINDS, is_hidden=False)
+        Voice.objects.filter(arrived(), kind__in=SHARED_KINDS, is_hidden=False)
         .exclude(outcome=VoiceOutcome.MERGED)
         .select_related("unit", "author")
     )
@@ -181,7 +184,18 @@ def voices_rising(*, unit: Unit | None = None) -> QuerySet[Voice]:
     voices = voices_shared()
     if unit is not None:
         voices = voices.filter(unit__path__startswith=unit.path)
-    return voices.order_by("-support_count", "-received_at")
+    return voices.order_by("-support_count", "-received_at", "id")
+
+
+def voice_timeline(voice: Voice) -> list[VoiceEvent]:
+    """Return the steps of a voice's life, oldest first, starting with its receipt.
+
+    Anonymous voices store no "received" event (see ``services._receive``): it is made here
+    from their day of receipt, as for every voice, so that all timelines read the same.
+    """
+    stored = list(voice.events.exclude(kind=VoiceEventKind.RECEIVED))
+    received = VoiceEvent(voice=voice, kind=VoiceEventKind.RECEIVED, at=voice.received_at)
+    return [received, *stored]
 
 
 def voice_comments(voice: Voice, *, moderator: bool = False) -> QuerySet[VoiceComment]:
@@ -196,12 +210,13 @@ def you_said_we_did(unit: Unit, *, limit: int | None = None) -> QuerySet[Voice]:
     """
     voices = (
         Voice.objects.filter(
+            arrived(),
             unit__path__startswith=unit.path,
             outcome=VoiceOutcome.IMPLEMENTED,
             is_hidden=False,
         )
         .select_related("unit", "moment")
-        .order_by("-answered_at")
+        .order_by("-answered_at", "id")
     )
     return voices[:limit] if limit else voices
 
@@ -211,11 +226,11 @@ def voice_duplicates(voice: Voice, *, limit: int = 5) -> list[tuple[Voice, float
     # Within the voice's region (its ancestor at depth 1), where one manager can merge them.
     region_path = "/".join(voice.unit.path.split("/")[:3]) + "/"
     candidates = list(
-        Voice.objects.filter(kind=voice.kind, unit__path__startswith=region_path)
+        Voice.objects.filter(arrived(), kind=voice.kind, unit__path__startswith=region_path)
         .exclude(pk=voice.pk)
         .exclude(outcome=VoiceOutcome.MERGED)
         .select_related("unit")
-        .order_by("-received_at")[:500]
+        .order_by("-received_at", "id")[:500]
     )
     scored = voice_text.duplicates(
         f"{voice.title}\n{voice.text}",
@@ -230,7 +245,9 @@ def reports_open(scope: Scope) -> QuerySet[VoiceReport]:
     if not voices_can_moderate(scope):
         raise PermissionDenied("Moderation is for managers")
     return (
-        VoiceReport.objects.filter(resolved_at__isnull=True)
+        VoiceReport.objects.filter(
+            resolved_at__isnull=True, voice__in=Voice.objects.filter(arrived())
+        )
         .filter(scope.unit_filter("voice__unit__"))
         .select_related("voice__unit", "comment")
         .order_by("created_at")
@@ -281,8 +298,13 @@ def voices_listening(
     unit's subtree (days or instants). Adopted counts adopted and implemented voices; the
     backlog is what is still unanswered; the median is in days, None with nothing answered."""
     start, end = _instant(start), _instant(end)
+    # Anonymous voices count from the day after they were sent, like everywhere else.
     voices = Voice.objects.filter(
-        unit__path__startswith=unit.path, lens=lens, received_at__gte=start, received_at__lt=end
+        arrived(),
+        unit__path__startswith=unit.path,
+        lens=lens,
+        received_at__gte=start,
+        received_at__lt=end,
     )
     answered = Q(status=VoiceStatus.ANSWERED)
     # One pass for the counts (a network page asks this of every unit and lens).
@@ -324,7 +346,7 @@ def voices_listening_by_unit(
     start, end = _instant(start), _instant(end)
     answered_q = Q(status=VoiceStatus.ANSWERED)
     rows = (
-        Voice.objects.filter(lens=lens, received_at__gte=start, received_at__lt=end)
+        Voice.objects.filter(arrived(), lens=lens, received_at__gte=start, received_at__lt=end)
         # Worked out in SQL: one duration per voice read rather than three instants.
         .annotate(
             is_answered=Case(When(answered_q, then=Value(True)), default=Value(False)),

@@ -43,6 +43,7 @@ from miroir.voices.models import (
     VoiceSource,
     VoiceStatus,
     VoiceSupport,
+    arrived,
 )
 
 logger = logging.getLogger(__name__)
@@ -164,7 +165,11 @@ def _receive(voice: Voice, claim_code: str | None) -> Received:
     # whose text waits for a background step, and no task row carries its id.
     _analyse(voice)
     voice.save()
-    VoiceEvent.objects.create(voice=voice, kind=VoiceEventKind.RECEIVED, at=voice.received_at)
+    if not voice.is_anonymous:
+        # An anonymous voice gets no event row: its sequential id, among the other voices'
+        # events, would place its arrival between two instants. Its timeline starts from
+        # its day of receipt (``selectors.voice_timeline``).
+        VoiceEvent.objects.create(voice=voice, kind=VoiceEventKind.RECEIVED, at=voice.received_at)
     return Received(voice=voice, claim_code=claim_code)
 
 
@@ -204,6 +209,7 @@ def voice_submit(
         local = timezone.localtime(now)
         now = local.replace(hour=0, minute=0, second=0, microsecond=0)
         notify = VoiceNotify.NONE
+        language = ""
     elif notify not in VoiceNotify.values:
         raise ValidationError({"notify": [_("Choose how to be told of the answer.")]})
     voice = Voice(
@@ -437,7 +443,11 @@ def voices_remind_due(*, now: datetime) -> int:
     """Return how many owners were reminded of a voice due within the reminder period."""
     horizon = now + timedelta(days=settings.VOICES_REMINDER_DAYS)
     due = Voice.objects.filter(
-        due_at__gt=now, due_at__lte=horizon, reminded_at__isnull=True, owner__isnull=False
+        arrived(now),
+        due_at__gt=now,
+        due_at__lte=horizon,
+        reminded_at__isnull=True,
+        owner__isnull=False,
     ).exclude(status=VoiceStatus.ANSWERED)
     count = 0
     for voice_id in list(due.values_list("pk", flat=True)):
@@ -457,9 +467,9 @@ def voices_remind_due(*, now: datetime) -> int:
 
 def voices_escalate_overdue(*, now: datetime) -> int:
     """Return how many overdue voices were escalated to the manager above their owner."""
-    overdue = Voice.objects.filter(due_at__lte=now, escalated_at__isnull=True).exclude(
-        status=VoiceStatus.ANSWERED
-    )
+    overdue = Voice.objects.filter(
+        arrived(now), due_at__lte=now, escalated_at__isnull=True
+    ).exclude(status=VoiceStatus.ANSWERED)
     count = 0
     for voice_id in list(overdue.values_list("pk", flat=True)):
         with transaction.atomic():

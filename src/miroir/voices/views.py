@@ -77,7 +77,10 @@ def voice_submit(request: HttpRequest) -> HttpResponse:
                     return redirect("voices:follow")
                 return redirect("voices:mine_detail", received.voice.pk)
             if received.claim_code:
-                # Shown once, in this answer only: nothing stores it, not even the session.
+                # Shown once, in this answer only: nothing stores it, not even the session,
+                # which is left as it was: sending an anonymous voice writes no last-seen
+                # time beside the author's login (docs/anonymity.md).
+                request.session.modified = False
                 return _page(request, "claim_code.html", "my_voices", code=received.claim_code)
             messages.success(request, _("Thank you: your voice is on its way to your manager."))
             return redirect("voices:mine_detail", received.voice.pk)
@@ -232,7 +235,7 @@ def voice_detail(request: HttpRequest, voice_id: UUID) -> HttpResponse:
         request,
         "detail.html",
         voice=voice,
-        events=voice.events.all(),
+        events=selectors.voice_timeline(voice),
         comments=selectors.voice_comments(voice, moderator=True),
         duplicates=selectors.voice_duplicates(voice) if voice.is_open else [],
         addressed=selectors.complaints_addressed(voice, language=get_language() or "fr"),
