@@ -444,11 +444,15 @@ def main() -> None:
     django.setup()
     setup = create_wave(args.units)
 
-    from miroir.collect.kiosk import kiosk_header_token, kiosk_key_sign
+    from miroir.collect.kiosk import kiosk_header_token
+    from miroir.collect.models import Wave
+    from miroir.collect.services import kiosk_issue
+    from miroir.org.models import Unit
 
+    wave = Wave.objects.get(public_id=setup.wave_public_id)
     keys = {}
     for unit in setup.unit_ids:
-        signed = kiosk_key_sign(public_id=setup.wave_public_id, unit_id=unit)
+        signed = kiosk_issue(wave=wave, unit=Unit.objects.get(pk=unit), actor=None)[1]
         keys[unit] = (signed, kiosk_header_token(signed))
 
     gunicorn = shutil.which("gunicorn", path=str(VENV_BIN)) or shutil.which("gunicorn")

@@ -117,3 +117,20 @@ def test_a_missing_answer_is_announced_and_focused(live_server, page):
     # The answer already given is still there.
     assert _checked(page, "q-ecoute") == "2"
     assert not Response.objects.exists()
+
+
+def test_no_request_from_a_personal_link_carries_its_address(live_server, page):
+    url, _wave = _personal_link(live_server)
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    sent: list = []
+    page.on("request", lambda request: sent.append(request))
+    page.goto(url)
+    page.locator("input[name='q-ecoute']").first.wait_for()
+    page.locator("a[hreflang]").click()  # a link followed from the page: the language switch
+    page.wait_for_load_state()
+    assets = [request for request in sent if "/static/" in request.url]
+    assert {request.url.rsplit("/", 1)[1] for request in assets} >= {"respondent.css"}
+    for request in sent:
+        referer = request.all_headers().get("referer") or ""
+        # Neither the page's stylesheet, script and icon nor a link followed send a referrer.
+        assert not referer and token not in referer, (request.url, referer)

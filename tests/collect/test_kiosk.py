@@ -9,19 +9,17 @@ import uuid
 from urllib.parse import quote, unquote
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from miroir.audit.models import AuditEntry
-from miroir.collect.kiosk import (
-    COOKIE_NAME,
-    kiosk_header_token,
-    kiosk_key_read,
-    kiosk_key_sign,
-)
+from miroir.collect.kiosk import COOKIE_NAME, kiosk_header_token
 from miroir.collect.logfilters import RedactRespondentLinks
-from miroir.collect.models import Response, SubmissionReceipt
-from miroir.collect.services import wave_close
+from miroir.collect.models import Kiosk, Response, SubmissionReceipt
+from miroir.collect.selectors import kiosk_by_key
+from miroir.collect.services import kiosk_issue, kiosk_revoke, wave_close
+from miroir.collect.tokens import token_hash
 from tests.collect.support import EMPLOYEE_ANSWERS, row_counts
 from tests.personas import PASSWORD
 
@@ -37,11 +35,16 @@ def wave(make_wave, launch):
 
 
 def _key(wave, unit, moment=None):
-    return kiosk_key_sign(public_id=wave.public_id, unit_id=unit.pk, moment=moment)
+    """Return the key of a kiosk issued for ``unit`` (stored as a digest, shown once)."""
+    return kiosk_issue(wave=wave, unit=unit, moment=moment, actor=None)[1]
 
 
 def _kiosk_url(wave, unit):
     return reverse("collect:kiosk", args=[wave.public_id, unit.pk])
+
+
+def _setup_url(wave, unit):
+    return reverse("collect:kiosk_setup", args=[wave.public_id, unit.pk])
 
 
 def _submit_url(wave, unit):
@@ -49,10 +52,10 @@ def _submit_url(wave, unit):
 
 
 def _set_up(client, wave, unit, moment=None):
-    """Return the kiosk key after opening the setup link on ``client``."""
+    """Return the kiosk key after the setup page posted it on ``client``."""
     key = _key(wave, unit, moment)
-    response = client.get(_kiosk_url(wave, unit), {"key": key})
-    assert response.status_code == 302
+    response = client.post(_setup_url(wave, unit), {"key": key})
+    assert response.status_code == 200, response.content
     return key
 
 
@@ -77,15 +80,19 @@ def test_direction_issues_a_kiosk_link_and_the_issue_is_audited(client, personas
         reverse("collect:wave_kiosk", args=[wave.pk]), {"kiosk-unit": personas.lille.pk}
     )
     assert page.status_code == 200
+    assert page["Referrer-Policy"] == "no-referrer"
     html = page.content.decode()
     link = re.search(r'value="(https://miroir\.example/k/[^"]+)"', html).group(1)
-    assert link.startswith(f"https://miroir.example{_kiosk_url(wave, personas.lille)}?key=")
+    # The key rides after "#": no browser sends it to a server, so no log can keep it.
+    assert link.startswith(f"https://miroir.example{_kiosk_url(wave, personas.lille)}#key=")
+    assert "?" not in link
     assert "<svg" in html  # the code the tablet scans
-    key = unquote(link.split("key=")[1])
-    granted = kiosk_key_read(key, public_id=wave.public_id, unit_id=personas.lille.pk)
-    assert granted is not None and granted.moment is None
+    key = unquote(link.split("#key=")[1])
+    kiosk = Kiosk.objects.get()
+    assert kiosk.key_hash == token_hash(key) and key not in str(vars(kiosk))
+    assert kiosk_by_key(key, public_id=wave.public_id, unit_id=personas.lille.pk) == kiosk
     entry = AuditEntry.objects.get(action="wave.kiosk_issue")
-    assert entry.details == {"unit": personas.lille.pk, "moment": ""}
+    assert entry.details == {"unit": personas.lille.pk, "moment": "", "kiosk": str(kiosk.pk)}
 
 
 @pytest.mark.parametrize("persona", ["shop_manager", "region_manager"])
@@ -113,60 +120,117 @@ def test_a_wave_without_the_kiosk_channel_gets_no_kiosk(client, personas, make_w
     )
     assert page.status_code == 400
     assert not AuditEntry.objects.filter(action="wave.kiosk_issue").exists()
-    # Even with a genuine key, the kiosk does not open on that wave.
-    response = client.get(_kiosk_url(wave, personas.lille), {"key": _key(wave, personas.lille)})
-    assert response.status_code == 404
+    # No kiosk can be issued for that wave, and its kiosk address leads nowhere.
+    with pytest.raises(ValidationError):
+        _key(wave, personas.lille)
+    assert client.get(_kiosk_url(wave, personas.lille)).status_code == 404
 
 
-def test_the_setup_link_moves_the_key_into_a_cookie_scoped_to_the_kiosk(client, personas, wave):
+def test_the_setup_moves_the_key_from_a_post_body_into_a_cookie_scoped_to_the_kiosk(
+    client, personas, wave
+):
+    setup = client.get(_kiosk_url(wave, personas.lille), {"lang": "en"})
+    # Without its cookie the kiosk answers the setup page: its script reads the key from
+    # the link's fragment and posts it; the page itself holds no key.
+    assert setup.status_code == 200
+    assert setup["Referrer-Policy"] == "no-referrer"
+    html = setup.content.decode()
+    assert "data-kiosk-setup" in html and _setup_url(wave, personas.lille) in html
+    assert 'name="csrfmiddlewaretoken"' in html
     key = _key(wave, personas.lille)
-    response = client.get(_kiosk_url(wave, personas.lille), {"key": key, "lang": "en"})
-    assert response.status_code == 302
-    assert response["Location"] == f"{_kiosk_url(wave, personas.lille)}?lang=en"
+    response = client.post(_setup_url(wave, personas.lille), {"key": key})
+    assert response.status_code == 200 and response.json() == {"status": "ready"}
+    assert response["Referrer-Policy"] == "no-referrer"
     cookie = response.cookies[COOKIE_NAME]
     assert cookie.value == key
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
     assert cookie["path"] == _kiosk_url(wave, personas.lille)
     assert int(cookie["max-age"]) > 20 * 24 * 3600  # until the wave closes
-    page = client.get(response["Location"])
+    page = client.get(_kiosk_url(wave, personas.lille), {"lang": "en"})
     assert page.status_code == 200
+    assert page["Referrer-Policy"] == "no-referrer"
     html = page.content.decode()
     assert "data-kiosk" in html and "My manager listens to me." in html
     assert f'data-token="{kiosk_header_token(key)}"' in html
     assert key not in html  # the page never shows the key itself
     assert 'rel="manifest"' in html
+    assert '<meta name="referrer" content="no-referrer">' in html
     # No inline script or style, nothing from another site: ready for a strict CSP.
     assert "<script>" not in html and "style=" not in html and " on" + "click=" not in html
     assert not re.search(r'(src|href)="(https?:)?//', html)
 
 
-def test_without_a_key_the_kiosk_does_not_open(client, personas, wave):
-    assert client.get(_kiosk_url(wave, personas.lille)).status_code == 404
+def test_a_key_in_the_query_sets_nothing_up(client, personas, wave):
+    key = _key(wave, personas.lille)
+    response = client.get(_kiosk_url(wave, personas.lille), {"key": key})
+    assert response.status_code == 200 and "data-kiosk-setup" in response.content.decode()
+    assert COOKIE_NAME not in response.cookies
 
 
-@pytest.mark.parametrize("forgery", ["other_unit", "tampered", "moment_added", "other_wave"])
-def test_a_forged_key_opens_no_kiosk(client, personas, wave, make_wave, launch, forgery):
+@pytest.mark.parametrize("forgery", ["other_unit", "tampered", "other_wave", "revoked"])
+def test_a_forged_or_revoked_key_opens_no_kiosk(client, personas, wave, make_wave, launch, forgery):
     if forgery == "other_unit":
         key = _key(wave, personas.arras)
     elif forgery == "tampered":
         genuine = _key(wave, personas.lille)
         key = genuine[:-1] + ("A" if genuine[-1] != "A" else "B")
-    elif forgery == "moment_added":
-        key = _key(wave, personas.lille) + ".checkout"
+    elif forgery == "revoked":
+        key = _key(wave, personas.lille)
+        kiosk_revoke(kiosk=Kiosk.objects.get(), actor=personas.admin)
     else:
         other = launch(make_wave(name="Autre", channels=["kiosk"], reminder_days=[]))
         key = _key(other, personas.lille)
-    assert client.get(_kiosk_url(wave, personas.lille), {"key": key}).status_code == 404
+    refused = client.post(_setup_url(wave, personas.lille), {"key": key})
+    assert refused.status_code == 404 and COOKIE_NAME not in refused.cookies
     client.cookies[COOKIE_NAME] = key
-    assert client.get(_kiosk_url(wave, personas.lille)).status_code == 404
+    page = client.get(_kiosk_url(wave, personas.lille))
+    assert "data-kiosk-setup" in page.content.decode()  # not the survey
     assert _send(client, wave, personas.lille, key).status_code == 403
     assert not Response.objects.exists()
 
 
+def test_revoking_one_kiosk_stops_it_and_leaves_the_others(client, personas, wave):
+    tablet, other = Client(), Client()
+    key = _set_up(tablet, wave, personas.lille)
+    other_key = _set_up(other, wave, personas.lille)
+    assert _send(tablet, wave, personas.lille, key).status_code == 201
+    first = Kiosk.objects.get(key_hash=token_hash(key))
+    _login(client, personas.shop_manager)  # Lille's manager: the tablet is in their shop
+    detail = client.get(reverse("collect:wave_detail", args=[wave.pk])).content.decode()
+    revoke = reverse("collect:wave_kiosk_revoke", args=[wave.pk, first.pk])
+    assert revoke in detail
+    assert client.post(revoke).status_code == 302
+    first.refresh_from_db()
+    assert first.revoked and first.revoked_by == personas.shop_manager
+    entry = AuditEntry.objects.get(action="wave.kiosk_revoke")
+    assert entry.details == {"unit": personas.lille.pk, "kiosk": str(first.pk)}
+    refused = _send(tablet, wave, personas.lille, key)
+    assert refused.status_code == 403 and refused.json()["code"] == "kiosk.forbidden"
+    assert _send(other, wave, personas.lille, other_key).status_code == 201
+    assert Response.objects.count() == 2
+    # Revoking twice says so and changes nothing.
+    client.post(revoke)
+    assert AuditEntry.objects.filter(action="wave.kiosk_revoke").count() == 1
+
+
+def test_a_manager_of_another_shop_cannot_revoke_a_kiosk(client, personas, make_wave, launch):
+    wave = launch(make_wave(channels=["kiosk"], reminder_days=[], units=[personas.nord]))
+    _key(wave, personas.lille)
+    kiosk = Kiosk.objects.get()
+    _login(client, personas.sibling_manager)
+    revoke = reverse("collect:wave_kiosk_revoke", args=[wave.pk, kiosk.pk])
+    assert client.post(revoke).status_code == 404
+    detail = client.get(reverse("collect:wave_detail", args=[wave.pk])).content.decode()
+    assert str(kiosk.pk) not in detail
+    kiosk.refresh_from_db()
+    assert not kiosk.revoked
+
+
 def test_a_unit_outside_the_audience_has_no_kiosk(client, personas, make_wave, launch):
     wave = launch(make_wave(channels=["kiosk"], reminder_days=[], units=[personas.nord]))
-    key = _key(wave, personas.marseille)
-    assert client.get(_kiosk_url(wave, personas.marseille), {"key": key}).status_code == 404
+    with pytest.raises(ValidationError):
+        _key(wave, personas.marseille)
+    assert client.get(_kiosk_url(wave, personas.marseille)).status_code == 404
 
 
 def test_a_kiosk_submission_is_stored_once_however_often_it_is_sent(client, personas, wave):
@@ -288,7 +352,7 @@ def test_a_customer_kiosk_records_the_moment_its_key_names(client, personas, mak
     )
     key = _set_up(client, wave, personas.lille, moment="checkout")
     answers = {"ecoute-customer": "4", "nps-customer": "10"}
-    # The moment comes from the signed key: the body cannot choose another.
+    # The moment comes from the kiosk the key was issued for: the body cannot choose another.
     response = _send(client, wave, personas.lille, key, answers=answers)
     assert response.status_code == 201
     assert Response.objects.get().attributes == {"moment": "checkout"}

@@ -165,3 +165,32 @@ def test_an_open_link_to_a_unit_outside_the_audience_is_a_404(client, make_wave,
 def test_an_unknown_wave_id_is_a_404(client, wave, personas):
     url = f"/o/00000000-0000-0000-0000-000000000000/{personas.lille.pk}/"
     assert client.get(url).status_code == 404
+
+
+def test_pages_whose_address_holds_a_secret_send_no_referrer(client, url):
+    from miroir.collect.tokens import contact_hash, unsubscribe_sign
+
+    page = client.get(url)
+    sent = client.post(url, {**FORM, "submission_id": _submission_id(page)})
+    unknown = client.get(f"/r/{token_new()}/")
+    unsubscribe = client.get(f"/u/{unsubscribe_sign(contact_hash(email='c@example.com'))}/")
+    for response in (page, sent, unknown, unsubscribe):
+        assert response["Referrer-Policy"] == "no-referrer"
+    for response in (page, unknown, unsubscribe):
+        assert '<meta name="referrer" content="no-referrer">' in response.content.decode()
+
+
+def test_a_form_posted_with_an_opaque_origin_still_needs_its_csrf_token(url):
+    # A page with no referrer makes browsers post with "Origin: null": the token decides.
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(url)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    form = {**FORM, "submission_id": _submission_id(page)}
+    refused = browser.post(url, form, headers={"Origin": "null"})
+    assert refused.status_code == 403 and not Response.objects.exists()
+    with_token = {**form, "csrfmiddlewaretoken": token.group(1)}
+    # Another site's origin is still refused, token or not.
+    forged = browser.post(url, with_token, headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403
+    sent = browser.post(url, with_token, headers={"Origin": "null"})
+    assert sent.status_code == 302 and Response.objects.count() == 1

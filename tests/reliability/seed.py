@@ -20,8 +20,8 @@ def main() -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
 
-    from miroir.collect.kiosk import kiosk_header_token, kiosk_key_sign
-    from miroir.collect.services import wave_create, wave_launch
+    from miroir.collect.kiosk import kiosk_header_token
+    from miroir.collect.services import kiosk_issue, wave_create, wave_launch
     from miroir.instruments.services import instrument_create, item_create
     from miroir.org.models import UnitKind
     from miroir.org.services import unit_create
@@ -67,7 +67,7 @@ def main() -> None:
         open_links=True,
     )
     wave = wave_launch(wave=wave, actor=None)
-    kiosk = kiosk_key_sign(public_id=str(wave.public_id), unit_id=shops[0].pk)
+    kiosk = kiosk_issue(wave=wave, unit=shops[0], actor=None)[1]
     print(
         json.dumps(
             {

@@ -246,6 +246,12 @@ WEB: list[Page] = [
         kwargs={"wave_id": "open_wave_id"},
         data=lambda w: {"kiosk-unit": w.personas.lille.pk},
     ),
+    page(
+        "collect:wave_kiosk_revoke",
+        get=LOGIN_THEN_405,
+        post="login 403 403 404 404 302 302 302",
+        kwargs={"wave_id": "open_wave_id"},
+    ),
     page("collect:respond_thanks", get=PUBLIC_200),
     page("collect:respond", get=PUBLIC_200, post=PUBLIC_302, data=_respond),
     page("collect:respond_open", get=PUBLIC_200, post=PUBLIC_302, data=_respond),
@@ -266,7 +272,14 @@ WEB: list[Page] = [
     ),
     page("collect:poster_link", get=PUBLIC_302),
     page("collect:poster_link_moment", get=PUBLIC_302),
-    page("collect:kiosk", get=PUBLIC_302, query=lambda w: {"key": w["kiosk_key"]}),
+    # Without its cookie, a kiosk answers the setup page (the key comes in a POST body).
+    page("collect:kiosk", get=PUBLIC_200),
+    page(
+        "collect:kiosk_setup",
+        get=PUBLIC_405,
+        post=PUBLIC_200,
+        data=lambda w: {"key": w["kiosk_key"]},
+    ),
     page(
         "collect:kiosk_submit",
         get=PUBLIC_405,

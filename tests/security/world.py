@@ -18,10 +18,14 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from miroir.api.services import api_token_create
-from miroir.collect.kiosk import kiosk_key_sign
 from miroir.collect.models import Invitation, Wave
 from miroir.collect.posters import wave_short_code
-from miroir.collect.services import invitation_token_issue, wave_create, wave_launch
+from miroir.collect.services import (
+    invitation_token_issue,
+    kiosk_issue,
+    wave_create,
+    wave_launch,
+)
 from miroir.collect.tokens import contact_hash, unsubscribe_sign
 from miroir.instruments.catalogs import catalog_names
 from miroir.instruments.models import Instrument, Item
@@ -153,6 +157,7 @@ def build_world(personas: Personas) -> World:
         published_at=timezone.now(),
         published_by=personas.shop_manager,
     )
+    kiosk, kiosk_key = kiosk_issue(wave=open_wave, unit=personas.lille, actor=admin)
     world = World(
         personas=personas,
         instrument=instrument,
@@ -188,6 +193,7 @@ def build_world(personas: Personas) -> World:
         "page": "network",
         "key": "index",
         "fmt": "csv",
-        "kiosk_key": kiosk_key_sign(public_id=open_wave.public_id, unit_id=personas.lille.pk),
+        "kiosk_key": kiosk_key,
+        "kiosk_id": kiosk.pk,
     }
     return world

@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -28,18 +29,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from miroir.collect import selectors, services
-from miroir.collect.errors import CollectError, ResponseRejected, UnknownLink
+from miroir.collect.errors import CollectError, ResponseRejected
 from miroir.collect.kiosk import (
     COOKIE_NAME,
+    FRAGMENT_NAME,
     HEADER_NAME,
-    KioskKey,
     kiosk_header_token,
     kiosk_header_valid,
-    kiosk_key_read,
 )
-from miroir.collect.models import Language, Wave, WaveStatus
+from miroir.collect.models import Kiosk, Language, Wave, WaveStatus
 from miroir.collect.poster_views import PosterForm, poster_units, posters_available
-from miroir.collect.respondent_views import NOTICES, _language, _notice, _render
+from miroir.collect.respondent_views import NOTICES, _language, _notice, _render, no_referrer
 from miroir.collect.selectors import Target
 from miroir.core.ratelimit import client_address, rate_limit
 from miroir.instruments.forms import item_field_name
@@ -111,11 +111,12 @@ def wave_kiosk(request: HttpRequest, wave_id: int) -> HttpResponse:
     unit = Unit.objects.get(pk=form.cleaned_data["unit"])
     moment = form.cleaned_data.get("moment") or None
     try:
-        url = services.kiosk_link_issue(wave=wave, unit=unit, moment=moment, actor=request.user)
+        kiosk, key = services.kiosk_issue(wave=wave, unit=unit, moment=moment, actor=request.user)
     except ValidationError as error:
         return _refused(request, wave, unit, error.messages)
     import segno
 
+    url = services.kiosk_link(kiosk, key)
     context = {
         "nav_section": "waves",
         "wave": wave,
@@ -124,41 +125,68 @@ def wave_kiosk(request: HttpRequest, wave_id: int) -> HttpResponse:
         "url": url,
         "qr_svg": segno.make(url, error="m").svg_inline(scale=4),
     }
-    return render(request, "collect/kiosk_issued.html", context)
+    response = render(request, "collect/kiosk_issued.html", context)
+    # The page shows a secret: nothing of it leaves with a link followed from here.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
-def _kiosk_key(request: HttpRequest, public_id: Any, unit_id: int) -> KioskKey | None:
-    return kiosk_key_read(request.COOKIES.get(COOKIE_NAME), public_id=public_id, unit_id=unit_id)
+@login_required
+@require_POST
+def wave_kiosk_revoke(request: HttpRequest, wave_id: int, kiosk_id: str) -> HttpResponse:
+    scope = request_scope(request)
+    wave = selectors.access_wave(scope, wave_id)
+    kiosk = selectors.access_kiosk(scope, wave, kiosk_id)
+    try:
+        services.kiosk_revoke(kiosk=kiosk, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            flash.error(request, message)
+    else:
+        flash.success(
+            request,
+            _("The kiosk of %(unit)s is revoked: its tablet no longer sends answers.")
+            % {"unit": kiosk.unit.name},
+        )
+    return redirect("collect:wave_detail", wave.pk)
+
+
+def _kiosk_key(request: HttpRequest, public_id: Any, unit_id: int) -> Kiosk | None:
+    key = request.COOKIES.get(COOKIE_NAME)
+    return selectors.kiosk_by_key(key, public_id=public_id, unit_id=unit_id)
 
 
 def _kiosk_path(public_id: Any, unit_id: int) -> str:
     return reverse("collect:kiosk", args=[public_id, unit_id])
 
 
-def _setup(request: HttpRequest, public_id: Any, unit_id: int, signed: str) -> HttpResponse:
-    """Return the redirect that moves a kiosk key from the address into the kiosk's cookie."""
-    language = _language(request, Language.FRENCH)
-    key = kiosk_key_read(signed, public_id=public_id, unit_id=unit_id)
-    if key is None:
-        return _notice(request, UnknownLink(), language)
-    try:
-        target = selectors.target_for_kiosk(public_id, unit_id, moment=key.moment)
-    except CollectError as error:
-        return _notice(request, error, language)
-    path = _kiosk_path(public_id, unit_id)
-    lang = request.GET.get("lang")
-    response = redirect(f"{path}?lang={lang}" if lang in Language.values else path)
-    lifetime = max(timedelta(minutes=1), target.wave.closes_at - timezone.now())
+def _setup_page(request: HttpRequest, target: Target, language: str) -> HttpResponse:
+    """Return the page that takes the key from the link's fragment and sets the tablet up."""
+    wave, unit = target.wave, target.unit
+    with translation.override(language):
+        failed = _(
+            "This kiosk link is not valid (any more): ask the person in charge for a new one."
+        )
+    context = {
+        "title": wave.instrument.title(language),
+        "setup_url": reverse("collect:kiosk_setup", args=[wave.public_id, unit.pk]),
+        "fragment_name": FRAGMENT_NAME,
+        "msg_failed": failed,
+    }
+    return _render(request, "kiosk_setup.html", language, context)
+
+
+def _set_cookie(request: HttpRequest, response: HttpResponse, kiosk: Kiosk, key: str) -> None:
+    lifetime = max(timedelta(minutes=1), kiosk.wave.closes_at - timezone.now())
     response.set_cookie(
         COOKIE_NAME,
-        signed,
+        key,
         max_age=int(lifetime.total_seconds()),
-        path=path,
+        path=_kiosk_path(kiosk.wave.public_id, kiosk.unit_id),
         secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",
     )
-    return response
 
 
 def _kiosk_page(request: HttpRequest, target: Target, signed: str, language: str) -> HttpResponse:
@@ -201,17 +229,18 @@ def _kiosk_page(request: HttpRequest, target: Target, signed: str, language: str
 
 @require_GET
 @never_cache
+@no_referrer
 def kiosk(request: HttpRequest, public_id: Any, unit_id: int) -> HttpResponse:
-    signed = request.GET.get("key")
-    if signed:
-        return _setup(request, public_id, unit_id, signed)
+    # A key is never taken from the query (it would sit in every log on its way): the
+    # link carries it after "#", and the setup page posts it (``kiosk_setup``).
     language = _language(request, Language.FRENCH)
-    key = _kiosk_key(request, public_id, unit_id)
+    kiosk = _kiosk_key(request, public_id, unit_id)
     try:
-        if key is None:
-            raise UnknownLink
-        target = selectors.target_for_kiosk(public_id, unit_id, moment=key.moment)
+        moment = kiosk.moment or None if kiosk is not None else None
+        target = selectors.target_for_kiosk(public_id, unit_id, moment=moment)
         language = _language(request, target.wave.language)
+        if kiosk is None:
+            return _setup_page(request, target, language)
         selectors.target_check(target, now=timezone.now())
     except CollectError as error:
         return _notice(request, error, language)
@@ -254,6 +283,25 @@ def _per_kiosk(request: HttpRequest, kwargs: dict[str, Any]) -> str:
     return f"{client_address(request)}/{kwargs['public_id']}/{kwargs['unit_id']}"
 
 
+@rate_limit("kiosk", key=_per_kiosk, as_json=True)
+@require_POST
+@never_cache
+@no_referrer
+def kiosk_setup(request: HttpRequest, public_id: Any, unit_id: int) -> JsonResponse:
+    """Take the key the setup page read from the link's fragment; keep it in the cookie."""
+    key = request.POST.get(FRAGMENT_NAME, "")
+    kiosk = selectors.kiosk_by_key(key, public_id=public_id, unit_id=unit_id)
+    if kiosk is None or not _same_origin(request):
+        return _json_error("kiosk.unknown_key", "No kiosk has this key.", 404)
+    try:
+        selectors.target_for_kiosk(public_id, unit_id, moment=kiosk.moment or None)
+    except CollectError as error:
+        return _json_error(error.code, "This kiosk cannot be set up.", error.status)
+    response = JsonResponse({"status": "ready"})
+    _set_cookie(request, response, kiosk, key)
+    return response
+
+
 # Not exempt from protection, exempt from the CSRF *token*: the device key travels in an
 # HttpOnly SameSite cookie and, derived, in a header that a cross-site page can neither
 # read nor send without a CORS preflight this site never grants; the Origin is checked too.
@@ -261,6 +309,7 @@ def _per_kiosk(request: HttpRequest, kwargs: dict[str, Any]) -> str:
 @rate_limit("kiosk", key=_per_kiosk, as_json=True)
 @require_POST
 @never_cache
+@no_referrer
 def kiosk_submit(request: HttpRequest, public_id: Any, unit_id: int) -> JsonResponse:
     signed = request.COOKIES.get(COOKIE_NAME)
     key = _kiosk_key(request, public_id, unit_id)
@@ -284,7 +333,7 @@ def kiosk_submit(request: HttpRequest, public_id: Any, unit_id: int) -> JsonResp
             submission_id=str(payload.get("submission_id") or ""),
             language=language,
             kiosk=(public_id, unit_id),
-            moment=key.moment,
+            moment=key.moment or None,
         )
     except ResponseRejected as rejected:
         problems = [

@@ -448,3 +448,38 @@ class ProviderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} event {self.event_key}"
+
+
+class Kiosk(models.Model):
+    """A tablet set up to answer one wave for one unit, until its key is revoked.
+
+    Only the SHA-256 of the key is kept: the key itself is shown once, in the link the
+    issuer opens on the tablet (after ``#``, so that it never reaches a server's logs),
+    and then lives in the tablet's cookie. Revoking one kiosk leaves the others working.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="kiosks")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    moment = models.CharField(_("journey moment"), max_length=64, blank=True, default="")
+    key_hash = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosks")
+        ordering = ["issued_at"]
+
+    def __str__(self) -> str:
+        return f"kiosk {self.pk}"
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

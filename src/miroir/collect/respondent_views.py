@@ -7,6 +7,7 @@ Phone first, in the respondent's language, no navigation. Nothing here logs, and
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +25,7 @@ from miroir.collect.errors import AlreadyAnswered, CollectError, ResponseRejecte
 from miroir.collect.models import Language
 from miroir.collect.selectors import Target
 from miroir.collect.tokens import draft_key, submission_id_new, unsubscribe_read
+from miroir.core.middleware import csrf_opaque_origin
 from miroir.core.ratelimit import rate_limit
 from miroir.instruments.forms import item_field_name
 
@@ -64,6 +66,23 @@ NOTICES: dict[str, tuple[Any, Any]] = {
 }
 
 
+def no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Return the view with ``Referrer-Policy: no-referrer`` on every answer it gives.
+
+    For pages whose address holds a secret (a personal link's token, a signed
+    unsubscribe value, a kiosk): neither the page's own assets nor a link followed from it
+    carry the address in a ``Referer`` that a proxy or another site would log.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
+
+
 def _language(request: HttpRequest, default: str) -> str:
     asked = request.POST.get("lang") or request.GET.get("lang")
     return asked if asked in Language.values else default
@@ -78,6 +97,7 @@ def _render(
         )
     response["Content-Language"] = language
     response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -179,6 +199,8 @@ def _respond(
 @rate_limit("survey")
 @require_http_methods(["GET", "POST"])
 @never_cache
+@no_referrer
+@csrf_opaque_origin
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     return _respond(
         request,
@@ -191,6 +213,8 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
 @rate_limit("survey")
 @require_http_methods(["GET", "POST"])
 @never_cache
+@no_referrer
+@csrf_opaque_origin
 def respond_open(request: HttpRequest, public_id: str, unit_id: int) -> HttpResponse:
     # The journey moment of a QR poster stays in the query, so the form posts it back.
     moment = request.GET.get("m") or None
@@ -219,6 +243,7 @@ def respond_thanks(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @never_cache
+@no_referrer
 def unsubscribe(request: HttpRequest, signed: str) -> HttpResponse:
     language = _language(request, Language.FRENCH)
     contact = unsubscribe_read(signed)

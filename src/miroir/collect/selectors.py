@@ -24,6 +24,7 @@ from miroir.collect.errors import (
 from miroir.collect.models import (
     ContactOptOut,
     Invitation,
+    Kiosk,
     Response,
     ResponseAttribute,
     Wave,
@@ -205,6 +206,39 @@ def target_for_kiosk(public_id: Any, unit_id: Any, *, moment: Any = None) -> Tar
     if "kiosk" not in wave.channels or wave.status == WaveStatus.DRAFT:
         raise UnknownLink
     return _unit_target(wave, unit_id, via="kiosk", moment=moment)
+
+
+def kiosk_by_key(key: str | None, *, public_id: Any, unit_id: Any) -> Kiosk | None:
+    """Return the kiosk a key was issued for, if it is this wave's and unit's and not revoked."""
+    if not key or not token_looks_valid(key):
+        return None
+    try:
+        return Kiosk.objects.select_related("wave", "unit").get(
+            key_hash=token_hash(key),
+            wave__public_id=uuid.UUID(str(public_id)),
+            unit_id=int(unit_id),
+            revoked_at__isnull=True,
+        )
+    except (Kiosk.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def kiosks_in_scope(wave: Wave, scope: Scope) -> list[Kiosk]:
+    """Return the wave's kiosks whose unit the scope reaches, oldest first."""
+    kiosks = Kiosk.objects.filter(Q(wave=wave) & scope.unit_filter("unit__"))
+    return list(
+        kiosks.select_related("unit", "issued_by", "revoked_by").order_by("issued_at", "pk")
+    )
+
+
+def access_kiosk(scope: Scope, wave: Wave, kiosk_id: Any) -> Kiosk:
+    """Return the wave's kiosk if its unit is in the scope; 404 otherwise."""
+    try:
+        return Kiosk.objects.select_related("unit").get(
+            Q(wave=wave, pk=uuid.UUID(str(kiosk_id))) & scope.unit_filter("unit__")
+        )
+    except (Kiosk.DoesNotExist, ValueError):
+        raise Http404("No such kiosk") from None
 
 
 def target_check(target: Target, *, now: datetime) -> None:

@@ -25,13 +25,14 @@ from django.utils.translation import gettext as _
 from miroir.audit.services import audit_record
 from miroir.collect.channels import CHANNELS, ChannelError, channel_get, respondent_url
 from miroir.collect.errors import AlreadyAnswered, AnswerProblem, ResponseRejected
-from miroir.collect.kiosk import kiosk_key_sign
+from miroir.collect.kiosk import FRAGMENT_NAME
 from miroir.collect.models import (
     Answer,
     ContactOptOut,
     Invitation,
     InvitationStatus,
     InvitationToken,
+    Kiosk,
     Language,
     ProviderEvent,
     Response,
@@ -1017,10 +1018,12 @@ def _store(target: Target, answers: list[Answer], *, receipt: str, today: date) 
 
 
 @transaction.atomic
-def kiosk_link_issue(*, wave: Wave, unit: Unit, actor: Any, moment: str | None = None) -> str:
-    """Return the address that turns a device into the wave's kiosk for ``unit``.
+def kiosk_issue(
+    *, wave: Wave, unit: Unit, actor: Any, moment: str | None = None, now: datetime | None = None
+) -> tuple[Kiosk, str]:
+    """Return a new kiosk of the wave for ``unit`` and its key (shown once, never stored).
 
-    The key is an HMAC made with the site's secret, not stored: it works until the wave
+    Only the key's SHA-256 is kept; the kiosk works until it is revoked or the wave
     closes. The issue is audited.
     """
     if "kiosk" not in wave.channels:
@@ -1034,12 +1037,43 @@ def kiosk_link_issue(*, wave: Wave, unit: Unit, actor: Any, moment: str | None =
         or not Moment.objects.filter(code=moment).exists()
     ):
         raise ValidationError(_("This wave does not keep this journey moment."), code="moment")
-    key = kiosk_key_sign(public_id=wave.public_id, unit_id=unit.pk, moment=moment)
+    key = token_new()
+    kiosk = Kiosk.objects.create(
+        wave=wave,
+        unit=unit,
+        moment=moment or "",
+        key_hash=token_hash(key),
+        issued_at=now or timezone.now(),
+        issued_by=actor if getattr(actor, "pk", None) else None,
+    )
     audit_record(
         actor=actor,
         action="wave.kiosk_issue",
         target=f"wave:{wave.pk}",
-        details={"unit": unit.pk, "moment": moment or ""},
+        details={"unit": unit.pk, "moment": moment or "", "kiosk": str(kiosk.pk)},
     )
-    path = reverse("collect:kiosk", args=[wave.public_id, unit.pk])
-    return f"{settings.SITE_URL}{path}?{urlencode({'key': key})}"
+    return kiosk, key
+
+
+def kiosk_link(kiosk: Kiosk, key: str) -> str:
+    """Return the link that sets a tablet up as ``kiosk``: the key after ``#``, never sent."""
+    path = reverse("collect:kiosk", args=[kiosk.wave.public_id, kiosk.unit_id])
+    return f"{settings.SITE_URL}{path}#{urlencode({FRAGMENT_NAME: key})}"
+
+
+@transaction.atomic
+def kiosk_revoke(*, kiosk: Kiosk, actor: Any, now: datetime | None = None) -> Kiosk:
+    """Return the kiosk revoked: its tablet can no longer send answers. Audited."""
+    kiosk = Kiosk.objects.select_for_update().get(pk=kiosk.pk)
+    if kiosk.revoked:
+        raise ValidationError(_("This kiosk is already revoked."), code="revoked")
+    kiosk.revoked_at = now or timezone.now()
+    kiosk.revoked_by = actor if getattr(actor, "pk", None) else None
+    kiosk.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(
+        actor=actor,
+        action="wave.kiosk_revoke",
+        target=f"wave:{kiosk.wave_id}",
+        details={"unit": kiosk.unit_id, "kiosk": str(kiosk.pk)},
+    )
+    return kiosk

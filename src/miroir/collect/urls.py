@@ -24,6 +24,11 @@ urlpatterns = [
     # QR posters and kiosks (docs/collection.md).
     path("waves/<int:wave_id>/poster/", poster_views.wave_poster, name="wave_poster"),
     path("waves/<int:wave_id>/kiosk/", kiosk_views.wave_kiosk, name="wave_kiosk"),
+    path(
+        "waves/<int:wave_id>/kiosks/<uuid:kiosk_id>/revoke/",
+        kiosk_views.wave_kiosk_revoke,
+        name="wave_kiosk_revoke",
+    ),
     path("q/<str:code>/<int:unit_id>/", poster_views.poster_link, name="poster_link"),
     path(
         "q/<str:code>/<int:unit_id>/<slug:moment>/",
@@ -31,6 +36,7 @@ urlpatterns = [
         name="poster_link_moment",
     ),
     path("k/<uuid:public_id>/<int:unit_id>/", kiosk_views.kiosk, name="kiosk"),
+    path("k/<uuid:public_id>/<int:unit_id>/setup", kiosk_views.kiosk_setup, name="kiosk_setup"),
     path(
         "k/<uuid:public_id>/<int:unit_id>/submit",
         kiosk_views.kiosk_submit,

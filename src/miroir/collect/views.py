@@ -86,6 +86,7 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
         threshold_form=ThresholdForm(
             initial={"scores": wave.threshold_scores, "verbatims": wave.threshold_verbatims}
         ),
+        kiosks=selectors.kiosks_in_scope(wave, scope),
         **kiosk_views.channel_forms(wave, scope),
     )
 

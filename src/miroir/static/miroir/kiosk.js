@@ -1,8 +1,14 @@
 /* Kiosk: one tablet, many anonymous respondents, a network that may come and go.
+   - Setting up: the kiosk link carries its key after "#", which no browser sends to a
+     server. The setup page takes it out of the address bar at once, posts it in a request
+     body, and reloads once the server has put it in the kiosk's HttpOnly cookie.
    - Each answer gets a random submission id (UUID v4) and goes into a queue kept in this
      browser's localStorage before anything is sent; the queue is sent in order, now if the
      network is there, else when it comes back. The server recognises a submission id it
      already stored, so sending the same queue again never duplicates an answer.
+   - An answer the server fails on (5xx, or a refusal other than those below) is set aside
+     with a growing delay and the rest of the queue goes on; only what concerns the whole
+     tablet (offline, not set up or revoked, not open yet, too many requests) stops it.
    - After each answer: a thank-you screen, then the blank form for the next person. A form
      left half-filled is cleared after a while. Nothing of a respondent is kept once sent. */
 (function () {
@@ -12,8 +18,48 @@
   const SEND_TIMEOUT_MS = 10000;
   // A stored submission, a replay of one, or a refusal that no retry can change.
   const DONE = new Set([200, 201, 400, 404, 409, 410]);
+  // Answers about the whole tablet, not one entry: stop, keep everything, try later.
+  const STOP = new Set([401, 403, 429]);
+  // How long an entry the server failed on waits before its next try (doubling, capped).
+  const ASIDE_FIRST_MS = 30 * 1000;
+  const ASIDE_MAX_MS = 60 * 60 * 1000;
+
+  function setUp(root) {
+    const name = root.dataset.fragmentName;
+    const key = new URLSearchParams(window.location.hash.slice(1)).get(name);
+    // Out of the address bar and the history at once, whatever happens next.
+    if (window.location.hash) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+    if (!key) return;
+    const status = root.querySelector("[data-kiosk-setup-status]");
+    const csrf = root.querySelector("[data-kiosk-setup-form] [name=csrfmiddlewaretoken]");
+    const body = new URLSearchParams();
+    body.set(name, key);
+    fetch(root.dataset.setupUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      cache: "no-store",
+      // The page's own policy sends no referrer, so its Origin would be "null".
+      referrerPolicy: "same-origin",
+      headers: { "X-CSRFToken": csrf ? csrf.value : "" },
+      body: body,
+    })
+      .then((response) => {
+        if (response.ok) window.location.replace(window.location.pathname + window.location.search);
+        else status.textContent = root.dataset.msgFailed;
+      })
+      .catch(() => {
+        status.textContent = root.dataset.msgFailed;
+      });
+  }
 
   function start() {
+    const setup = document.querySelector("[data-kiosk-setup]");
+    if (setup) {
+      setUp(setup);
+      return;
+    }
     const root = document.querySelector("[data-kiosk]");
     if (!root) return;
     const form = root.querySelector("form[data-kiosk-form]");
@@ -82,6 +128,7 @@
           credentials: "same-origin",
           cache: "no-store",
           signal: controller.signal,
+          referrerPolicy: "same-origin",
           headers: { "Content-Type": "application/json", "X-Miroir-Kiosk": root.dataset.token },
           body: JSON.stringify({ submission_id: entry.id, answers: entry.answers, lang: entry.lang }),
         });
@@ -97,10 +144,22 @@
       }
     }
 
-    // Send the queue in order; stop at the first network failure or server trouble.
+    function setAside(entry) {
+      const failures = (entry.failures || 0) + 1;
+      const wait = Math.min(ASIDE_FIRST_MS * 2 ** (failures - 1), ASIDE_MAX_MS);
+      writeQueue(
+        readQueue().map((kept) =>
+          kept.id === entry.id ? Object.assign({}, kept, { failures: failures, after: Date.now() + wait }) : kept
+        )
+      );
+    }
+
+    // Send the queue in order. An entry the server fails on is set aside and the others
+    // go on; a network failure, or an answer about the whole tablet, stops the round.
     async function flushOnce() {
       const outcomes = {};
       for (const entry of readQueue()) {
+        if (entry.after && entry.after > Date.now()) continue; // Set aside: its turn comes.
         let outcome;
         try {
           outcome = await send(entry);
@@ -113,8 +172,11 @@
           needsSetup = false;
           continue;
         }
-        needsSetup = outcome.status === 403 && outcome.body.code === "kiosk.forbidden";
-        break; // 403 (not set up, not open yet) or 5xx: keep everything, try later.
+        if (STOP.has(outcome.status)) {
+          needsSetup = outcome.status === 403 && outcome.body.code === "kiosk.forbidden";
+          break; // Not set up (or revoked), not open yet, too many requests: try later.
+        }
+        setAside(entry); // This entry only (5xx, or an unexpected refusal): the rest goes on.
       }
       showStatus();
       return outcomes;
