@@ -196,6 +196,10 @@ SESSION_COOKIE_HTTPONLY = True
 MIROIR_SESSION_IDLE_TIMEOUT = env_int("MIROIR_SESSION_IDLE_TIMEOUT", 30 * 60)
 MIROIR_SESSION_MAX_LIFETIME = env_int("MIROIR_SESSION_MAX_LIFETIME", SESSION_COOKIE_AGE)
 # Roles that must log in with a second factor (TOTP); everyone else may turn it on.
+# The key sealing second-factor secrets at rest (accounts/sealed.py); derived from the secret
+# key when empty. Keys used before stay listed in MIROIR_TOTP_OLD_KEYS to open older rows.
+MIROIR_TOTP_KEY = env_str("MIROIR_TOTP_KEY", "") or ""
+MIROIR_TOTP_OLD_KEYS = env_list("MIROIR_TOTP_OLD_KEYS", [])
 MIROIR_2FA_REQUIRED_ROLES = env_list("MIROIR_2FA_REQUIRED_ROLES", ["administrator", "direction"])
 
 # Shared by every worker: rate-limit counters and login lockouts live here. The database
@@ -213,6 +217,7 @@ CORE_RATE_LIMITS = {
     "survey": env_rate("MIROIR_RATE_SURVEY", (60, 60)),
     "kiosk": env_rate("MIROIR_RATE_KIOSK", (30, 60)),
     "sms_webhook": env_rate("MIROIR_RATE_SMS_WEBHOOK", (600, 60)),
+    "complaint": env_rate("MIROIR_RATE_COMPLAINT", (5, 600)),
     # Failed logins (accounts/lockout.py): an address with this many failures on one account,
     # or on any accounts, is locked out of it (of all) for MIROIR_LOGIN_LOCKOUT_SECONDS; an
     # account with this many failures from anywhere makes further password-only attempts

@@ -404,6 +404,12 @@ WEB: list[Page] = [
         post=PUBLIC_200,
         data=lambda w: {"text": "Trop d'attente en caisse."},
     ),
+    page(
+        "voices:complaint_confirm",
+        get=PUBLIC_200,
+        post=PUBLIC_200,
+        kwargs={"token": "complaint_token"},
+    ),
     page("voices:detail", get=MANAGERS_OF_UNIT, post=LOGIN_THEN_405),
     page("voices:acknowledge", get=LOGIN_THEN_405, post=VOICE_ACTION),
     page("voices:study", get=LOGIN_THEN_405, post=VOICE_ACTION),

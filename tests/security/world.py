@@ -34,7 +34,13 @@ from miroir.journeys.models import Moment
 from miroir.operations.services import task_failure_record
 from miroir.results.models import Publication
 from miroir.results.periods import period_of
-from miroir.voices.services import voice_comment_add, voice_report, voice_submit
+from miroir.voices.services import (
+    complaint_receive,
+    contact_confirm_token,
+    voice_comment_add,
+    voice_report,
+    voice_submit,
+)
 from tests.personas import Personas
 
 
@@ -140,6 +146,9 @@ def build_world(personas: Personas) -> World:
         text="Sophie nous a aidés pendant les soldes.",
     ).voice
     comment = voice_comment_add(voice=voice, member=personas.partner_member, text="Oui !")
+    # A customer's complaint from the public form, whose address awaits its confirmation.
+    contact = {"source": "web_form", "contact_email": "client@example.com"}
+    complaint = complaint_receive(unit=personas.lille, text="Personne en caisse.", **contact).voice
     report = voice_report(voice=voice, reporter=personas.partner_member, reason="spam")
     failure = task_failure_record(
         task_path="miroir.collect.tasks.invitations_send",
@@ -183,6 +192,7 @@ def build_world(personas: Personas) -> World:
         "name": catalog_names()[0],
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
         "reset_token": default_token_generator.make_token(user),
+        "complaint_token": contact_confirm_token(complaint),
         "voice_id": voice.pk,
         "other_voice_id": other_voice.pk,
         "comment_id": comment.pk,

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from miroir.accounts.sealed import SealedCharField
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -64,7 +66,8 @@ class TotpDevice(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
     )
-    secret = models.CharField(max_length=64)
+    # Sealed at rest (accounts/sealed.py): the database and its backups hold no usable secret.
+    secret = SealedCharField(max_length=255)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_step = models.BigIntegerField(null=True, blank=True)

@@ -63,7 +63,12 @@ def code_at_step(secret: str, step: int) -> str:
 
 
 def matching_step(secret: str, code: str, *, at: float | None = None) -> int | None:
-    """Return the time step whose code is ``code``, within the tolerance, or None."""
+    """Return the time step whose code is ``code``, within the tolerance, or None.
+
+    An empty secret (a sealed one no key opens: accounts/sealed.py) matches nothing.
+    """
+    if not secret:
+        return None
     code = "".join(code.split())
     if len(code) != DIGITS or not code.isdigit():
         return None

@@ -31,9 +31,12 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.duration import duration_string
 from django.utils.translation import gettext as _
+
+from miroir.accounts.sealed import SealedCharField
 
 FORMAT = "miroir-backup"
 VERSION = 1
@@ -45,13 +48,21 @@ Progress = Callable[[str, int, int], None]
 
 # What is backed up -------------------------------------------------------------------------
 
+# Left out: live login sessions. A session key is a login's bearer credential, and a restored
+# install starts with everyone logged out anyway. A backup made before they were left out
+# still restores: these tables are then skipped.
+EXCLUDED = frozenset({"sessions.session", "accounts.loginsession"})
+
 
 def backup_models() -> list[type[models.Model]]:
     """Return every table's model, each after the models it points to (self-links aside)."""
     candidates = [
         model
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.managed and not model._meta.proxy and not model._meta.swapped
+        if model._meta.managed
+        and not model._meta.proxy
+        and not model._meta.swapped
+        and model._meta.label_lower not in EXCLUDED
     ]
     by_label = {model._meta.label_lower: model for model in candidates}
     ordered: list[type[models.Model]] = []
@@ -198,7 +209,15 @@ def _write_table(
     name = f"tables/{number:03d}-{table}.jsonl"
     digest = hashlib.sha256()
     rows = 0
-    queryset = model._base_manager.using(using).order_by("pk").values_list(*names)
+    # A sealed column (a second factor's secret) is written as stored, sealed, never opened:
+    # the key that opens it is not in the database, so not in the backup either.
+    selected = [
+        Cast(column.attname, output_field=models.TextField())
+        if isinstance(column, SealedCharField)
+        else column.attname
+        for column in columns
+    ]
+    queryset = model._base_manager.using(using).order_by("pk").values_list(*selected)
     with archive.open(name, "w") as stream:
         for row in queryset.iterator(chunk_size=BATCH):
             line = json.dumps([_encode(value) for value in row], ensure_ascii=False) + "\n"
@@ -342,6 +361,7 @@ def backup_restore(
         executor = MigrationExecutor(connection)
         targets = _migration_targets(manifest, executor)
         known = {model._meta.label_lower: model for model in backup_models()}
+        manifest.tables = [entry for entry in manifest.tables if entry.model not in EXCLUDED]
         missing = [entry.model for entry in manifest.tables if entry.model not in known]
         plan = RestorePlan(manifest=manifest, missing_models=missing)
         if not apply:

@@ -127,6 +127,9 @@ class Voice(models.Model):
     submission_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
     notify = models.CharField(_("tell me of the answer"), max_length=8, choices=VoiceNotify.choices)
     contact_email = models.EmailField(_("e-mail address"), blank=True)
+    # When the address given on the public form was confirmed by its link: answers go to a
+    # confirmed address only (an address typed by a stranger is never written to).
+    contact_confirmed_at = models.DateTimeField(null=True, blank=True)
     # Empty for an anonymous voice: its author's interface language is not kept.
     language = models.CharField(_("language"), max_length=2, default="fr", blank=True)
     status = models.CharField(

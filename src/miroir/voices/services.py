@@ -12,10 +12,11 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -77,6 +78,65 @@ def claim_digest(code: str) -> str:
 def submission_receipt(submission_id: str) -> str:
     """Return the digest a form's random id is kept under."""
     return hashlib.sha256(f"voice-submission:{submission_id}".encode()).hexdigest()
+
+
+def _complaint_receipt(*, unit: Unit, text: str, contact_email: str, day: date) -> str:
+    """Return the receipt of a public complaint: the same one sent again the same day finds it.
+
+    The public form carries no account and no external id: its unit, text and address, on the
+    day, are what makes a complaint the same (a double click, a robot sending it again).
+    """
+    content = "\n".join([str(unit.pk), " ".join(text.split()).casefold(), contact_email.lower()])
+    fingerprint = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    return submission_receipt(f"complaint:{day.isoformat()}:{fingerprint}")
+
+
+CONTACT_CONFIRM_SALT = "voices.contact-confirm"
+# How long the link that confirms a complaint's address stays valid.
+CONTACT_CONFIRM_MAX_AGE = timedelta(days=7)
+
+
+def contact_confirm_token(voice: Voice) -> str:
+    """Return the signed token of the link confirming a complaint's contact address."""
+    return signing.dumps(
+        {"voice": str(voice.pk), "email": voice.contact_email.lower()}, salt=CONTACT_CONFIRM_SALT
+    )
+
+
+def _ask_contact_confirmation(voice_id: Any) -> None:
+    voice = Voice.objects.filter(pk=voice_id).first()
+    if voice is None or not voice.contact_email or voice.contact_confirmed_at is not None:
+        return
+    link = settings.SITE_URL + reverse(
+        "voices:complaint_confirm", args=[contact_confirm_token(voice)]
+    )
+    _send(voice, "contact_confirm", voice.contact_email, voice.language, link=link)
+
+
+@transaction.atomic
+def complaint_contact_confirm(*, token: str) -> Voice:
+    """Return the complaint whose contact address the token confirms, now confirmed.
+
+    ``ValidationError`` for a token that is forged, expired, or for an address changed since.
+    """
+    try:
+        found = signing.loads(
+            token, salt=CONTACT_CONFIRM_SALT, max_age=CONTACT_CONFIRM_MAX_AGE.total_seconds()
+        )
+        voice = Voice.objects.select_for_update().filter(pk=found["voice"]).first()
+    except (signing.BadSignature, KeyError, TypeError, ValueError, ValidationError):
+        voice = found = None
+    if voice is None or not voice.contact_email or voice.contact_email.lower() != found["email"]:
+        raise ValidationError(
+            _(
+                "This link is not valid or has expired. Your complaint is kept: follow it "
+                "and read its answer with its code."
+            )
+        )
+    if voice.contact_confirmed_at is None:
+        voice.contact_confirmed_at = timezone.now()
+        voice.save(update_fields=["contact_confirmed_at"])
+    return voice
 
 
 # Routing and deadlines ---------------------------------------------------------------------
@@ -270,8 +330,21 @@ def complaint_receive(
     received_at = received_at or now
     if received_at > now + timedelta(minutes=5):
         raise ValidationError({"received_at": [_("The date is in the future.")]})
+    public = source == VoiceSource.WEB_FORM
+    receipt = None
+    if public:
+        receipt = _complaint_receipt(
+            unit=unit, text=text, contact_email=contact_email, day=timezone.localdate(now)
+        )
+        existing = Voice.objects.filter(submission_digest=receipt).first()
+        if existing is not None:
+            return Received(voice=existing, created=False)
     code = claim_code_new() if with_claim_code else None
     voice = Voice(
+        submission_digest=receipt,
+        # An address from an integration is the company's own record; one typed on the
+        # public form is written to only once its owner confirmed it.
+        contact_confirmed_at=None if public else (now if contact_email else None),
         kind=VoiceKind.COMPLAINT,
         lens=Lens.CUSTOMER,
         source=source,
@@ -288,13 +361,20 @@ def complaint_receive(
     )
     try:
         with transaction.atomic():
-            return _receive(voice, code)
+            received = _receive(voice, code)
     except IntegrityError:
-        # The same external id, sent twice at once: the first one stands.
-        existing = Voice.objects.filter(source=source, external_id=external_id).first()
+        # The same external id or public complaint, sent twice at once: the first one stands.
+        existing = (
+            Voice.objects.filter(submission_digest=receipt).first()
+            if receipt
+            else Voice.objects.filter(source=source, external_id=external_id).first()
+        )
         if existing is None:
             raise
         return Received(voice=existing, created=False)
+    if public and contact_email:
+        transaction.on_commit(lambda: _ask_contact_confirmation(received.voice.pk))
+    return received
 
 
 # Life cycle --------------------------------------------------------------------------------
@@ -696,7 +776,9 @@ def _tell_author(voice_id: Any) -> None:
     voice = Voice.objects.select_related("author", "merged_into").filter(pk=voice_id).first()
     if voice is None or voice.notify != VoiceNotify.EMAIL:
         return
-    to = voice.author.email if voice.author else voice.contact_email
+    # A customer's address is written to only once confirmed (a stranger may have typed it).
+    confirmed = voice.contact_email if voice.contact_confirmed_at is not None else ""
+    to = voice.author.email if voice.author else confirmed
     if not to:
         return
     link = ""

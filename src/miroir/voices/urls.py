@@ -27,6 +27,7 @@ urlpatterns = [
     path("moderation/", views.moderation, name="moderation"),
     path("moderation/<int:report_id>/dismiss/", views.report_dismiss, name="report_dismiss"),
     path("complaint/<int:unit_id>/", views.complaint_form, name="complaint"),
+    path("complaint/confirm/<str:token>/", views.complaint_confirm, name="complaint_confirm"),
     path("<uuid:voice_id>/", views.voice_detail, name="detail"),
     path("<uuid:voice_id>/acknowledge/", views.voice_acknowledge, name="acknowledge"),
     path("<uuid:voice_id>/study/", views.voice_study, name="study"),

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from miroir.core.pagination import paginate
+from miroir.core.ratelimit import rate_limit
 from miroir.instruments.forms import form_add_errors
 from miroir.org.models import Lens, Member, Unit
 from miroir.org.selectors import access_unit, request_scope, scope_roots
@@ -37,8 +38,10 @@ from miroir.voices.models import VoiceSource
 NAV = "voices"
 
 
-def _page(request: HttpRequest, template: str, nav: str = NAV, **context: object) -> HttpResponse:
-    return render(request, f"voices/{template}", {"nav_section": nav, **context})
+def _page(
+    request: HttpRequest, template: str, nav: str = NAV, *, status: int = 200, **context: object
+) -> HttpResponse:
+    return render(request, f"voices/{template}", {"nav_section": nav, **context}, status=status)
 
 
 def _member(request: HttpRequest) -> Member:
@@ -371,6 +374,7 @@ def listening(request: HttpRequest) -> HttpResponse:
 # Customers ---------------------------------------------------------------------------------
 
 
+@rate_limit("complaint", methods=("POST",))
 @never_cache
 @require_http_methods(["GET", "POST"])
 def complaint_form(request: HttpRequest, unit_id: int) -> HttpResponse:
@@ -395,5 +399,27 @@ def complaint_form(request: HttpRequest, unit_id: int) -> HttpResponse:
         except ValidationError as error:
             form_add_errors(form, error)
         else:
-            return _page(request, "complaint_thanks.html", "", unit=unit, code=received.claim_code)
+            return _page(
+                request,
+                "complaint_thanks.html",
+                "",
+                unit=unit,
+                code=received.claim_code,
+                repeated=not received.created,
+                confirm_sent=received.created and bool(received.voice.contact_email),
+            )
     return _page(request, "complaint_form.html", "", unit=unit, form=form)
+
+
+@rate_limit("complaint", methods=("POST",))
+@never_cache
+@require_http_methods(["GET", "POST"])
+def complaint_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Confirm a complaint's contact address: a button, so that a mail scanner confirms nothing."""
+    if request.method != "POST":
+        return _page(request, "complaint_confirm.html", "", token=token)
+    try:
+        services.complaint_contact_confirm(token=token)
+    except ValidationError as error:
+        return _page(request, "complaint_confirm.html", "", problem=error.messages[0], status=400)
+    return _page(request, "complaint_confirm.html", "", confirmed=True)
