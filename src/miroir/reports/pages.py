@@ -553,7 +553,7 @@ def unit_listening(loader: Loader) -> Section:
         rows.append(
             [
                 lens_label(lens),
-                side.invited,
+                SUPPRESSED_MARKER if side.invited is None else side.invited,
                 side.people,
                 side.per_person,
                 SUPPRESSED_MARKER if side.responses is None and side.invited else side.responses,

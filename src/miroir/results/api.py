@@ -148,7 +148,8 @@ class VoicesOut(Schema):
 
 class LensListeningOut(Schema):
     lens: str
-    invited: int
+    # None when hidden by the gate, like ``responses`` (docs/anonymity.md).
+    invited: int | None
     people: int | None
     per_person: float | None
     responses: int | None

@@ -167,14 +167,16 @@ class PerceptionGap:
 class LensListening:
     """How intensely one lens was listened to in a period, within a unit's subtree.
 
-    ``invited``: invitations sent; ``people``: members who could be invited (None for
-    customers, who are not counted as a population); ``per_person``: invitations per
-    person; ``responses``/``response_rate``: None when hidden by the gate (or, for the
-    rate, when nobody was invited); ``voices``: None when no voice source is registered.
+    ``invited``: invitations sent (None when hidden by the gate, as for responses);
+    ``people``: members who could be invited (None for customers, who are not counted as
+    a population); ``per_person``: invitations per person (None with ``invited``);
+    ``responses``/``response_rate``: None when hidden by the gate (or, for the rate, when
+    nobody was invited or the invitations are hidden); ``voices``: None when no voice
+    source is registered.
     """
 
     lens: str
-    invited: int
+    invited: int | None
     people: int | None
     per_person: float | None
     responses: int | None

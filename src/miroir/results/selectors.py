@@ -313,6 +313,7 @@ class _Context:
         self.mirrors: dict[Period, dict[int, tuple[Mirror, dict[str, Item]]]] = {}
         self._people: dict[str, dict[int, int]] | None = None
         self._invited: dict[Period, dict[tuple[int, str], int]] = {}
+        self._invited_shown: dict[tuple[Period, str, int], frozenset[int]] = {}
         self._voices: dict[tuple[str, Period], Any] = {}
         self._units_asked: set[int] = set()
         self._waves: dict[int, tuple[str, int, int, bool, date | None]] | None = None
@@ -415,13 +416,43 @@ class _Context:
                 .annotate(count=Count("id"))
                 .order_by()
             )
+        found = self.invited_network(period)
+        return {lens: found.get((unit.pk, lens), 0) for lens in Lens.values}
+
+    def invited_network(self, period: Period) -> dict[tuple[int, str], int]:
+        """Return invitations sent in ``period`` to each unit's subtree, by (unit id, lens)."""
         if period not in self._invited:
-            rows = sent.values_list("unit_id", "wave__lens").annotate(count=Count("id")).order_by()
+            rows = (
+                Invitation.objects.filter(
+                    sent_at__isnull=False,
+                    sent_at__date__gte=period.start,
+                    sent_at__date__lt=period.end,
+                )
+                .values_list("unit_id", "wave__lens")
+                .annotate(count=Count("id"))
+                .order_by()
+            )
             self._invited[period] = _network_read(
                 ("invited", period, self.tree.signature), lambda: self.subtree_sums(rows)
             )
-        found = self._invited[period]
-        return {lens: found.get((unit.pk, lens), 0) for lens in Lens.values}
+        return self._invited[period]
+
+    def invited_shown(self, unit: Unit, lens: str, period: Period, threshold: int) -> bool:
+        """Return whether the unit's count of invitations of ``lens`` may be shown.
+
+        The organisation's lenses go through the same complementary suppression as their
+        responses (``gate.release_tree`` over the whole network, the release's threshold),
+        so that no difference of invitation counts isolates a group under the threshold.
+        """
+        if not gate.protects_identity(lens):
+            return True
+        key = (period, lens, threshold)
+        if key not in self._invited_shown:
+            found = self.invited_network(period)
+            parents = self.tree.parents
+            counts = {unit_id: found.get((unit_id, lens), 0) for unit_id in parents}
+            self._invited_shown[key] = gate.release_tree(parents, counts, threshold)
+        return unit.pk in self._invited_shown[key]
 
     def items(self, ids: Iterable[int]) -> dict[int, Item]:
         missing = [pk for pk in ids if pk not in self._items]
@@ -1636,8 +1667,14 @@ def _listening(ctx: _Context, unit: Unit, period: Period) -> ListeningSymmetry:
     lenses: dict[str, LensListening] = {}
     for lens in Lens.values:
         release = ctx.release(lens, period)
-        sent = invited.get(lens, 0)
         people = ctx.people(unit, lens)
+        # Invitations are gated like responses (docs/anonymity.md); the rate and the
+        # invitations per person show only where the counts they are made of do.
+        sent = (
+            invited.get(lens, 0)
+            if ctx.invited_shown(unit, lens, period, release.threshold)
+            else None
+        )
         shown = unit.pk in release.visible_responses
         responses = release.responses.get(unit.pk, 0) if shown else None
         rate = min(1.0, responses / sent) if responses is not None and sent else None
@@ -1645,7 +1682,7 @@ def _listening(ctx: _Context, unit: Unit, period: Period) -> ListeningSymmetry:
             lens=lens,
             invited=sent,
             people=people,
-            per_person=sent / people if people else None,
+            per_person=sent / people if people and sent is not None else None,
             responses=responses,
             response_rate=rate,
             voices=ctx.voices(unit, lens, period),
