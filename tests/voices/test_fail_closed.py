@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from miroir.api.services import api_token_create
-from miroir.voices.models import Voice, VoiceComment, pending_notice
+from miroir.voices.models import Voice, VoiceComment, VoiceReport, pending_notice
 from miroir.voices.services import (
     voice_answer,
     voice_comment_add,
@@ -57,7 +57,7 @@ def _stored(personas, *, anonymous: bool = True) -> Voice:
         now=T0,
     )
     voice_comment_add(voice=voice, member=personas.partner_member, text=COMMENT, now=T0)
-    voice_report(voice=voice, reporter=personas.partner_member, reason="Nomme quelqu'un", now=T0)
+    voice_report(voice=voice, reporter=personas.partner_member, reason="Nomme Kevin Durand", now=T0)
     return voice
 
 
@@ -132,6 +132,7 @@ def test_a_voice_whose_redaction_has_not_run_shows_no_text_anywhere(
         redacted_title="", redacted_text="", redacted_answer="", redacted_effect=""
     )
     VoiceComment.objects.filter(voice=voice).update(redacted_text="")
+    VoiceReport.objects.filter(voice=voice).update(redacted_reason="")
     raw = (voice.title, NAMED, ANSWER, EFFECT, COMMENT, *SECRET_WORDS, "Jennifer")
     for where, body in _everything_others_read(client, personas, voice):
         for text in raw:
@@ -173,6 +174,7 @@ def test_when_the_engine_fails_the_voice_is_kept_hidden_then_shown_once_redacted
     voice.refresh_from_db()
     assert not voice.text_pending and "[nom]" in voice.shown_text()
     assert "[nom]" in VoiceComment.objects.get(voice=voice).shown_text()
+    assert "[nom]" in VoiceReport.objects.get(voice=voice).shown_reason()
 
 
 _texts = st.text(min_size=0, max_size=30)

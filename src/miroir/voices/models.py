@@ -335,6 +335,8 @@ class VoiceReport(models.Model):
         "org.Member", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.CharField(_("reason"), max_length=300)
+    # What moderators read: names of people removed, "" until that ran.
+    redacted_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
 
@@ -349,4 +351,8 @@ class VoiceReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.reason
+        return self.shown_reason()
+
+    def shown_reason(self) -> str:
+        """Return the reason as moderators read it: names removed, never the raw text."""
+        return self.redacted_reason or pending_notice()

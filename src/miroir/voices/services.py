@@ -643,11 +643,13 @@ def voice_report(
     ).first()
     if existing is not None:
         return existing
+    (redacted,) = texts_redacted([reason], language=voice.language)
     return VoiceReport.objects.create(
         voice=voice,
         comment=comment,
         reporter=reporter,
         reason=reason,
+        redacted_reason=redacted,
         created_at=now or timezone.now(),
     )
 
@@ -742,7 +744,7 @@ def voice_text_apply(*, voice: Voice) -> Voice:
 
 
 def texts_redact_pending(*, limit: int = 500) -> None:
-    """Remove names from the voices and comments whose redaction could not run before.
+    """Remove names from the voices, comments and reports whose redaction could not run before.
 
     Returns nothing and logs nothing: how many were pending, and when, would tell when
     anonymous voices arrived.
@@ -755,9 +757,13 @@ def texts_redact_pending(*, limit: int = 500) -> None:
     )
     for voice in Voice.objects.filter(pending).order_by("pk")[:limit]:
         voice_text_apply(voice=voice)
-    for comment in VoiceComment.objects.filter(redacted_text="").select_related("voice")[:limit]:
-        (redacted,) = texts_redacted([comment.text], language=comment.voice.language)
-        VoiceComment.objects.filter(pk=comment.pk).update(redacted_text=redacted)
+    for model, raw, done in (
+        (VoiceComment, "text", "redacted_text"),
+        (VoiceReport, "reason", "redacted_reason"),
+    ):
+        for row in model.objects.filter(**{done: ""}).select_related("voice")[:limit]:
+            (redacted,) = texts_redacted([getattr(row, raw)], language=row.voice.language)
+            model.objects.filter(pk=row.pk).update(**{done: redacted})
 
 
 def _send(voice: Voice, template: str, to: str, language: str, **context: Any) -> None:
