@@ -50,12 +50,19 @@ def test_perception_gap_shops_exist_and_overestimate(small_demo):
         assert size > gap["baseline"]
 
 
-def test_listening_asymmetry_favours_customers(small_demo):
-    asymmetry = demo_truth("org", "listening_asymmetry")
-    customers, employees = asymmetry["customer_complaint"], asymmetry["employee_suggestion"]
-    assert customers["answered_within_deadline"] == 0.85
-    assert employees["answered_within_deadline"] == 0.35
-    assert customers["median_answer_days"] < employees["median_answer_days"]
+def test_listening_asymmetry_is_planted_once_and_favours_customers(small_demo):
+    from miroir.demo.models import GroundTruth
+
+    assert demo_truth("org", "listening_asymmetry", default=None) is None
+    keys = [(t.part, t.key) for t in GroundTruth.objects.all()]
+    assert [key for key in keys if "listening" in key[1] or key[1] == "planted"] == [
+        ("voices", "planted")
+    ]
+    planted = demo_truth("voices", "planted")
+    customers, employees = planted["customer"], planted["employee"]
+    assert customers["median_days"] < employees["median_days"]
+    assert customers["adopt_rate"] > employees["adopt_rate"]
+    assert set(planted["deadline_days"].values()) == {30}
 
 
 def test_truth_counts_and_personas_match_the_database(small_demo):

@@ -21,24 +21,50 @@ def demo(db, settings, tmp_path: Path) -> None:
     run_demo("--regions", "2", "--shops", "12")
 
 
-def test_complaints_are_answered_more_often_and_faster_than_employee_voices(demo):
+def test_complaints_are_answered_faster_more_in_time_and_acted_on_more(demo):
     company = Unit.objects.get(parent__isnull=True)
     end = timezone.now() + timedelta(days=1)
     start = end - timedelta(days=400)
     customer = voices_listening(unit=company, lens="customer", start=start, end=end)
     employee = voices_listening(unit=company, lens="employee", start=start, end=end)
     planted = demo_truth("voices", "planted")
-    assert customer.received == planted["customer"]["received"] == 120
-    # Answered shares: planted 92 % vs 45 % (less the voices too recent to be answered).
-    customer_share = customer.answered / customer.received
-    employee_share = employee.answered / employee.received
-    print(f"answered: customers {customer_share:.2f}, employees {employee_share:.2f}")
-    assert customer_share > 0.8 and employee_share < 0.5
-    assert customer.answered_in_time_share > 2 * employee.answered_in_time_share
-    # Median days: planted 6 vs 38.
-    assert 4 < customer.median_days_to_answer < 9
-    assert employee.median_days_to_answer > 25
+    assert customer.received == planted["customer"]["received"]
+    print(
+        f"in time: customers {customer.answered_in_time_share:.2f}, "
+        f"employees {employee.answered_in_time_share:.2f}; median days "
+        f"{customer.median_days_to_answer} vs {employee.median_days_to_answer}"
+    )
+    # Log-normal delays (spread 0.6) against a 30-day deadline: P(delay <= 30 days) is
+    # about 1.00 for a 4-day median and 0.78 for a 19-day one (thanks come within days).
+    assert customer.answered_in_time_share > 0.9
+    assert 0.6 < employee.answered_in_time_share < 0.9
+    assert 2.5 < customer.median_days_to_answer < 6.5
+    assert employee.median_days_to_answer > 2 * customer.median_days_to_answer
+    # Every complaint answered is acted on; about a third of the employee voices answered.
+    assert customer.adopted == customer.answered
+    assert customer.adopted_share > 2 * employee.adopted_share
     assert employee.backlog > customer.backlog
+
+
+def test_open_voices_are_mostly_within_their_deadline(demo):
+    now = timezone.now()
+    open_voices = Voice.objects.exclude(status="answered")
+    overdue = open_voices.filter(due_at__lte=now)
+    print(f"open {open_voices.count()}, overdue {overdue.count()}")
+    assert 0 < overdue.count() < 0.25 * open_voices.count()
+    assert not overdue.filter(kind__in=["testimonial", "complaint"]).exists()
+    assert not overdue.filter(escalated_at__isnull=True).exists()
+
+
+def test_answers_reply_to_what_was_said_and_complaints_are_never_declined(demo):
+    from miroir.voices.demo import ANSWERS
+
+    assert not Voice.objects.filter(kind="complaint", outcome="declined").exists()
+    for voice in Voice.objects.filter(status="answered").exclude(outcome="merged"):
+        assert voice.answer in ANSWERS[voice.title], voice.title
+        if voice.effect:
+            assert voice.effect == ANSWERS[voice.title][2]
+    assert not Voice.objects.filter(kind="testimonial", outcome="declined").exists()
 
 
 def test_the_demo_has_anonymous_voices_without_author_and_implemented_ones(demo):

@@ -13,6 +13,13 @@ plants on top is recorded as ground truth (part ``collect``):
   listening asymmetry: employees feel less listened to than customers), the partner
   offset and the management perception gap (``org.perception_gap``);
 - ``response_rates`` and ``waves``: who was asked, how many answered.
+
+Beside the pulse, every other bundled catalog is run once, so that each shows in the
+results: the service barometer (employees and customers) and the managerial proximity
+questionnaire (employees and management's estimate) open in the current quarter beside
+the pulse, and the engagement questionnaire as a hot wave, opened with them, sent to
+customers by e-mail or SMS after their visit to the checkout (interactions, invitations,
+responses). Recorded: ``extra_waves``.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from django.utils import timezone
 
 from miroir.collect.models import (
     Answer,
+    Interaction,
+    InteractionOutcome,
     Invitation,
     InvitationStatus,
     InvitationToken,
@@ -37,7 +46,7 @@ from miroir.collect.models import (
     WaveStatus,
 )
 from miroir.collect.selectors import respondent_items
-from miroir.collect.services import threshold_floor
+from miroir.collect.services import reminder_round_due, threshold_floor
 from miroir.demo.context import DemoContext
 from miroir.demo.registry import demo_part, demo_reset
 from miroir.instruments.catalogs import catalog_load
@@ -87,8 +96,9 @@ RESPONSE_RATES = {
 # The current wave is two thirds of the way through: this share of its final answers.
 CURRENT_SHARE = 0.65
 CUSTOMERS_PER_SHOP = (18, 34)
-IDEAS = {
-    "fr": [
+# What respondents write in the free-text questions, as each lens would.
+FREE_TEXTS = {
+    Lens.EMPLOYEE: [
         "Plus de temps pour échanger en équipe le matin.",
         "Des horaires connus plus tôt.",
         "Un retour sur nos suggestions, même quand c'est non.",
@@ -96,7 +106,37 @@ IDEAS = {
         "Plus de vendeurs le samedi.",
         "Un espace de pause plus agréable.",
     ],
+    Lens.PARTNER: [
+        "Des créneaux de livraison respectés par le magasin.",
+        "Un interlocuteur unique pour nos réassorts.",
+        "Être prévenus plus tôt des opérations promotionnelles.",
+    ],
+    Lens.MANAGEMENT: [
+        "L'équipe manque de temps pour remonter ses idées.",
+        "Les plannings changent trop souvent au dernier moment.",
+        "Nous devons mieux expliquer les refus.",
+    ],
+    Lens.CUSTOMER: [
+        "Vendeuse très à l'écoute au rayon chaussures.",
+        "Trop d'attente en caisse le samedi.",
+        "Magasin propre et bien rangé, merci.",
+        "Je n'ai trouvé personne pour me conseiller.",
+        "Passage en caisse rapide et agréable.",
+        "Le produit de la promotion était déjà en rupture.",
+    ],
 }
+# The other bundled catalogs, each run once in the last closed quarter (lenses asked).
+EXTRA_CATALOGS = {
+    "barometre-service": (Lens.EMPLOYEE, Lens.CUSTOMER),
+    "proximite-manager": (Lens.EMPLOYEE, Lens.MANAGEMENT),
+}
+# The hot wave: customers invited after the checkout, by e-mail or SMS.
+HOT_CATALOG = "engagement"
+HOT_MOMENT = "checkout"
+HOT_DAYS = CURRENT_WAVE_AGE
+HOT_PER_SHOP = (10, 18)
+HOT_CONSENT_SHARE = 0.8
+HOT_RESPONSE_RATE = 0.35
 
 
 @dataclass
@@ -128,10 +168,11 @@ def _quarters(now: datetime) -> list[_Quarter]:
     return quarters
 
 
-def _instrument() -> Instrument:
-    """Return the latest version of the mirrored pulse, loading the bundled catalog if needed."""
-    existing = Instrument.objects.filter(family=CATALOG).order_by("-version").first()
-    return existing or catalog_load(name=CATALOG, actor=None)
+def _instrument(catalog: str = CATALOG) -> Instrument:
+    """Return the latest version of a bundled catalog's questionnaire, loading it if needed."""
+    existing = Instrument.objects.filter(family=catalog).order_by("-version").first()
+    instrument = existing or catalog_load(name=catalog, actor=None)
+    return instrument
 
 
 def _evolve(ctx: DemoContext, rng: random.Random, shops: list[str]) -> dict[str, dict]:
@@ -196,11 +237,12 @@ def _answers(
     rng: random.Random, items: list[Item], response: Response, latent: float
 ) -> list[Answer]:
     answers = []
+    texts = FREE_TEXTS.get(response.lens, FREE_TEXTS[Lens.EMPLOYEE])
     for item in items:
         scale = item.get_scale()
         if isinstance(scale, FreeTextScale):
             if rng.random() < FREE_TEXT_SHARE:
-                answers.append(Answer(response=response, item=item, text=rng.choice(IDEAS["fr"])))
+                answers.append(Answer(response=response, item=item, text=rng.choice(texts)))
             continue
         if item.allow_dont_know and rng.random() < DONT_KNOW_SHARE:
             answers.append(Answer(response=response, item=item, dont_know=True))
@@ -258,45 +300,19 @@ def build_collection(ctx: DemoContext) -> None:
         .select_related("member")
         .order_by("unit__path", "member_id")
     )
-    items: dict[str, list[Item]] = {}
-    scores, verbatims = threshold_floor()
     summary = []
+    build = _Builder(ctx, rng, latents, gap, members, managers)
     for quarter in _quarters(ctx.now):
         for lens in LENSES:
-            wave = Wave.objects.create(
-                instrument=instrument,
-                name=f"Pulse miroir {quarter.label} — {LENS_NAMES[lens]}",
-                kind=WaveKind.COLD,
-                lens=lens,
-                status=WaveStatus.OPEN if quarter.is_current else WaveStatus.CLOSED,
-                opens_at=quarter.opens_at,
-                closes_at=quarter.closes_at,
-                reminder_days=[7, 14],
-                channels=[] if lens == Lens.CUSTOMER else ["email", "link"],
-                open_links=lens == Lens.CUSTOMER,
-                attributes={
-                    Lens.EMPLOYEE: ["contract_type"],
-                    Lens.PARTNER: ["proximity"],
-                }.get(lens, []),
-                threshold_scores=scores,
-                threshold_verbatims=verbatims,
-                launched_at=quarter.opens_at,
-                closed_at=None if quarter.is_current else quarter.closes_at,
-                purged_at=None if quarter.is_current else quarter.closes_at,
+            wave = _cold_wave(ctx, instrument, quarter, lens, f"Pulse miroir {quarter.label}")
+            summary.append(
+                {"quarter": quarter.index, "lens": lens.value, **build.wave(wave, quarter)}
             )
-            wave.units.set([ctx.company])
-            if lens not in items:
-                items[lens] = respondent_items(wave)
-            counts = _build_wave(
-                ctx,
-                rng,
-                _WaveSpec(wave=wave, quarter=quarter, lens=lens, items=items[lens]),
-                latents=latents,
-                gap=gap,
-                members=members,
-                managers=managers,
-            )
-            summary.append({"quarter": quarter.index, "lens": lens.value, **counts})
+    # In the current quarter: the closed ones stay as the pulse alone made them, and the
+    # results of the current period show every catalog.
+    extra = _extra_waves(ctx, build, _quarters(ctx.now)[-1])
+    extra.append(_hot_wave(ctx, rng, latents))
+    ctx.record(PART, "extra_waves", extra)
     ctx.record(PART, "instrument", instrument.slug)
     ctx.record(PART, "latent_by_quarter", by_quarter)
     ctx.record(
@@ -329,6 +345,190 @@ def build_collection(ctx: DemoContext) -> None:
         },
     )
     ctx.record(PART, "waves", summary)
+
+
+def _cold_wave(
+    ctx: DemoContext, instrument: Instrument, quarter: _Quarter, lens: str, title: str
+) -> Wave:
+    """Return a cold wave of ``instrument`` asked to ``lens`` over the company in ``quarter``."""
+    scores, verbatims = threshold_floor()
+    customers = lens == Lens.CUSTOMER
+    wave = Wave.objects.create(
+        instrument=instrument,
+        name=f"{title} — {LENS_NAMES[lens]}",
+        kind=WaveKind.COLD,
+        lens=lens,
+        status=WaveStatus.OPEN if quarter.is_current else WaveStatus.CLOSED,
+        opens_at=quarter.opens_at,
+        closes_at=quarter.closes_at,
+        # Customers answer the cold waves through open links (posters, receipts): no
+        # channel, so no reminder either.
+        reminder_days=[] if customers else [7, 14],
+        channels=[] if customers else ["email", "link"],
+        open_links=customers,
+        attributes={
+            Lens.EMPLOYEE: ["contract_type"],
+            Lens.PARTNER: ["proximity"],
+        }.get(lens, []),
+        threshold_scores=scores,
+        threshold_verbatims=verbatims,
+        launched_at=quarter.opens_at,
+        closed_at=None if quarter.is_current else quarter.closes_at,
+        purged_at=None if quarter.is_current else quarter.closes_at,
+    )
+    wave.units.set([ctx.company])
+    return wave
+
+
+class _Builder:
+    """Builds the invitations and responses of waves, with the items of each asked once."""
+
+    def __init__(
+        self,
+        ctx: DemoContext,
+        rng: random.Random,
+        latents: _Latents,
+        gap: dict[str, Any],
+        members: list[Member],
+        managers: list[Role],
+    ) -> None:
+        self.ctx, self.rng, self.latents, self.gap = ctx, rng, latents, gap
+        self.members, self.managers = members, managers
+        self.items: dict[tuple[int, str], list[Item]] = {}
+
+    def wave(self, wave: Wave, quarter: _Quarter) -> dict[str, int]:
+        key = (wave.instrument_id, wave.lens)
+        if key not in self.items:
+            self.items[key] = respondent_items(wave)
+        return _build_wave(
+            self.ctx,
+            self.rng,
+            _WaveSpec(wave=wave, quarter=quarter, lens=wave.lens, items=self.items[key]),
+            latents=self.latents,
+            gap=self.gap,
+            members=self.members,
+            managers=self.managers,
+        )
+
+
+def _extra_waves(ctx: DemoContext, build: _Builder, quarter: _Quarter) -> list[dict[str, Any]]:
+    """Run every other bundled cold catalog once, in ``quarter``; return what was made."""
+    made = []
+    for catalog, lenses in EXTRA_CATALOGS.items():
+        instrument = _instrument(catalog)
+        instrument.locked_at = instrument.locked_at or ctx.now
+        instrument.save(update_fields=["locked_at"])
+        for lens in lenses:
+            wave = _cold_wave(
+                ctx, instrument, quarter, lens, f"{instrument.title_fr} {quarter.label}"
+            )
+            made.append(
+                {
+                    "catalog": catalog,
+                    "lens": lens.value,
+                    "kind": "cold",
+                    **build.wave(wave, quarter),
+                }
+            )
+    return made
+
+
+def _hot_wave(ctx: DemoContext, rng: random.Random, latents: _Latents) -> dict[str, Any]:
+    """Run the engagement questionnaire hot, after the checkout, for the last weeks."""
+    instrument = _instrument(HOT_CATALOG)
+    instrument.locked_at = instrument.locked_at or ctx.now
+    instrument.save(update_fields=["locked_at"])
+    scores, verbatims = threshold_floor()
+    opens_at = ctx.now - timedelta(days=HOT_DAYS)
+    wave = Wave.objects.create(
+        instrument=instrument,
+        name="Après le passage en caisse — clients (à chaud)",
+        kind=WaveKind.HOT,
+        lens=Lens.CUSTOMER,
+        status=WaveStatus.OPEN,
+        opens_at=opens_at,
+        closes_at=ctx.now + timedelta(days=90),
+        channels=["email", "sms"],
+        hot_moments=[HOT_MOMENT],
+        threshold_scores=scores,
+        threshold_verbatims=verbatims,
+        launched_at=opens_at,
+    )
+    wave.units.set([ctx.company])
+    items = respondent_items(wave)
+    interactions: list[Interaction] = []
+    invitations: list[Invitation] = []
+    responses: list[Response] = []
+    answers: list[Answer] = []
+    today = timezone.localdate(ctx.now)
+    for shop in ctx.units.get(UnitKind.SHOP.value, []):
+        latent = latents.value("cx", shop.pk, QUARTERS - 1)
+        for number in range(rng.randint(*HOT_PER_SHOP)):
+            occurred_at = ctx.now - timedelta(days=rng.uniform(0.2, HOT_DAYS))
+            consent = rng.random() < HOT_CONSENT_SHARE
+            interaction = Interaction(
+                source="caisse",
+                external_id=f"TICKET-{shop.external_id}-{number:03d}",
+                unit=shop,
+                moment=HOT_MOMENT,
+                occurred_at=occurred_at,
+                consent=consent,
+                outcome=InteractionOutcome.SCHEDULED if consent else InteractionOutcome.NO_CONSENT,
+                wave=wave if consent else None,
+                received_at=occurred_at + timedelta(minutes=1),
+            )
+            interactions.append(interaction)
+            if not consent:
+                continue
+            sent_at = occurred_at + timedelta(minutes=wave.hot_delay_minutes)
+            # Visits of the last hours wait for the delay: the task worker sends them.
+            pending = sent_at > ctx.now
+            by_sms = not pending and rng.random() < 0.4
+            answered = not pending and rng.random() < HOT_RESPONSE_RATE
+            email = f"client.{shop.external_id.lower()}.{number}@example.com"
+            invitation = Invitation(
+                wave=wave,
+                unit=shop,
+                channel="sms" if by_sms else "email",
+                email=None if by_sms else email,
+                phone=f"+3361{rng.randrange(10**7):07d}" if by_sms else None,
+                language="fr",
+                used=answered,
+                status=InvitationStatus.PENDING if pending else InvitationStatus.SENT,
+                sent_at=None if pending else sent_at,
+                last_sent_at=None if pending else sent_at,
+                not_before=sent_at if pending else None,
+                expires_at=occurred_at + timedelta(days=wave.hot_valid_days),
+                moment=HOT_MOMENT,
+            )
+            invitations.append(invitation)
+            interaction.invitation = invitation
+            if answered:
+                day = min(today, timezone.localdate(sent_at) + timedelta(days=rng.randint(0, 2)))
+                response = Response(
+                    id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    wave=wave,
+                    unit=shop,
+                    lens=Lens.CUSTOMER,
+                    submitted_on=day,
+                    channel=invitation.channel,
+                    invitation=invitation,
+                )
+                responses.append(response)
+                answers.extend(_answers(rng, items, response, latent))
+    Invitation.objects.bulk_create(invitations, batch_size=2000)
+    Interaction.objects.bulk_create(interactions, batch_size=2000)
+    Response.objects.bulk_create(responses, batch_size=2000)
+    Answer.objects.bulk_create(answers, batch_size=5000)
+    return {
+        "catalog": HOT_CATALOG,
+        "lens": Lens.CUSTOMER.value,
+        "kind": "hot",
+        "interactions": len(interactions),
+        "invited": len(invitations),
+        "responses": len(responses),
+        "answers": len(answers),
+    }
 
 
 @dataclass
@@ -369,6 +569,11 @@ def _build_wave(
         answers.extend(_answers(rng, items, response, latent))
 
     share = CURRENT_SHARE if quarter.is_current else 1.0
+    # The reminders already due were sent: the demo's worker has none to catch up on.
+    reminders_sent = reminder_round_due(wave, now=min(ctx.now, quarter.closes_at))
+    last_sent_at = quarter.opens_at + timedelta(
+        days=max([0, *(d for d in wave.reminder_days[:reminders_sent])])
+    )
     if lens == Lens.CUSTOMER:
         for shop in ctx.units.get(UnitKind.SHOP.value, []):
             count = round(rng.randint(*CUSTOMERS_PER_SHOP) * share)
@@ -388,8 +593,8 @@ def _build_wave(
                     used=answered,
                     status=InvitationStatus.SENT,
                     sent_at=quarter.opens_at,
-                    last_sent_at=quarter.opens_at,
-                    reminders_sent=1 if quarter.is_current else 2,
+                    last_sent_at=last_sent_at,
+                    reminders_sent=reminders_sent,
                     expires_at=quarter.closes_at,
                 )
             )
@@ -421,5 +626,6 @@ def reset_collection() -> None:
     Response.objects.all().delete()
     SubmissionReceipt.objects.all().delete()
     InvitationToken.objects.all().delete()
+    Interaction.objects.all().delete()
     Invitation.objects.all().delete()
     Wave.objects.all().delete()

@@ -7,8 +7,6 @@ voices, and records them as ground truth (part ``org``):
   standard normal, keyed by the shop's external id; ``region_effect`` the regional part of
   ``ex_latent``; ``ex_cx_link`` the coefficients linking the two.
 - ``perception_gap``: the shops whose management overestimates what employees feel.
-- ``listening_asymmetry``: how differently customer complaints and employee suggestions
-  are answered.
 - ``personas`` and ``counts``.
 """
 
@@ -97,21 +95,6 @@ AUTOREGRESSION = 0.6
 GAP_SHARE = 0.1
 GAP_RANGE = (0.8, 1.5)
 BASELINE_GAP = 0.15
-LISTENING_ASYMMETRY = {
-    "answer_deadline_days": 14,
-    "customer_complaint": {"answered_within_deadline": 0.85, "median_answer_days": 3},
-    "employee_suggestion": {
-        "answered_within_deadline": 0.35,
-        "median_answer_days": 26,
-        "adopted": 0.12,
-    },
-    # Top-box shares of the French barometer the product starts from (see DESIGN.md).
-    "top_box": {
-        "customer_complaints_get_strong_attention": 0.37,
-        "employee_suggestions_listened_to_and_applied": 0.24,
-    },
-    "solicitations_per_year": {"customer": 12, "employee": 1},
-}
 
 
 def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
@@ -449,7 +432,10 @@ def _create_persona_users(ctx: DemoContext, personas: dict[str, Member]) -> None
 
 
 def _plant_traits(ctx: DemoContext, tree: _Tree) -> None:
-    """Record each shop's latent experiences and the planted gaps and asymmetries."""
+    """Record each shop's latent experiences and the planted perception gaps.
+
+    The listening asymmetry is planted, and recorded once, by the voices part.
+    """
     # A stream of its own: the traits do not change with the number of members per shop.
     rng = ctx.rng("org.traits")
     region_effect = {region.external_id: rng.gauss(0, REGION_SD) for region in tree.regions}
@@ -497,7 +483,6 @@ def _plant_traits(ctx: DemoContext, tree: _Tree) -> None:
             "shops": {shop.external_id: round(rng.uniform(*GAP_RANGE), 4) for shop in gap_shops},
         },
     )
-    ctx.record(PART, "listening_asymmetry", LISTENING_ASYMMETRY)
 
 
 def _record_counts(ctx: DemoContext, tree: _Tree, staff: _Staff, partners: int) -> None:

@@ -1,0 +1,83 @@
+"""Every feature has data in the demo, and the data tells one consistent story."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils import timezone
+
+from miroir.collect.models import Interaction, Invitation, Response, Wave
+from miroir.demo.selectors import demo_truth
+from miroir.org.models import Unit
+from miroir.results.models import Publication
+from miroir.results.periods import period_of
+from miroir.results.selectors import listening_symmetry
+from miroir.voices.models import Voice, VoiceComment, VoiceKind, VoiceStatus, VoiceSupport
+
+CATALOGS = Path(__file__).resolve().parents[2] / "src" / "miroir" / "instruments" / "catalogs"
+
+
+def test_every_feature_has_data(small_demo):
+    # Every bundled catalog is run by a wave that got answers.
+    bundled = {path.stem for path in CATALOGS.glob("*.json")}
+    answered = set(Response.objects.values_list("wave__instrument__family", flat=True).distinct())
+    assert bundled <= answered, bundled - answered
+    # A hot wave, open, fed by interactions, with invitations sent by e-mail and SMS,
+    # answered, and a few still waiting for their delay (the task worker sends them).
+    hot = Wave.objects.get(kind="hot")
+    assert hot.status == "open" and hot.lens == "customer" and hot.hot_moments
+    invitations = Invitation.objects.filter(wave=hot)
+    assert set(invitations.values_list("channel", flat=True)) == {"email", "sms"}
+    assert invitations.filter(status="sent", used=True).exists()
+    assert Interaction.objects.filter(wave=hot, invitation__isnull=False).exists()
+    assert Interaction.objects.filter(outcome="no_consent").exists()
+    assert Response.objects.filter(wave=hot, invitation__isnull=False).exists()
+    # Every lens answered; waves without a channel send no reminder.
+    assert set(Response.objects.values_list("lens", flat=True).distinct()) == {
+        "customer",
+        "employee",
+        "partner",
+        "management",
+    }
+    assert not [w.name for w in Wave.objects.filter(channels=[]) if w.reminder_days]
+    # Listening per person and response rates read for both sides at the company.
+    company = Unit.objects.get(parent__isnull=True)
+    hot_day = Response.objects.filter(wave=hot).latest("submitted_on").submitted_on
+    listening = listening_symmetry(unit=company, period=period_of(hot_day))
+    employee, customer = listening.lenses["employee"], listening.lenses["customer"]
+    assert employee.per_person and employee.response_rate
+    assert customer.invited > 0 and customer.response_rate
+    assert listening.ratios["response_rate"] is not None
+    # Voices of each kind in each state, each outcome, supports, comments, anonymity.
+    states = set(Voice.objects.values_list("kind", "status").distinct())
+    for kind in VoiceKind.values:
+        for status in VoiceStatus.values:
+            assert (kind, status) in states, (kind, status)
+    outcomes = set(Voice.objects.values_list("outcome", flat=True))
+    assert {"adopted", "implemented", "declined"} <= outcomes
+    assert Voice.objects.filter(outcome="implemented").exclude(effect="").exists()
+    assert VoiceSupport.objects.exists() and VoiceComment.objects.exists()
+    assert Voice.objects.filter(is_anonymous=True, claim_digest__isnull=False).exists()
+    assert Publication.objects.exists()
+    assert demo_truth("collect", "extra_waves")
+
+
+def test_the_demo_does_not_contradict_itself(small_demo):
+    now = timezone.now()
+    open_voices = Voice.objects.exclude(status="answered")
+    overdue = open_voices.filter(due_at__lte=now)
+    # Most open voices are within their deadline; the few overdue ones are escalated.
+    assert overdue.count() < 0.25 * open_voices.count()
+    assert not overdue.filter(escalated_at__isnull=True).exists()
+    # Thanks are quick and complaints are never turned down.
+    assert not overdue.filter(kind__in=["testimonial", "complaint"]).exists()
+    assert not Voice.objects.filter(kind="complaint", outcome="declined").exists()
+    # The listening asymmetry is written once, by the voices part.
+    assert demo_truth("org", "listening_asymmetry", default=None) is None
+    # Free texts answer as their lens would: customers do not speak of team briefings.
+    customer_texts = set(
+        Response.objects.filter(lens="customer")
+        .exclude(answers__text="")
+        .values_list("answers__text", flat=True)
+    ) - {None}
+    assert customer_texts and not any("équipe" in text for text in customer_texts)
