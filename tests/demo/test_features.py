@@ -12,7 +12,14 @@ from miroir.org.models import Unit
 from miroir.results.models import Publication
 from miroir.results.periods import period_of
 from miroir.results.selectors import listening_symmetry
-from miroir.voices.models import Voice, VoiceComment, VoiceKind, VoiceStatus, VoiceSupport
+from miroir.voices.models import (
+    Voice,
+    VoiceComment,
+    VoiceEvent,
+    VoiceKind,
+    VoiceStatus,
+    VoiceSupport,
+)
 
 CATALOGS = Path(__file__).resolve().parents[2] / "src" / "miroir" / "instruments" / "catalogs"
 
@@ -72,6 +79,10 @@ def test_the_demo_does_not_contradict_itself(small_demo):
     # Thanks are quick and complaints are never turned down.
     assert not overdue.filter(kind__in=["testimonial", "complaint"]).exists()
     assert not Voice.objects.filter(kind="complaint", outcome="declined").exists()
+    # Anonymous voices keep only their day, as on intake: no "received" event, no language.
+    anonymous = Voice.objects.filter(is_anonymous=True)
+    assert anonymous.exists() and not anonymous.exclude(language="").exists()
+    assert not VoiceEvent.objects.filter(voice__is_anonymous=True, kind="received").exists()
     # The listening asymmetry is written once, by the voices part.
     assert demo_truth("org", "listening_asymmetry", default=None) is None
     # Free texts answer as their lens would: customers do not speak of team briefings.

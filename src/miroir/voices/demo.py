@@ -306,6 +306,7 @@ def _voice(
         themes=themes[kind][text],
         author=None if anonymous or customer else author,
         is_anonymous=anonymous,
+        language="" if anonymous else "fr",
         claim_digest=claim_digest(claim_code_new()) if anonymous else None,
         notify=VoiceNotify.NONE if anonymous or customer else VoiceNotify.APP,
         received_at=received_at,
@@ -390,6 +391,7 @@ def _showcase(ctx: DemoContext, moments: dict[str, Moment], themes: dict) -> lis
                 themes=themes[kind][text],
                 author=author,
                 is_anonymous=anonymous,
+                language="" if anonymous else "fr",
                 claim_digest=claim_digest(claim_code_new()) if anonymous else None,
                 notify=VoiceNotify.APP if author else VoiceNotify.NONE,
                 received_at=received_at,
@@ -462,7 +464,12 @@ def _persona_voices(ctx: DemoContext, moments: dict[str, Moment]) -> list[Voice]
 
 
 def _events(voices: list[Voice]) -> None:
-    events = [VoiceEvent(voice=v, kind=VoiceEventKind.RECEIVED, at=v.received_at) for v in voices]
+    # Anonymous voices keep no "received" event, as on intake: their day is all that is known.
+    events = [
+        VoiceEvent(voice=v, kind=VoiceEventKind.RECEIVED, at=v.received_at)
+        for v in voices
+        if not v.is_anonymous
+    ]
     events += [
         VoiceEvent(voice=v, kind=VoiceEventKind.ANSWERED, at=v.answered_at, text=v.answer)
         for v in voices
