@@ -15,6 +15,18 @@ def _login(client, user):
     assert client.login(username=user.email, password=PASSWORD)
 
 
+def test_a_page_of_waves_says_how_many_there_are_in_all(client, personas, make_wave):
+    for number in range(3):
+        make_wave(name=f"Pulse {number}")
+    _login(client, personas.direction)
+    first = client.get("/api/v1/waves/", {"limit": 2})
+    assert [wave["name"] for wave in first.json()] == ["Pulse 2", "Pulse 1"]
+    assert first["X-Total-Count"] == "3"
+    rest = client.get("/api/v1/waves/", {"limit": 2, "offset": 2})
+    assert [wave["name"] for wave in rest.json()] == ["Pulse 0"]
+    assert client.get("/api/v1/waves/", {"limit": 0}).status_code == 422
+
+
 def test_the_list_gives_waves_in_scope_with_their_totals(client, personas, make_wave, launch):
     members = add_employees(personas.arras, 5, prefix="Arras")
     wave = launch(make_wave(channels=["link"], units=[personas.nord]))

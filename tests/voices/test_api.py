@@ -78,6 +78,19 @@ def test_the_list_shows_only_the_tokens_subtree(client, nord_secret, personas, c
     assert missing.status_code == 404
 
 
+def test_a_page_of_the_list_says_how_many_there_are_in_all(
+    client, nord_secret, personas, complaint
+):
+    for number in range(3):
+        complaint(unit=personas.lille, external_id=f"L{number}")
+    complaint(unit=personas.marseille, external_id="M")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {nord_secret}"}
+    page = client.get("/api/v1/voices", {"limit": 2}, **auth)
+    assert len(page.json()) == 2 and page["X-Total-Count"] == "3"
+    rest = client.get("/api/v1/voices", {"limit": 2, "offset": 2}, **auth)
+    assert len(rest.json()) == 1 and rest["X-Total-Count"] == "3"
+
+
 def test_an_employee_session_is_forbidden_and_a_session_cannot_write(client, personas):
     client.force_login(personas.employee)
     assert client.get("/api/v1/voices").status_code == 403

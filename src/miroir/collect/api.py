@@ -7,9 +7,9 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from miroir.api.schemas import ERRORS, ApiErrorOut
 from miroir.api.selectors import caller_scope
@@ -94,11 +94,20 @@ def _summary(wave: Wave, counts: WaveCounts) -> dict[str, Any]:
 @router.get(
     "/", response={200: list[WaveSummaryOut], 403: ApiErrorOut, **ERRORS}, summary="List waves"
 )
-def waves_list(request: HttpRequest) -> Any:
+def waves_list(
+    request: HttpRequest,
+    response: HttpResponse,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> Any:
     scope = caller_scope(request)
     if not selectors.waves_can_view(scope):
         return 403, {"code": ErrorCode.FORBIDDEN, "message": "Not allowed to read waves."}
-    waves = list(selectors.waves_in_scope(scope))
+    in_scope = selectors.waves_in_scope(scope)
+    # A page, newest first, its total in a header (the body stays a plain list); each
+    # wave's counts stand on their own, so those of a page are those of the whole list.
+    response["X-Total-Count"] = str(in_scope.count())
+    waves = list(in_scope[offset : offset + limit])
     counts = selectors.wave_totals(waves, scope, today=timezone.localdate())
     return 200, [_summary(wave, counts[wave.pk]) for wave in waves]
 

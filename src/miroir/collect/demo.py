@@ -464,7 +464,7 @@ def _hot_wave(ctx: DemoContext, rng: random.Random, latents: _Latents) -> dict[s
     for shop in ctx.units.get(UnitKind.SHOP.value, []):
         latent = latents.value("cx", shop.pk, QUARTERS - 1)
         for number in range(rng.randint(*HOT_PER_SHOP)):
-            occurred_at = ctx.now - timedelta(days=rng.uniform(0.2, HOT_DAYS))
+            occurred_at = ctx.now - timedelta(days=rng.uniform(0.01, HOT_DAYS))
             consent = rng.random() < HOT_CONSENT_SHARE
             interaction = Interaction(
                 source="caisse",

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from ninja import Field, Query, Router, Schema
@@ -166,6 +166,7 @@ def complaints_post(request: HttpRequest, batch: ComplaintBatchIn) -> Any:
 )
 def voices_list(
     request: HttpRequest,
+    response: HttpResponse,
     kind: VoiceKind | None = None,
     status: VoiceStatus | None = None,
     limit: int = Query(100, ge=1, le=1000),
@@ -178,6 +179,8 @@ def voices_list(
         voices = voices.filter(kind=kind)
     if status:
         voices = voices.filter(status=status)
+    # The page never stops silently: the total is in a header (the body stays a plain list).
+    response["X-Total-Count"] = str(voices.count())
     return 200, [
         _out(voice) for voice in voices.order_by("-received_at", "id")[offset : offset + limit]
     ]
