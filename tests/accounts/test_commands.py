@@ -35,7 +35,7 @@ def test_the_cli_disables_a_login_ends_its_sessions_and_says_how_many(client, pe
     client.force_login(user)
     call_command("account_disable", " Emile@Example.com ")
     assert capsys.readouterr().out.strip() == (
-        "Le compte de emile@example.com est désactivé ; 1 session fermée."
+        "Le compte de emile@example.com est désactivé\u202f; 1 session fermée."
     )
     assert not User.objects.get(pk=user.pk).is_active
     assert not LoginSession.objects.filter(user=user).exists()

@@ -62,7 +62,7 @@ def test_an_administrator_disables_a_login_and_its_open_session_ends_at_once(
     response = _disable(admin, user)
     assert response.redirect_chain[-1][0].endswith("?email=sophie%40example.com")
     assert _messages(response) == [
-        "Le compte de sophie@example.com est désactivé ; 1 session fermée."
+        "Le compte de sophie@example.com est désactivé\u202f; 1 session fermée."
     ]
     assert "Désactivé par un administrateur le" in response.content.decode()
     assert not _fresh(user).is_active and _fresh(user).disabled_at is not None
@@ -116,7 +116,8 @@ def test_an_administrator_cannot_disable_their_own_login(admin, personas):
     )
     response = _disable(admin, personas.admin)
     assert _messages(response) == [
-        "Vous ne pouvez pas désactiver votre propre compte : demandez-le à un autre administrateur."
+        "Vous ne pouvez pas désactiver votre propre compte\xa0: "
+        "demandez-le à un autre administrateur."
     ]
     assert _fresh(personas.admin).is_active and _logged_in(admin)
     assert not AuditEntry.objects.filter(action="account.disable").exists()

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.module_loading import import_string
 
 MINIMUM_ANONYMITY_THRESHOLD = 3
 
@@ -78,5 +80,28 @@ def check_two_factor_roles(app_configs: Any = None, **kwargs: Any) -> list[Error
             f"MIROIR_2FA_REQUIRED_ROLES names unknown roles: {', '.join(unknown)}.",
             hint=f"Use some of: {', '.join(RoleKind.values)} (comma-separated).",
             id="miroir.E201",
+        )
+    ]
+
+
+@register(deploy=True)
+def check_csrf_middleware(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """Return a warning when no CSRF middleware protects the forms.
+
+    Stands in for Django's security.W003, silenced because it only recognises Django's own
+    class by its path, not Miroir's subclass of it.
+    """
+    for path in settings.MIDDLEWARE:
+        try:
+            middleware = import_string(path)
+        except ImportError:
+            continue
+        if isinstance(middleware, type) and issubclass(middleware, CsrfViewMiddleware):
+            return []
+    return [
+        Warning(
+            "No CSRF middleware is installed: forms can be posted from other sites.",
+            hint="Keep miroir.core.middleware.CsrfViewMiddleware in MIDDLEWARE.",
+            id="miroir.W003",
         )
     ]
