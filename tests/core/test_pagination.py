@@ -125,3 +125,20 @@ def test_the_wave_list_pages_and_filters_by_status(client, personas, make_wave, 
 
 # The collection's fixtures, for the wave list.
 from tests.collect.conftest import instrument, launch, make_wave  # noqa: E402, F401
+
+
+def test_the_audit_log_pages_with_its_count_and_keeps_its_filter(client, personas):
+    from miroir.audit.models import AuditEntry
+    from miroir.audit.services import audit_record
+
+    for index in range(55):
+        audit_record(actor=None, action="test.paged", target=f"wave:{index}")
+    audit_record(actor=None, action="other.thing")
+    assert client.login(username=personas.admin.email, password=PASSWORD)
+    html = client.get("/settings/audit/", {"action": "test.paged"}, **EN).content.decode()
+    assert _shown(1, 50, 55) in html
+    url = _links(html)["Next"]
+    assert "action=test.paged" in url and "page=2" in url
+    second = client.get("/settings/audit/" + url, **EN)
+    assert _shown(51, 55, 55) in second.content.decode()
+    assert AuditEntry.objects.filter(action="test.paged").count() == 55

@@ -14,11 +14,10 @@ from django_tasks_db.models import DBTaskResult
 
 from miroir.collect import tasks as collect_tasks
 from miroir.operations.selectors import late_task_count, task_queue
-from miroir.voices import tasks as voice_tasks
 from tests.personas import PASSWORD
 
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-VOICE_ID = "3f6d2a8e-0000-4000-8000-00000000abcd"
+WAVE_ID = 987654321
 
 
 @pytest.fixture
@@ -90,7 +89,7 @@ def test_people_other_than_administrators_get_no_warning(client, personas, queue
 
 
 def test_the_tasks_page_shows_the_queue_without_arguments(client, personas, queue):
-    queue(voice_tasks.voice_text_refresh, VOICE_ID, minutes_ago=45)
+    queue(collect_tasks.send_invitations, WAVE_ID, minutes_ago=45)
     queue(collect_tasks.send_reminders)
     _login(client, personas.admin)
     html = client.get("/settings/tasks/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -99,8 +98,8 @@ def test_the_tasks_page_shows_the_queue_without_arguments(client, personas, queu
     assert "2 tasks waiting (2 due now" in html
     assert "No worker has taken a task yet." in html
     assert html.count('data-testid="task-kind"') == 2
-    # A task may concern an anonymous voice: its arguments are not shown.
-    assert VOICE_ID not in html
+    # A task may concern an anonymous voice: no task's arguments are shown.
+    assert str(WAVE_ID) not in html
 
 
 def test_the_tasks_page_says_so_when_nothing_waits(client, personas, queue):

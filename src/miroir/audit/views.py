@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from miroir.audit.models import AuditEntry
 from miroir.audit.selectors import audit_chain_breaks
+from miroir.core.pagination import paginate
 from miroir.org.selectors import request_scope
 
 PAGE_SIZE = 50
@@ -26,7 +26,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "").strip()[:64]
     if action:
         entries = entries.filter(action__startswith=action)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, entries, per_page=PAGE_SIZE)
     breaks = None
     if request.GET.get("verify"):
         labels = {"changed": _("changed"), "missing": _("missing"), "truncated": _("cut off")}

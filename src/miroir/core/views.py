@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from miroir.core.pagination import paginate
 from miroir.org.models import Member
 from miroir.org.selectors import request_scope, scope_roots
 
@@ -15,7 +16,7 @@ from miroir.org.selectors import request_scope, scope_roots
 def home(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     member = Member.objects.filter(user=request.user).select_related("unit").first()
-    roots = list(scope_roots(scope)[:50]) if scope.can_browse else []
+    roots = paginate(request, scope_roots(scope)) if scope.can_browse else None
     return render(request, "core/home.html", {"member": member, "roots": roots})
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from miroir.core.pagination import paginate
 from miroir.operations import selectors, services
 from miroir.org.selectors import request_scope
 
@@ -23,7 +23,7 @@ def task_failure_list(request: HttpRequest) -> HttpResponse:
     selectors.access_operations(request_scope(request))
     everything = request.GET.get("all") == "1"
     failures = selectors.task_failures(include_dismissed=everything)
-    page = Paginator(failures, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, failures, per_page=PAGE_SIZE)
     context = {
         "page": page,
         "everything": everything,
