@@ -1,8 +1,19 @@
 from __future__ import annotations
 
+import hypothesis
 import pytest
 
 from tests.personas import Personas, build_personas
+
+# The suite shares two cores with PostgreSQL and a browser: a slow example is the machine's
+# load, not a property that failed, so no per-example deadline and no "too slow" health check.
+hypothesis.settings.register_profile(
+    "miroir",
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.too_slow],
+    print_blob=True,
+)
+hypothesis.settings.load_profile("miroir")
 
 
 @pytest.fixture
