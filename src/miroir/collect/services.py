@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from miroir.audit.models import AuditEntry
 from miroir.audit.services import audit_record
 from miroir.collect.channels import CHANNELS, ChannelError, channel_get, respondent_url
 from miroir.collect.errors import AlreadyAnswered, AnswerProblem, ResponseRejected
@@ -655,13 +656,15 @@ def _send_round(
                 else:
                     report.failed += 1
         report.left += queue.count()
-    if report.sent or report.failed:
+    # A reminder round's counts are those who had not answered at that minute: they stay
+    # out of the journal (``wave_send_reminders`` records the round itself).
+    if not reminder_round and (report.sent or report.failed):
         with transaction.atomic():
             audit_record(
                 actor=None,
-                action="wave.remind" if reminder_round else "wave.send",
+                action="wave.send",
                 target=f"wave:{wave.pk}",
-                details={"sent": report.sent, "failed": report.failed, "round": reminder_round},
+                details={"sent": report.sent, "failed": report.failed, "round": 0},
             )
     return report
 
@@ -704,6 +707,14 @@ def wave_send_reminders(*, wave: Wave, now: datetime) -> SendReport:
     due = reminder_round_due(wave, now=now)
     if not due:
         return SendReport()
+    target = f"wave:{wave.pk}"
+    # Journaled once per round, as it falls due, whoever it reaches: how many were
+    # reminded, or whether anyone was, would tell how many had answered by then.
+    with transaction.atomic():
+        if not AuditEntry.objects.filter(
+            action="wave.remind", target=target, details__round=due
+        ).exists():
+            audit_record(actor=None, action="wave.remind", target=target, details={"round": due})
     waiting = Invitation.objects.filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=now),
         wave=wave,
