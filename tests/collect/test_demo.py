@@ -28,7 +28,7 @@ def _shop_of(paths: dict[int, str], shops: dict[int, str], unit_id: int) -> str 
 
 
 def test_a_year_of_quarterly_waves_for_every_lens(demo):
-    waves = Wave.objects.all()
+    waves = Wave.objects.filter(instrument__family="pulse-miroir")
     assert waves.count() == 16
     assert sorted(set(waves.values_list("lens", flat=True))) == [
         "customer",
@@ -42,12 +42,31 @@ def test_a_year_of_quarterly_waves_for_every_lens(demo):
     for wave in waves.exclude(lens="customer"):
         assert wave.invitations.filter(used=True).count() == wave.responses.count()
     summary = demo_truth("collect", "waves")
-    assert sum(row["responses"] for row in summary) == Response.objects.count()
+    assert (
+        sum(row["responses"] for row in summary) == Response.objects.filter(wave__in=waves).count()
+    )
+    extra = demo_truth("collect", "extra_waves")
+    assert (
+        sum(row["responses"] for row in extra) == Response.objects.exclude(wave__in=waves).count()
+    )
+
+
+def test_every_other_catalog_runs_beside_the_pulse_in_the_current_quarter(demo):
+    others = Wave.objects.exclude(instrument__family="pulse-miroir")
+    assert set(others.values_list("instrument__family", "kind", "status")) == {
+        ("barometre-service", "cold", "open"),
+        ("proximite-manager", "cold", "open"),
+        ("engagement", "hot", "open"),
+    }
+    for wave in others.filter(kind="cold").exclude(lens="customer"):
+        assert wave.invitations.filter(used=True).count() == wave.responses.count()
+    hot = others.get(kind="hot")
+    assert hot.invitations.filter(used=True).count() == hot.responses.count()
 
 
 def test_every_shop_has_customer_and_employee_responses_each_quarter(demo):
     shops = set(Unit.objects.filter(kind=UnitKind.SHOP).values_list("pk", flat=True))
-    for wave in Wave.objects.filter(lens="customer"):
+    for wave in Wave.objects.filter(lens="customer", kind="cold"):
         assert set(wave.responses.values_list("unit", flat=True)) == shops
     paths = dict(Unit.objects.values_list("pk", "path"))
     for wave in Wave.objects.filter(lens="employee"):
@@ -63,7 +82,11 @@ def test_employee_answers_follow_the_planted_shop_experience(demo):
     truth = demo_truth("collect", "latent_by_quarter")
     shops = dict(Unit.objects.filter(kind=UnitKind.SHOP).values_list("pk", "external_id"))
     paths = dict(Unit.objects.values_list("pk", "path"))
-    first = Wave.objects.filter(lens="employee").order_by("opens_at").first()
+    first = (
+        Wave.objects.filter(lens="employee", instrument__family="pulse-miroir")
+        .order_by("opens_at")
+        .first()
+    )
     by_shop = defaultdict(list)
     for unit_id, number in Answer.objects.filter(
         response__wave=first, number__isnull=False
