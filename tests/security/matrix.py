@@ -19,7 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 WEB_ROLES = (
     "anonymous",
@@ -123,7 +126,8 @@ def _wave(world: Any) -> dict[str, Any]:
         "name": "Vague créée",
         "lens": "employee",
         "units": [world.personas.lille.pk],
-        "closes_at": "2099-01-31T12:00",
+        # Planned dates lie at most ten years ahead (docs/security.md, "Input rules").
+        "closes_at": (timezone.localtime() + timedelta(days=60)).strftime("%Y-%m-%dT%H:%M"),
         "channels": ["link"],
         "kind": "cold",
         "language": "fr",

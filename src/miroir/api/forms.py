@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from miroir.api.selectors import unit_by_reference
+from miroir.api.services import TOKEN_MAX_DAYS
 from miroir.org.models import Unit
 
 
@@ -18,7 +19,7 @@ class ApiTokenForm(forms.Form):
         help_text=_("External id or number of a unit; empty for the whole network."),
     )
     expires_in_days = forms.IntegerField(
-        label=_("Expires after (days)"), required=False, min_value=1, max_value=3650
+        label=_("Expires after (days)"), required=False, min_value=1, max_value=TOKEN_MAX_DAYS
     )
 
     def clean_unit(self) -> Unit | None:

@@ -27,13 +27,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from miroir.collect.channels import CHANNELS
@@ -51,6 +51,7 @@ from miroir.collect.models import (
 from miroir.collect.phones import PhoneInvalid, phone_e164
 from miroir.collect.quiet_hours import next_send_time
 from miroir.collect.tokens import contact_hash
+from miroir.core.inputs import moment_parse, moment_problem, text_storable, whole_number
 from miroir.journeys.models import Moment
 from miroir.org.models import Lens, Unit
 from miroir.org.selectors import Scope
@@ -110,17 +111,6 @@ class RecordReport:
         return self.counts.get(InteractionOutcome.SCHEDULED, 0)
 
 
-def text_storable(text: str) -> bool:
-    """Return whether the database can store ``text`` (no NUL byte, no lone surrogate)."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _text(row: Mapping[str, Any], name: str) -> str:
     value = row.get(name)
     return "" if value is None else str(value).strip()
@@ -138,19 +128,8 @@ def _consent(value: Any) -> bool | None:
 
 
 def _occurred_at(text: str, unit: Unit | None) -> datetime | None:
-    try:
-        moment = parse_datetime(text)
-    except ValueError:
-        return None
-    if moment is None:
-        return None
-    if timezone.is_naive(moment):
-        # A till exports its local time: read it in the unit's zone.
-        from zoneinfo import ZoneInfo
-
-        zone = ZoneInfo(unit.timezone if unit is not None else settings.TIME_ZONE)
-        moment = moment.replace(tzinfo=zone)
-    return moment
+    # A till exports its local time: a time without an offset is read in the unit's zone.
+    return moment_parse(text, zone=ZoneInfo(unit.timezone) if unit is not None else None)
 
 
 def _moment_codes() -> set[str]:
@@ -165,7 +144,7 @@ def _units_by_reference(references: set[str], scope: Scope | None) -> dict[str, 
         units = units.filter(scope.unit_filter())
     for unit in units.filter(external_id__in=references):
         found[unit.external_id] = unit
-    numbers = [int(ref) for ref in references - set(found) if ref.isdigit()]
+    numbers = [n for ref in references - set(found) if (n := whole_number(ref)) is not None]
     for unit in units.filter(pk__in=numbers):
         found.setdefault(str(unit.pk), unit)
     return found
@@ -237,6 +216,8 @@ def interactions_check(
             )
         elif occurred_at > now + FUTURE_TOLERANCE:
             problem("occurred_at", _("The interaction cannot be in the future."))
+        elif late := moment_problem(occurred_at, now=now):
+            problem("occurred_at", late)
         consent = _consent(row.get("consent"))
         if consent is None:
             problem("consent", _("Consent is required: true or false."))

@@ -17,12 +17,8 @@ from ninja import Field, Router, Schema
 
 from miroir.api.schemas import ApiErrorOut
 from miroir.api.selectors import caller_scope
-from miroir.collect.interactions import (
-    MAX_BATCH,
-    interactions_check,
-    interactions_record,
-    text_storable,
-)
+from miroir.collect.interactions import MAX_BATCH, interactions_check, interactions_record
+from miroir.core.inputs import text_storable
 
 router = Router(tags=["interactions"])
 

@@ -17,6 +17,8 @@ from typing import Literal
 
 from django.conf import settings
 
+from miroir.core.inputs import EARLIEST, latest
+
 Grain = Literal["month", "quarter", "year"]
 GRAINS: tuple[Grain, ...] = ("month", "quarter", "year")
 _MONTHS: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
@@ -108,6 +110,8 @@ def period_parse(label: str, *, grain: Grain | None = None) -> Period:
             f"{label!r} is not a period: expected 2026 (year), 2026-Q1 (quarter) or 2026-03 (month)"
         )
     year = int(match["year"])
+    if not EARLIEST.year <= year <= latest().year:
+        raise PeriodError(f"{label!r}: the year must be from {EARLIEST.year} to {latest().year}")
     if match["month"]:
         month = int(match["month"])
         if not 1 <= month <= 12:

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from ninja import Field, Query, Router, Schema
 
 from miroir.api.selectors import caller_scope
+from miroir.core.inputs import day_problem
 from miroir.org.selectors import Scope, access_unit
 from miroir.voices.intake import MAX_BATCH, complaints_check, complaints_record
 from miroir.voices.models import Voice, VoiceKind, VoiceSource, VoiceStatus, arrived
@@ -202,6 +203,17 @@ def voices_listening_get(
     if not scope.can_browse:
         return 403, {"code": "forbidden", "message": _("Not allowed.")}
     found = access_unit(scope, unit)
+    problems = [
+        {"field": f"query.{name}", "message": problem, "index": None}
+        for name, value in (("start", start), ("end", end))
+        if (problem := day_problem(value))
+    ]
+    if problems:
+        return 422, {
+            "code": "validation_error",
+            "message": _("Invalid request."),
+            "errors": problems,
+        }
     return 200, voices_listening(unit=found, lens=lens, start=start, end=end).__dict__
 
 

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from miroir.collect.interactions import text_storable
+from miroir.core.inputs import moment_parse, moment_problem, text_storable, whole_number
 from miroir.journeys.models import Moment
 from miroir.org.models import Unit
 from miroir.org.selectors import Scope
@@ -68,7 +67,7 @@ def _units(references: set[str], scope: Scope | None) -> dict[str, Unit]:
     if scope is not None:
         units = units.filter(scope.unit_filter())
     found = {unit.external_id: unit for unit in units.filter(external_id__in=references)}
-    numbers = [int(ref) for ref in references - set(found) if ref.isdigit()]
+    numbers = [n for ref in references - set(found) if (n := whole_number(ref)) is not None]
     for unit in units.filter(pk__in=numbers):
         found.setdefault(str(unit.pk), unit)
     return found
@@ -142,19 +141,13 @@ def complaints_check(
                 found.append(RowProblem(index, "moment", _("No such journey moment.")))
         received_at = None
         if _text(row, "received_at"):
-            try:
-                received_at = parse_datetime(_text(row, "received_at"))
-            except ValueError:
-                received_at = None
+            received_at = moment_parse(_text(row, "received_at"))
             if received_at is None:
                 found.append(
                     RowProblem(index, "received_at", _("Expected an ISO 8601 date and time."))
                 )
-            else:
-                if timezone.is_naive(received_at):
-                    received_at = timezone.make_aware(received_at)
-                if received_at > now:
-                    found.append(RowProblem(index, "received_at", _("The date is in the future.")))
+            elif problem := moment_problem(received_at, now=now, future=timedelta(0)):
+                found.append(RowProblem(index, "received_at", problem))
         email = _text(row, "email")
         if email:
             try:

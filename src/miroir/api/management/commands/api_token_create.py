@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from miroir.api.selectors import unit_by_reference
-from miroir.api.services import api_token_create
+from miroir.api.services import TOKEN_MAX_DAYS, api_token_create
 from miroir.core.management.base import MiroirCommand
 
 
@@ -36,8 +36,8 @@ class Command(MiroirCommand):
                     % {"value": options["unit"]}
                 )
         days = options["expires_days"]
-        if days is not None and days < 1:
-            self.fail(_("--expires-days must be 1 or more."))
+        if days is not None and not 1 <= days <= TOKEN_MAX_DAYS:
+            self.fail(_("--expires-days must be from 1 to %(max)d.") % {"max": TOKEN_MAX_DAYS})
         token, secret = api_token_create(
             name=options["name"],
             scope_unit=unit,
