@@ -118,6 +118,8 @@ MIDDLEWARE = [
     "miroir.core.middleware.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view: NUL bytes, lone surrogates, absurd JSON answer 4xx (docs/security.md).
+    "miroir.core.input_guard.InputGuardMiddleware",
     "miroir.accounts.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "miroir.core.outage.DatabaseUnavailableMiddleware",

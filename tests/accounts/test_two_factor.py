@@ -246,3 +246,18 @@ def test_new_recovery_codes_replace_the_old_ones(client, personas, clock):
     assert len(new) == 10 and not set(new) & set(old)
     assert services.second_factor_check(user=user, code=old[1]) is None
     assert services.second_factor_check(user=user, code=new[1]) == "recovery"
+
+
+# Arabic-Indic, full-width and N'Ko digits: isdigit() says yes to all of them.
+@pytest.mark.parametrize(
+    "code", ["\u0661\u0662\u0663\u0664\u0665\u0666", "\uff11" * 6, "\u07c1" * 6]
+)
+def test_a_code_in_other_digits_counts_as_a_failed_attempt(client, personas, clock, code):
+    user = personas.shop_manager
+    enrol(user, clock)
+    password_step(client, user)
+    response = client.post(reverse("accounts:login_verify"), {"code": code})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert twofactor.matching_step(TotpDevice.objects.get(user=user).secret, code) is None
+    assert AuditEntry.objects.filter(action="login.failed", details__stage="second_factor").exists()

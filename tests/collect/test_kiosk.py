@@ -400,3 +400,23 @@ def test_a_unit_outside_the_audience_gets_a_400_naming_the_field(
     assert page.status_code == 400
     assert 'role="alert"' in page.content.decode()
     assert not AuditEntry.objects.filter(action="wave.kiosk_issue").exists()
+
+
+def test_a_lone_surrogate_in_a_free_text_is_refused_by_name_and_the_next_entry_is_stored(
+    client, personas, wave
+):
+    # The tablet sets aside an entry answered 4xx and sends the rest of its queue: the
+    # refusal is a JSON 400 naming the answer, and the following entry goes through.
+    key = _set_up(client, wave, personas.lille)
+    refused = client.post(
+        _submit_url(wave, personas.lille),
+        data=f'{{"submission_id": "{uuid.uuid4()}", "answers": {{"idee": "caf\\ud800e"}}}}',
+        content_type="application/json",
+        headers={"X-Miroir-Kiosk": kiosk_header_token(key)},
+    )
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "bad_request"
+    assert refused.json()["field"] == "answers.idee"
+    assert not Response.objects.exists()
+    assert _send(client, wave, personas.lille, key).status_code == 201
+    assert Response.objects.count() == 1

@@ -70,7 +70,8 @@ def matching_step(secret: str, code: str, *, at: float | None = None) -> int | N
     if not secret:
         return None
     code = "".join(code.split())
-    if len(code) != DIGITS or not code.isdigit():
+    # isdigit() alone takes "١٢٣٤٥٦" (Arabic-Indic digits), which compare_digest refuses.
+    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
         return None
     step = current_step(at)
     found = None

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+
+from miroir.core.outage import database_unavailable, unavailable_response
+
+logger = logging.getLogger("miroir.api")
 
 
 class ApiErrorCode(StrEnum):
@@ -73,6 +79,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
             ApiErrorCode.VALIDATION_ERROR,
             _("Invalid request."),
             errors=[_problem(error) for error in exc.errors],
+        )
+
+    @api.exception_handler(Exception)
+    def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # An integration parses JSON: even a failure of ours keeps the error shape.
+        if database_unavailable(exc):
+            return unavailable_response(request)
+        logger.error("Unhandled error answering %s %s", request.method, request.path, exc_info=exc)
+        got_request_exception.send(sender=None, request=request)
+        return error_response(
+            api, request, 500, ApiErrorCode.ERROR, _("Internal error: it was logged.")
         )
 
     @api.exception_handler(HttpError)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from miroir.api.models import ApiToken
 from miroir.api.services import TOKEN_MARK, token_digest
+from miroir.core.inputs import whole_number
 from miroir.org.models import Unit
 from miroir.org.selectors import Scope, request_scope, scope_for_unit
 
@@ -62,8 +63,9 @@ def api_token_by_reference(value: str) -> ApiToken | None:
     """Return the token named by its prefix (``mir_`` optional, whole secret accepted) or id."""
     prefix = value.strip().removeprefix(TOKEN_MARK).split("_")[0]
     token = ApiToken.objects.filter(prefix=prefix).first()
-    if token is None and prefix.isdigit():
-        token = ApiToken.objects.filter(pk=int(prefix)).first()
+    number = whole_number(prefix)
+    if token is None and number is not None:
+        token = ApiToken.objects.filter(pk=number).first()
     return token
 
 
@@ -74,6 +76,7 @@ def unit_by_reference(value: str) -> Unit | None:
         return None
     # External ids come first: an HR system may well use digits that collide with our ids.
     unit = Unit.objects.filter(external_id=value).first()
-    if unit is None and value.isdigit():
-        unit = Unit.objects.filter(pk=int(value)).first()
+    number = whole_number(value)
+    if unit is None and number is not None:
+        unit = Unit.objects.filter(pk=number).first()
     return unit

@@ -14,11 +14,14 @@ from django.utils.translation import gettext as _
 
 from miroir.api.models import ApiToken
 from miroir.audit.services import audit_record
+from miroir.core.inputs import LATEST_YEARS_AHEAD, text_clean
 from miroir.org.models import Unit
 
 TOKEN_MARK = "mir_"  # noqa: S105 (the public marker of Miroir tokens)
 # last_used_at is informative: one write a minute per token is plenty.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# A token lives at most as far ahead as any planned date (docs/security.md, "Input rules").
+TOKEN_MAX_DAYS = 365 * LATEST_YEARS_AHEAD
 
 
 def token_digest(secret: str) -> str:
@@ -31,7 +34,7 @@ def api_token_create(
     *, name: str, scope_unit: Unit | None, actor: Any, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Return the new token and its secret, which is never stored and cannot be shown again."""
-    name = name.strip()
+    name = text_clean(name).strip()
     if not name:
         raise ValidationError(_("A token needs a name."), code="blank_name")
     # The prefix is shown in lists and typed on the command line; the secrecy is all in the

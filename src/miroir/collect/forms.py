@@ -16,6 +16,7 @@ from miroir.collect.services import (
     DEFAULT_HOT_VALID_DAYS,
     MAX_HOT_DELAY_MINUTES,
     MAX_HOT_VALID_DAYS,
+    THRESHOLD_MAX,
     threshold_floor,
 )
 from miroir.instruments.models import Instrument
@@ -101,8 +102,12 @@ class WaveForm(forms.Form):
         required=False,
         help_text=_("Besides the unit. Contract type for employees, proximity for partners."),
     )
-    threshold_scores = forms.IntegerField(label=_("Minimum respondents for scores"))
-    threshold_verbatims = forms.IntegerField(label=_("Minimum respondents for verbatims"))
+    threshold_scores = forms.IntegerField(
+        label=_("Minimum respondents for scores"), max_value=THRESHOLD_MAX
+    )
+    threshold_verbatims = forms.IntegerField(
+        label=_("Minimum respondents for verbatims"), max_value=THRESHOLD_MAX
+    )
     hot_delay_minutes = forms.IntegerField(
         label=_("Hot waves: delay after the interaction (minutes)"),
         min_value=0,
@@ -159,8 +164,12 @@ class WaveForm(forms.Form):
 
 
 class ThresholdForm(forms.Form):
-    scores = forms.IntegerField(label=_("Minimum respondents for scores"))
-    verbatims = forms.IntegerField(label=_("Minimum respondents for verbatims"))
+    scores = forms.IntegerField(
+        label=_("Minimum respondents for scores"), min_value=0, max_value=THRESHOLD_MAX
+    )
+    verbatims = forms.IntegerField(
+        label=_("Minimum respondents for verbatims"), min_value=0, max_value=THRESHOLD_MAX
+    )
 
 
 class WaveFilterForm(forms.Form):

@@ -67,6 +67,7 @@ from miroir.collect.tokens import (
     token_new,
 )
 from miroir.core.checks import MINIMUM_ANONYMITY_THRESHOLD
+from miroir.core.inputs import day_problem, text_clean
 from miroir.instruments.forms import answer_error_message
 from miroir.instruments.models import Instrument, Item
 from miroir.instruments.scales import FreeTextScale, ScaleValueError, is_blank
@@ -98,6 +99,11 @@ LENS_ATTRIBUTES: dict[str, frozenset[str]] = {
 # Waves ------------------------------------------------------------------------------------
 
 
+# A threshold above this would hide every unit of any real network (and the column is a
+# smallint): refused with a message rather than stored.
+THRESHOLD_MAX = 1000
+
+
 def threshold_floor() -> tuple[int, int]:
     """Return the lowest thresholds a wave may use: the configured ones, never below 3."""
     scores = max(MINIMUM_ANONYMITY_THRESHOLD, settings.MIROIR_ANONYMITY_THRESHOLD)
@@ -121,6 +127,12 @@ def _reminder_days(days: Iterable[Any]) -> list[int]:
     return values
 
 
+def _thresholds_too_high(scores: int, verbatims: int) -> dict[str, str]:
+    message = _("At most %(max)d.") % {"max": THRESHOLD_MAX}
+    named = {"threshold_scores": scores, "threshold_verbatims": verbatims}
+    return {name: message for name, value in named.items() if value > THRESHOLD_MAX}
+
+
 def _wave_check(wave: Wave, units: list[Unit]) -> None:
     """Raise a ValidationError naming every field of the wave that is wrong."""
     errors: dict[str, str] = {}
@@ -136,7 +148,11 @@ def _wave_check(wave: Wave, units: list[Unit]) -> None:
     allowed = LENS_ATTRIBUTES.get(wave.lens, frozenset())
     if set(wave.attributes) - allowed:
         errors["attributes"] = _("This lens cannot keep these attributes with its responses.")
-    if wave.opens_at and wave.closes_at <= wave.opens_at:
+    for name in ("opens_at", "closes_at"):
+        value = getattr(wave, name)
+        if value is not None and (problem := day_problem(value)):
+            errors[name] = problem
+    if "closes_at" not in errors and wave.opens_at and wave.closes_at <= wave.opens_at:
         errors["closes_at"] = _("A wave closes after it opens.")
     if not units:
         errors["units"] = _("Choose at least one unit.")
@@ -160,6 +176,7 @@ def _wave_check(wave: Wave, units: list[Unit]) -> None:
         errors["threshold_verbatims"] = _("At least %(min)d.") % {
             "min": max(verbatims, wave.threshold_scores)
         }
+    errors.update(_thresholds_too_high(wave.threshold_scores, wave.threshold_verbatims))
     if errors:
         raise ValidationError(errors)
 
@@ -192,7 +209,7 @@ def wave_create(
     units = list(units)
     wave = Wave(
         instrument=instrument,
-        name=name.strip(),
+        name=text_clean(name).strip(),
         kind=kind,
         lens=lens,
         closes_at=closes_at,
@@ -262,7 +279,7 @@ def wave_update(
         elif name == "channels":
             value = list(dict.fromkeys(value))
         elif name == "name":
-            value = value.strip()
+            value = text_clean(value).strip()
         setattr(wave, name, value)
     unit_list = list(units) if units is not None else list(wave.units.all())
     _wave_check(wave, unit_list)
@@ -429,6 +446,7 @@ def wave_raise_thresholds(
         errors["threshold_verbatims"] = _("At least %(min)d.") % {
             "min": max(floor_verbatims, new_scores)
         }
+    errors.update(_thresholds_too_high(new_scores, new_verbatims))
     if errors:
         raise ValidationError(errors)
     before = (wave.threshold_scores, wave.threshold_verbatims)

@@ -142,7 +142,11 @@ def wave_thresholds(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = selectors.access_wave(request_scope(request), wave_id, write=True)
     form = ThresholdForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give whole numbers for both thresholds."))
+        messages.error(
+            request,
+            _("Give whole numbers up to %(max)d for both thresholds.")
+            % {"max": services.THRESHOLD_MAX},
+        )
         return redirect("collect:wave_detail", wave.pk)
     try:
         services.wave_raise_thresholds(

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from miroir.audit.services import audit_record
+from miroir.core.inputs import InputError, json_decode, text_clean
 from miroir.instruments.dimensions import DIMENSIONS
 from miroir.instruments.models import Instrument, InstrumentKind, Item, Mirror
 from miroir.instruments.scales import (
@@ -112,6 +113,7 @@ class _Reader:
         if not isinstance(value, str):
             self.error(f"{path}.{key}", _("expected text"))
             return ""
+        value = text_clean(value)
         if required and not value.strip():
             self.error(f"{path}.{key}", _("required"))
         return value.strip()
@@ -403,17 +405,10 @@ def catalog_decode(raw: bytes, *, name: str = "catalog") -> Any:
             ]
         )
     try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise CatalogError([f"{name}: " + _("the file is not UTF-8 text")]) from None
-    except json.JSONDecodeError as error:
-        raise CatalogError(
-            [
-                f"{name}: "
-                + _("invalid JSON at line %(line)d, column %(column)d: %(message)s")
-                % {"line": error.lineno, "column": error.colno, "message": error.msg}
-            ]
-        ) from None
+        return json_decode(raw)
+    except InputError as error:
+        where = f"{name}.{error.field}" if error.field else name
+        raise CatalogError([f"{where}: {error.message}"]) from None
 
 
 def catalog_names() -> list[str]:

@@ -16,6 +16,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
+from miroir.core.inputs import text_clean
+
 Label = Mapping[str, str]
 
 LANGUAGES = ("fr", "en")
@@ -465,8 +467,11 @@ def clean_text(raw: str) -> str:
     Control characters have no place in a comment and some of them break CSV
     exports and terminals that later display verbatims.
     """
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(char for char in text if char in "\n\t" or unicodedata.category(char) != "Cc")
+    text = text_clean(raw).replace("\r\n", "\n").replace("\r", "\n")
+    # Lone surrogates (Cs) cannot be stored either; the request guard refuses them first.
+    text = "".join(
+        char for char in text if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cs")
+    )
     return text.strip()
 
 

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from miroir.audit.services import audit_record
+from miroir.core.inputs import text_clean
 from miroir.instruments.models import Instrument, InstrumentKind, Item, Mirror
 from miroir.instruments.scales import FREE_TEXT_DEFAULT_LENGTH, FreeTextScale
 from miroir.journeys.models import Moment
@@ -74,10 +75,10 @@ def instrument_create(
     instrument = Instrument(
         slug=slug or instrument_slug_free(title_fr),
         version=version,
-        title_fr=title_fr.strip(),
-        title_en=title_en.strip(),
-        description_fr=description_fr.strip(),
-        description_en=description_en.strip(),
+        title_fr=text_clean(title_fr).strip(),
+        title_en=text_clean(title_en).strip(),
+        description_fr=text_clean(description_fr).strip(),
+        description_en=text_clean(description_en).strip(),
         kind=kind,
         source=source,
     )
@@ -106,10 +107,10 @@ def instrument_update(
 ) -> Instrument:
     """Return the questionnaire with its titles, descriptions and kind changed."""
     instrument = _locked_for_write(instrument)
-    instrument.title_fr = title_fr.strip()
-    instrument.title_en = title_en.strip()
-    instrument.description_fr = description_fr.strip()
-    instrument.description_en = description_en.strip()
+    instrument.title_fr = text_clean(title_fr).strip()
+    instrument.title_en = text_clean(title_en).strip()
+    instrument.description_fr = text_clean(description_fr).strip()
+    instrument.description_en = text_clean(description_en).strip()
     instrument.kind = kind
     instrument.full_clean()
     fields = ["title_fr", "title_en", "description_fr", "description_en", "kind", "updated_at"]
@@ -199,8 +200,8 @@ def mirror_create(
     mirror = Mirror(
         instrument=instrument,
         code=code,
-        title_fr=title_fr.strip(),
-        title_en=title_en.strip(),
+        title_fr=text_clean(title_fr).strip(),
+        title_en=text_clean(title_en).strip(),
         dimension=dimension,
         order=top + 1,
     )
@@ -235,12 +236,20 @@ def _fill_item(
     item.code = code
     item.lens = lens
     item.scale = scale
-    item.text_fr = text_fr.strip()
-    item.text_en = text_en.strip()
+    item.text_fr = text_clean(text_fr).strip()
+    item.text_en = text_clean(text_en).strip()
     item.dimension = dimension
     item.moment = moment
     item.mirror = mirror
-    item.options = options or []
+    item.options = [
+        {
+            key: text_clean(value) if isinstance(value, str) else value
+            for key, value in option.items()
+        }
+        if isinstance(option, dict)
+        else option
+        for option in options or []
+    ]
     # A free-text item always has a limit; the default keeps verbatims readable.
     if scale == FreeTextScale.code and max_length is None:
         max_length = FREE_TEXT_DEFAULT_LENGTH

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from miroir.accounts.models import User
 from miroir.audit.services import audit_record
+from miroir.core.inputs import text_clean
 from miroir.org.models import (
     ContractType,
     Member,
@@ -400,7 +401,8 @@ def _read_table(file: IO, *, label: str, columns: tuple[_Column, ...]) -> _Table
     rows = []
     for line, record in rows_iter:
         values = {
-            name: record[index].strip() if index < len(record) else ""
+            # Invisible and direction-changing characters go: no look-alike names or ids.
+            name: text_clean(record[index]).strip() if index < len(record) else ""
             for name, index in positions.items()
         }
         extra = sum(1 for cell in record[width:] if cell.strip())

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from miroir.accounts.models import User
 from miroir.accounts.services import account_sessions_end
 from miroir.audit.services import audit_record
+from miroir.core.inputs import text_clean
 from miroir.org.models import Member, Role, RoleKind, Unit
 
 
@@ -34,7 +35,7 @@ def unit_create(
 ) -> Unit:
     """Return a new unit placed under ``parent`` (a root when None)."""
     unit = Unit(
-        name=name,
+        name=text_clean(name).strip(),
         kind=kind,
         parent=parent,
         external_id=external_id or None,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from miroir.audit.services import audit_record
 from miroir.collect.models import Answer, Response, Wave
 from miroir.collect.services import LENS_ATTRIBUTES
+from miroir.core.inputs import text_clean
 from miroir.org.models import Unit
 from miroir.org.selectors import Scope, scope_for_user
 from miroir.results.models import (
@@ -348,7 +349,7 @@ def _publication_period(period: Period | str) -> Period:
 
 
 def _publication_message(message: str) -> str:
-    text = (message or "").strip()
+    text = text_clean(message or "").strip()
     if len(text) > PUBLICATION_MESSAGE_MAX:
         message = _("The message is too long (%(max)d characters at most).") % {
             "max": PUBLICATION_MESSAGE_MAX

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from miroir.audit.services import audit_record
 from miroir.collect.emails import email_message, email_render
+from miroir.core.inputs import moment_problem, text_clean
 from miroir.journeys.models import Moment
 from miroir.org.models import Lens, Member, Role, RoleKind, Unit
 from miroir.voices.models import (
@@ -190,8 +191,8 @@ class Received:
 
 
 def _clean(title: str, text: str) -> tuple[str, str]:
-    title = " ".join((title or "").split())
-    text = (text or "").strip()
+    title = " ".join(text_clean(title or "").split())
+    text = text_clean(text or "").strip()
     problems: dict[str, list[str]] = {}
     if not text:
         problems["text"] = [_("Say what you have to say: the text is empty.")]
@@ -328,8 +329,9 @@ def complaint_receive(
     chosen = _moment(VoiceKind.COMPLAINT, moment)
     now = now or timezone.now()
     received_at = received_at or now
-    if received_at > now + timedelta(minutes=5):
-        raise ValidationError({"received_at": [_("The date is in the future.")]})
+    late = moment_problem(received_at, now=now, future=timedelta(minutes=5))
+    if late:
+        raise ValidationError({"received_at": [late]})
     public = source == VoiceSource.WEB_FORM
     receipt = None
     if public:
@@ -440,8 +442,8 @@ def voice_answer(
     again once implemented (with its effect), which keeps the first answer's date.
     """
     voice = _locked(voice)
-    text = (text or "").strip()
-    effect = (effect or "").strip()
+    text = text_clean(text or "").strip()
+    effect = text_clean(effect or "").strip()
     if outcome not in VoiceOutcome.values:
         raise ValidationError({"outcome": [_("Choose an outcome.")]})
     if voice.status == VoiceStatus.ANSWERED and not (
@@ -607,7 +609,7 @@ def voice_comment_add(
     *, voice: Voice, member: Member, text: str, now: datetime | None = None
 ) -> VoiceComment:
     """Return the colleague's comment added to the voice."""
-    text = (text or "").strip()
+    text = text_clean(text or "").strip()
     if not text:
         raise ValidationError({"text": [_("The comment is empty.")]})
     if len(text) > COMMENT_MAX:
@@ -631,7 +633,7 @@ def voice_report(
     now: datetime | None = None,
 ) -> VoiceReport:
     """Return the open report on the voice (or one of its comments) for the moderators."""
-    reason = " ".join((reason or "").split())
+    reason = " ".join(text_clean(reason or "").split())
     if not reason:
         raise ValidationError({"reason": [_("Say what is wrong.")]})
     if len(reason) > 300:
