@@ -77,7 +77,11 @@ def test_a_nul_byte_in_an_interaction_is_named_and_nothing_is_recorded(client, b
         content_type="application/json",
         headers=bearer,
     )
+    # Refused before the operation runs, like any value of the wrong type (docs/security.md).
     assert response.status_code == 422
-    assert response.json()["code"] == "interactions.invalid"
-    assert {e["field"] for e in response.json()["errors"]} == {"external_id", "unit"}
+    assert response.json()["code"] == "validation_error"
+    assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [
+        (0, "interactions.0.external_id"),
+        (0, "interactions.0.unit"),
+    ]
     assert not Interaction.objects.exists()

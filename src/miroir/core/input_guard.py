@@ -10,6 +10,7 @@ other JSON clients (the kiosk sets the entry aside and sends the rest), a page o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -21,6 +22,7 @@ from miroir.core.inputs import (
     InputError,
     JsonSyntaxError,
     json_decode,
+    json_text_problems,
     text_problem,
     whole_number,
 )
@@ -44,48 +46,69 @@ def _pairs(request: HttpRequest) -> Iterator[tuple[str, str]]:
                 yield key, upload.name or ""
 
 
-def input_problem(request: HttpRequest) -> InputError | None:
-    """Return what makes the request's input unacceptable, or None."""
+def _one_per_field(problems: list[InputError]) -> list[InputError]:
+    """Return the first problem of each field (a name and its value may both be wrong)."""
+    first: dict[str, InputError] = {}
+    for problem in problems:
+        first.setdefault(problem.field, problem)
+    return list(first.values())
+
+
+def input_problems(request: HttpRequest) -> list[InputError]:
+    """Return what makes the request's input unacceptable, every field named (empty: none)."""
     try:
-        for field, value in _pairs(request):
-            problem = text_problem(value)
-            if problem:
-                return InputError(field, problem)
+        problems = [
+            InputError(field, problem)
+            for field, value in _pairs(request)
+            if (problem := text_problem(value))
+        ]
     except (RequestDataTooBig, TooManyFieldsSent, MultiPartParserError):
         # Django answers these itself when the view reads the body.
-        return None
+        return []
+    if problems:
+        return _one_per_field(problems)
     if request.content_type == "application/json" and request.method in ("POST", "PUT", "PATCH"):
         try:
-            json_decode(request.body)
+            return _one_per_field(json_text_problems(json_decode(request.body, check_text=False)))
         except JsonSyntaxError:
-            return None  # the view answers unreadable JSON in its own shape
+            return []  # the view answers unreadable JSON in its own shape
         except InputError as error:
-            return error
+            return [error]
         except RequestDataTooBig:
-            return None
-    return None
+            return []
+    return []
 
 
-def refusal(request: HttpRequest, error: InputError) -> HttpResponse:
-    """Return the 4xx answer naming the refused field, in the shape the client reads."""
+def _problem(error: InputError) -> dict[str, Any]:
+    """Return the API's ``ProblemOut`` of ``error``: the dotted field and its batch index."""
+    parts = error.field.split(".")
+    index = next((n for part in parts if (n := whole_number(part)) is not None), None)
+    return {"field": error.field, "message": error.message, "index": index}
+
+
+def refusal(request: HttpRequest, errors: list[InputError]) -> HttpResponse:
+    """Return the 4xx answer naming the refused fields, in the shape the client reads."""
     if request.path.startswith("/api/"):
-        field = error.field
-        index = next(
-            (n for part in field.split(".") if (n := whole_number(part)) is not None), None
-        )
         return JsonResponse(
             {
                 "code": "validation_error",
                 "message": _("Invalid request."),
-                "errors": [{"field": field, "message": error.message, "index": index}],
+                "errors": [_problem(error) for error in errors],
             },
             status=422,
         )
+    first = errors[0]
     if request.content_type == "application/json":
         return JsonResponse(
-            {"code": "bad_request", "message": error.message, "field": error.field}, status=400
+            {
+                "code": "bad_request",
+                "message": first.message,
+                "field": first.field,
+                "errors": [_problem(error) for error in errors],
+            },
+            status=400,
         )
-    context = {"field": error.field.removeprefix("query."), "message": error.message}
+    context = {"field": first.field.removeprefix("query."), "message": first.message}
     return render(request, "400.html", context, status=400)
 
 
@@ -96,7 +119,7 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        error = input_problem(request)
-        if error is not None:
-            return refusal(request, error)
+        errors = input_problems(request)
+        if errors:
+            return refusal(request, errors)
         return self.get_response(request)

@@ -139,7 +139,7 @@ def json_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
             yield from json_strings(inner, f"{path}.{index}" if path else str(index))
 
 
-def json_decode(raw: bytes | str) -> Any:
+def json_decode(raw: bytes | str, *, check_text: bool = True) -> Any:
     """Return the decoded JSON document, or raise ``InputError`` naming what is refused.
 
     Refused: text that is not UTF-8, invalid JSON, nesting deeper than ``JSON_MAX_DEPTH``,
@@ -167,11 +167,19 @@ def json_decode(raw: bytes | str) -> Any:
         raise InputError(
             "", _("The document nests deeper than %(max)d levels.") % {"max": JSON_MAX_DEPTH}
         ) from None
-    for where, text in json_strings(value):
-        problem = text_problem(text)
-        if problem:
-            raise InputError(where, problem)
+    problems = json_text_problems(value) if check_text else []
+    if problems:
+        raise problems[0]
     return value
+
+
+def json_text_problems(value: Any) -> list[InputError]:
+    """Return one ``InputError`` per key or string of ``value`` that cannot be stored."""
+    return [
+        InputError(where, problem)
+        for where, text in json_strings(value)
+        if (problem := text_problem(text))
+    ]
 
 
 # Numbers -------------------------------------------------------------------------------------
