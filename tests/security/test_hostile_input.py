@@ -61,6 +61,29 @@ BY_KIND: dict[str, tuple[str, ...]] = {
 # Sent to every field at once: the request guard refuses NUL whatever the field, and
 # nesting or direction marks are plain text to every form.
 EVERY_FIELD = ("nul", "nested", "bidi")
+# Parameters views read without a form (a search, a page number, a filter in a link): all set
+# at once on every GET page, one hostile value per request.
+QUERY_NAMES = (
+    "q",
+    "action",
+    "page",
+    "unit",
+    "m",
+    "lens",
+    "period",
+    "status",
+    "kind",
+    "where",
+    "next",
+    "verify",
+    "check",
+    "all",
+    "lang",
+    "start",
+    "end",
+    "format",
+)
+QUERY_VALUES = ("nul", "huge", "smallint", "far_past", "other_digits")
 KINDS = {
     "number": "number",
     "date": "date",
@@ -158,9 +181,16 @@ def _answer(client: Client, method: str, url: str, data: dict[str, Any]) -> int:
     return client.post(url, data).status_code
 
 
-def _requests(base: dict[str, str], kinds: dict[str, str]) -> list[tuple[str, dict[str, str]]]:
+def _requests(
+    base: dict[str, str], kinds: dict[str, str], method: str
+) -> list[tuple[str, dict[str, str]]]:
     """Return ``(what, data)`` for every hostile request of a form."""
     every = [(f"*={label}", dict.fromkeys(base, HOSTILE[label])) for label in EVERY_FIELD]
+    if method == "get":
+        every += [
+            (f"links={label}", {**base, **dict.fromkeys(QUERY_NAMES, HOSTILE[label])})
+            for label in QUERY_VALUES
+        ]
     one = [
         (f"{field}={label}", {**base, field: HOSTILE[label]})
         for field in sorted(base)
@@ -178,10 +208,10 @@ def _fuzz(world: World, declared: Page, method: str) -> list[str]:
     fields, kinds = _forms(client, url, method)
     factory = declared.query if method == "get" else declared.data
     base = {**fields, **(factory(world) if factory else {})}
-    if not base:
+    if not base and method == "post":
         return []
     failures = []
-    for what, data in _requests(base, kinds):
+    for what, data in _requests(base, kinds, method):
         with rolled_back():
             before = database_print() if what == "*=nul" else None
             status = _answer(client, method, url, data)

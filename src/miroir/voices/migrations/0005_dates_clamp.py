@@ -23,6 +23,6 @@ def clamp(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("voices", "0002_voice_submission_digest")]
+    dependencies = [("voices", "0004_anonymous_voice_traces")]
 
     operations = [migrations.RunPython(clamp, migrations.RunPython.noop)]
