@@ -18,6 +18,7 @@ refused with a message naming the field instead of failing as a 500 further down
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -95,34 +96,31 @@ class JsonSyntaxError(InputError):
 def _number(text: str) -> int | float:
     if len(text.lstrip("-").replace(".", "").split("e")[0].split("E")[0]) > JSON_MAX_DIGITS:
         raise InputError("", _("A number has more than %(max)d digits.") % {"max": JSON_MAX_DIGITS})
-    return float(text) if any(mark in text for mark in ".eE") else int(text)
+    if not any(mark in text for mark in ".eE"):
+        return int(text)
+    number = float(text)
+    if math.isinf(number):  # 1e999 reads as infinity, which no field takes
+        return _constant(text)
+    return number
 
 
 def _constant(text: str) -> Any:
     raise InputError("", _("%(value)s is not a number JSON allows.") % {"value": text})
 
 
-def _depth_exceeded(raw: str) -> bool:
-    """Return whether brackets outside strings nest deeper than ``JSON_MAX_DEPTH``."""
-    depth = 0
-    in_string = escaped = False
-    for char in raw:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > JSON_MAX_DEPTH:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False
+def _depth_exceeded(value: Any) -> bool:
+    """Return whether arrays and objects nest deeper than ``JSON_MAX_DEPTH`` in ``value``."""
+    level = [value] if isinstance(value, dict | list) else []
+    for _depth in range(JSON_MAX_DEPTH):
+        level = [
+            inner
+            for node in level
+            for inner in (node.values() if isinstance(node, dict) else node)
+            if isinstance(inner, dict | list)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def json_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -151,10 +149,9 @@ def json_decode(raw: bytes | str, *, check_text: bool = True) -> Any:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise JsonSyntaxError("", _("The document is not UTF-8 text.")) from None
-    if _depth_exceeded(raw):
-        raise InputError(
-            "", _("The document nests deeper than %(max)d levels.") % {"max": JSON_MAX_DEPTH}
-        )
+    deep = InputError(
+        "", _("The document nests deeper than %(max)d levels.") % {"max": JSON_MAX_DEPTH}
+    )
     try:
         value = json.loads(raw, parse_int=_number, parse_float=_number, parse_constant=_constant)
     except json.JSONDecodeError as error:
@@ -163,10 +160,10 @@ def json_decode(raw: bytes | str, *, check_text: bool = True) -> Any:
             _("Invalid JSON at line %(line)d, column %(column)d: %(message)s")
             % {"line": error.lineno, "column": error.colno, "message": error.msg},
         ) from None
-    except RecursionError:  # pragma: no cover - the depth scan refuses it first
-        raise InputError(
-            "", _("The document nests deeper than %(max)d levels.") % {"max": JSON_MAX_DEPTH}
-        ) from None
+    except RecursionError:  # thousands of levels: the decoder itself gives up
+        raise deep from None
+    if _depth_exceeded(value):
+        raise deep
     problems = json_text_problems(value) if check_text else []
     if problems:
         raise problems[0]
