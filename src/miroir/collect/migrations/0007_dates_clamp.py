@@ -15,6 +15,6 @@ def clamp(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("collect", "0005_answer_response_statistics")]
+    dependencies = [("collect", "0006_kiosk")]
 
     operations = [migrations.RunPython(clamp, migrations.RunPython.noop)]
