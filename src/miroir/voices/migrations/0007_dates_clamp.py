@@ -23,6 +23,6 @@ def clamp(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("voices", "0004_anonymous_voice_traces")]
+    dependencies = [("voices", "0006_voicereport_redacted_reason")]
 
     operations = [migrations.RunPython(clamp, migrations.RunPython.noop)]
