@@ -131,7 +131,7 @@ def test_administrators_read_the_log_and_check_the_chain(client, personas):
     page = client.get("/settings/audit/", {"verify": "1"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert "wave.thresholds" in html and "wave:7" in html
+    assert "wave.thresholds" in html and ("Vague nº 7" in html or "Wave no. 7" in html)
     assert 'data-testid="chain-intact"' in html
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from miroir.org.models import Member
 from tests.browser.accounts_support import browser_log_in
+from tests.browser.navigation import menu_go
 from tests.personas import build_personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,7 +19,7 @@ def test_administrator_exports_then_erases_a_member_s_data(live_server, page):
     personas = build_personas()
     # Administrators log in with their second factor.
     browser_log_in(page, live_server.url, personas.admin)
-    page.get_by_role("link", name="Données personnelles").click()
+    menu_go(page, "Données personnelles")
 
     page.get_by_label("Adresse e-mail").fill("emile@example.com")
     page.get_by_role("button", name="Rechercher").click()

@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from tests.browser.navigation import menu_go
 from tests.collect.conftest import instrument, make_wave  # noqa: F401
 from tests.personas import PASSWORD
 from tests.reports.support import results_data  # noqa: F401
@@ -26,7 +27,7 @@ def test_region_manager_drills_from_the_network_to_a_shop_and_exports_csv(
     page.get_by_label("Adresse e-mail").fill(personas.region_manager.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("link", name="Résultats").first.click()
+    menu_go(page, "Résultats")
     heading = page.get_by_role("heading", level=1).inner_text()
     assert heading == "Résultats du réseau — Nord"
     index = page.get_by_test_id("table-index")

@@ -10,6 +10,7 @@ import pytest
 from miroir.operations.models import TaskFailure
 from miroir.operations.services import task_failure_record
 from tests.browser.accounts_support import browser_log_in
+from tests.browser.navigation import menu_go
 from tests.personas import build_personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +31,7 @@ def test_administrator_sees_a_failed_task_and_marks_it_dealt_with(live_server, p
         at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
     )
     _log_in(page, live_server.url, personas.admin)
-    page.get_by_role("link", name="Tâches de fond").click()
+    menu_go(page, "Tâches de fond")
     assert page.get_by_role("heading", level=1).inner_text() == "Tâches de fond"
     row = page.get_by_test_id("task-failure")
     assert "send_invitations" in row.inner_text()

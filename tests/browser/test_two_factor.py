@@ -7,6 +7,7 @@ import pyotp
 import pytest
 
 from tests.accounts.support import install_clock
+from tests.browser.navigation import menu_go
 from tests.personas import PASSWORD, build_personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,7 +40,7 @@ def test_direction_enrols_an_authenticator_then_logs_in_with_its_code(
     codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
     assert len(codes) == 10
     page.get_by_role("link", name="Je les ai conservés\u00a0: continuer").click()
-    page.get_by_role("link", name="Organisation").first.click()
+    menu_go(page, "Organisation")
     assert "/org/units/" in page.url
 
     page.get_by_role("button", name="Se déconnecter").click()
@@ -54,7 +55,7 @@ def test_direction_enrols_an_authenticator_then_logs_in_with_its_code(
     field = page.get_by_label("Code de votre application d'authentification, ou code de secours")
     field.fill(phone.at(clock.now))
     page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("link", name="Organisation").first.click()
+    menu_go(page, "Organisation")
     assert "/org/units/" in page.url
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.navigation import menu_go
 from tests.personas import PASSWORD, build_personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,7 +15,7 @@ def test_region_manager_logs_in_and_browses_the_unit_tree_on_a_phone(live_server
     page.get_by_label("Adresse e-mail").fill(personas.region_manager.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("link", name="Organisation").first.click()
+    menu_go(page, "Organisation")
     page.get_by_role("link", name="Nord").click()
     page.get_by_role("link", name="Lille", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Lille")

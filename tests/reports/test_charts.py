@@ -8,11 +8,14 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from miroir.reports.charts import (
+    CHART_WIDTH,
+    FONT_SIZE,
     SUPPRESSED_MARKER,
     Point,
     heatmap_chart,
     interval_chart,
     render_png,
+    render_svg,
     svg_for_page,
     trend_chart,
 )
@@ -159,3 +162,50 @@ def test_png_for_emails_is_a_png():
         POINTS[:2], key="p", title="t", description="d", value_title="v", category_title="c"
     )
     assert render_png(chart.spec)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _chart(kind: str, points: list[Point]):
+    common = {"key": kind[0], "title": "Titre", "description": "d", "value_title": "Score (0-100)"}
+    if kind == "interval":
+        return interval_chart(points, category_title="Unité", domain=(0, 100), **common)
+    if kind == "heatmap":
+        return heatmap_chart(points, row_title="Unité", column_title="Regard", **common)
+    return trend_chart(points, period_title="Période", domain=(0, 100), **common)
+
+
+LONG = [
+    Point("Magasin de Villeneuve-d'Ascq centre commercial", 77.0, 70.0, 84.0, 40, "Clients"),
+    Point("Magasin de Villeneuve-d'Ascq centre commercial", 61.0, 50.0, 72.0, 12, "Collab."),
+    Point("Arras", None, series="Collab.", suppressed=True),
+    Point("Arras", 64.0, 55.0, 73.0, 30, "Clients"),
+]
+
+
+@pytest.mark.parametrize("kind", ["interval", "heatmap", "trend"])
+def test_a_chart_fits_a_phone_with_legible_text(kind):
+    """The whole picture is CHART_WIDTH wide, labels included, and no text is under 13 px."""
+    svg = str(_chart(kind, LONG).svg)
+    root = ET.fromstring(svg)  # noqa: S314 (our own output)
+    _x, _y, width, _height = (float(part) for part in root.get("viewBox").split())
+    assert width <= CHART_WIDTH
+    sizes = {float(size.rstrip("px")) for size in re.findall(r'font-size="([\d.]+)(?:px)?"', svg)}
+    assert sizes and min(sizes) >= FONT_SIZE >= 13
+
+
+@pytest.mark.parametrize("kind", ["interval", "trend"])
+def test_a_suppressed_figure_is_not_drawn_and_the_chart_says_so(kind):
+    visible = [point for point in LONG if not point.suppressed]
+    shown = _chart(kind, visible)
+    hidden = _chart(kind, LONG)
+    assert hidden.has_suppressed and not shown.has_suppressed
+    # Not a dot at 0, not the marker in the plot: the same marks as without the hidden figure.
+    assert SUPPRESSED_MARKER not in str(hidden.svg)
+    marks = re.compile(r'<path[^>]*aria-roledescription="point"|<path[^>]*class="[^"]*symbol')
+    drawn = len(marks.findall(render_svg(hidden.spec)))
+    assert drawn == len(marks.findall(render_svg(shown.spec))) == len(visible)
+
+
+def test_the_score_axis_covers_every_score():
+    svg = render_svg(_chart("interval", LONG).spec)
+    labels = [float(label) for label in re.findall(r">(\d+)</text>", svg)]
+    assert min(labels) == 0 and max(labels) == 100

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from miroir.audit.labels import action_label, details_text, target_label
 from miroir.audit.models import AuditEntry
 from miroir.audit.selectors import audit_chain_breaks
 from miroir.core.pagination import paginate
@@ -31,8 +32,18 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("verify"):
         labels = {"changed": _("changed"), "missing": _("missing"), "truncated": _("cut off")}
         breaks = [(b.sequence, labels[b.reason]) for b in audit_chain_breaks()]
+    rows = [
+        {
+            "entry": entry,
+            "action": action_label(entry.action),
+            "target": target_label(entry.target),
+            "details": details_text(entry.details),
+        }
+        for entry in page
+    ]
     context = {
         "page": page,
+        "rows": rows,
         "action": action,
         "breaks": breaks,
         "nav_section": "audit",

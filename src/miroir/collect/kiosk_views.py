@@ -191,7 +191,6 @@ def _set_cookie(request: HttpRequest, response: HttpResponse, kiosk: Kiosk, key:
 
 def _kiosk_page(request: HttpRequest, target: Target, signed: str, language: str) -> HttpResponse:
     wave = target.wave
-    instrument = wave.instrument
     items = selectors.respondent_items(wave)
     path = _kiosk_path(wave.public_id, target.unit.pk)
     with translation.override(language):
@@ -206,8 +205,8 @@ def _kiosk_page(request: HttpRequest, target: Target, signed: str, language: str
             "setup": _("This kiosk must be set up again: ask the person in charge."),
         }
     context = {
-        "title": instrument.title(language),
-        "description": instrument.description(language),
+        "title": selectors.respondent_heading(unit=target.unit),
+        "lens": wave.lens,
         "rows": [
             {"item": item, "field_name": item_field_name(item), "value": None, "error": ""}
             for item in items

@@ -95,7 +95,7 @@ def _render(
         response = render(
             request, f"collect/{template}", {"language": language, **context}, status=status
         )
-    response["Content-Language"] = language
+    response["Content-Language"] = str(language)
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -143,10 +143,9 @@ def _form(
         }
         for p in problems
     ]
-    instrument = target.wave.instrument
     context = {
-        "title": instrument.title(language),
-        "description": instrument.description(language),
+        "title": selectors.respondent_heading(unit=target.unit),
+        "lens": target.wave.lens,
         "rows": rows,
         "summary": summary,
         "submission_id": submission_id or submission_id_new(),

@@ -366,3 +366,16 @@ def wave_counts(wave: Wave, scope: Scope, *, today: date) -> WaveCounts:
 def wave_totals(waves: list[Wave], scope: Scope, *, today: date) -> dict[int, WaveCounts]:
     """Return the counts of each wave within the scope, for lists."""
     return {wave.pk: wave_counts(wave, scope, today=today) for wave in waves}
+
+
+def respondent_heading(*, unit: Unit) -> str:
+    """Return the heading respondents see atop a survey: their organisation's name.
+
+    The questionnaire's title and description are written for the people who run the
+    survey (catalog names, methodological notes) and never reach respondents.
+    """
+    ancestors = unit.ancestor_ids
+    if not ancestors:
+        return unit.name
+    root = Unit.objects.filter(pk=ancestors[0]).values_list("name", flat=True).first()
+    return root or unit.name

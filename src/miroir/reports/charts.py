@@ -12,8 +12,16 @@ drops what has none, and prefixes every id so that several charts on one page do
 share their clip paths.
 
 The figures drawn here come from the results selectors, after the privacy gate: a
-suppressed figure arrives as ``suppressed=True`` with no value, and is drawn as the one
-suppressed marker, never as a bar or a colour.
+suppressed figure arrives as ``suppressed=True`` with no value. It is drawn as nothing at
+all (a mark at the axis's origin would read as a score of 0): the chart's ``note`` says so,
+the heatmap shows the one suppressed marker in its empty cell, and the table next to the
+picture shows the marker in its row.
+
+The picture carries no title: the page's heading names it, and the SVG's own title and
+description give it an accessible name. Charts are drawn for a phone first: the whole
+picture, labels included, fits
+``CHART_WIDTH`` pixels (Vega's ``fit`` autosize), its text is ``FONT_SIZE`` pixels or more,
+and the page shows it at its container's width, so that it stays legible at 390 px.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from xml.etree import ElementTree as ET
 
 import altair as alt
 from django.utils.encoding import force_str
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -92,7 +101,11 @@ LENS_COLOURS = {
 }
 SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
-CHART_WIDTH = 560
+# The whole picture's width, labels included: a phone's screen less the page's margins.
+CHART_WIDTH = 360
+# Text of the picture, in its own pixels; a 390 px phone shows it at about that size.
+FONT_SIZE = 13
+LABEL_LIMIT = 130
 RENDER_CACHE_SIZE = 256
 
 ET.register_namespace("", SVG_NS)
@@ -132,6 +145,8 @@ class Chart:
     table_rows: tuple[tuple[Any, ...], ...]
     # Decimals shown on the page; the table and exports keep unrounded numbers.
     digits: int = 0
+    # Some figures are hidden: the picture leaves them out and the page says so.
+    has_suppressed: bool = False
 
     @property
     def svg(self) -> SafeString:
@@ -310,9 +325,15 @@ def _records(points: Iterable[Point]) -> list[dict[str, Any]]:
 
 def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return (
-        chart.configure(font=FONT)
+        chart.configure(font=FONT, autosize=alt.AutoSizeParams(type="fit", contains="padding"))
         .configure_view(stroke=None)
-        .configure_axis(labelLimit=220, titleFontWeight="normal")
+        .configure_axis(
+            labelLimit=LABEL_LIMIT,
+            labelFontSize=FONT_SIZE,
+            titleFontSize=FONT_SIZE,
+            titleFontWeight="normal",
+        )
+        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=LABEL_LIMIT)
     )
 
 
@@ -331,7 +352,7 @@ def _colour(palette: tuple[tuple[str, str], ...]) -> alt.Color:
         "series:N",
         title=None,
         scale=alt.Scale(domain=names, range=[colour for _name, colour in palette]),
-        legend=alt.Legend(orient="bottom") if len(names) > 1 else None,
+        legend=alt.Legend(orient="bottom", columns=2) if len(names) > 1 else None,
     )
 
 
@@ -407,14 +428,13 @@ def interval_chart(
 ) -> Chart:
     """Return a dot-and-interval chart: one row per category, one colour per series.
 
-    Suppressed figures show the marker at the start of their row.
+    Suppressed figures are not drawn (their row stays empty; the table shows the marker).
     """
     records = _records(points)
     palette = _palette([point.series for point in points], colours)
-    height = max(60, 22 * len(records))
-    spec = _from_shape(
-        "interval", records, title, value_title, category_title, domain, palette, height
-    )
+    # The height is the whole picture's (axis and legend included).
+    height = max(60, 26 * len(records)) + 80
+    spec = _from_shape("interval", records, value_title, category_title, domain, palette, height)
     return Chart(
         key=key,
         title=title,
@@ -423,6 +443,7 @@ def interval_chart(
         table_columns=_table_columns(category_title, series_title, value_title),
         table_rows=_table_rows(points),
         digits=digits,
+        has_suppressed=_any_suppressed(points),
     )
 
 
@@ -445,12 +466,14 @@ def heatmap_chart(
     records = _records(points)
     for record in records:
         record["label"] = (
-            record["marker"] if record["value"] is None else f"{record['value']:.{digits}f}"
+            record["marker"]
+            if record["value"] is None
+            else number_format(record["value"], digits, use_l10n=True)
         )
     rows = len({point.category for point in points}) or 1
     columns = len({point.series for point in points}) or 1
     spec = _from_shape(
-        "heatmap", records, title, value_title, row_title, column_title, domain, rows, columns
+        "heatmap", records, value_title, row_title, column_title, domain, rows, columns
     )
     return Chart(
         key=key,
@@ -460,6 +483,7 @@ def heatmap_chart(
         table_columns=_table_columns(row_title, column_title, value_title),
         table_rows=_table_rows(points),
         digits=digits,
+        has_suppressed=_any_suppressed(points),
     )
 
 
@@ -478,12 +502,13 @@ def trend_chart(
 ) -> Chart:
     """Return a trend: ``category`` is the period (in the given order), one line per series.
 
-    Intervals are vertical rules at each period; suppressed periods break the line.
+    Intervals are vertical rules at each period; suppressed periods are not drawn and
+    break the line.
     """
     records = _records(points)
     periods = tuple(dict.fromkeys(point.category for point in points))
     palette = _palette([point.series for point in points], colours)
-    spec = _from_shape("trend", records, title, value_title, period_title, domain, palette, periods)
+    spec = _from_shape("trend", records, value_title, period_title, domain, palette, periods)
     return Chart(
         key=key,
         title=title,
@@ -492,6 +517,7 @@ def trend_chart(
         table_columns=_table_columns(period_title, series_title, value_title),
         table_rows=_table_rows(points),
         digits=digits,
+        has_suppressed=_any_suppressed(points),
     )
 
 
@@ -500,7 +526,6 @@ def trend_chart(
 
 def _interval_shape(
     records: list[dict[str, Any]],
-    title: str,
     value_title: str,
     category_title: str,
     domain: tuple[float, float] | None,
@@ -519,15 +544,11 @@ def _interval_shape(
     dots = base.mark_point(filled=True, size=70, opacity=1).encode(
         x=alt.X("value:Q", scale=scale), color=colour
     )
-    markers = base.mark_text(align="left", dx=4, fontSize=14).encode(
-        x=alt.value(0), text="marker:N"
-    )
-    return alt.layer(rules, dots, markers).properties(width=CHART_WIDTH, height=height, title=title)
+    return alt.layer(rules, dots).properties(width=CHART_WIDTH, height=height)
 
 
 def _heatmap_shape(
     records: list[dict[str, Any]],
-    title: str,
     value_title: str,
     row_title: str,
     column_title: str,
@@ -537,24 +558,22 @@ def _heatmap_shape(
 ) -> alt.TopLevelMixin:
     base = alt.Chart(alt.Data(values=records)).encode(
         y=alt.Y("category:N", title=row_title, sort=None),
-        x=alt.X("series:N", title=column_title, sort=None, axis=alt.Axis(labelAngle=-30)),
+        x=alt.X("series:N", title=column_title, sort=None, axis=alt.Axis(labelAngle=-40)),
     )
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
         color=alt.Color(
             "value:Q",
             title=value_title,
             scale=alt.Scale(domain=list(domain), scheme="blueorange", reverse=True),
+            legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=160),
         )
     )
-    text = base.mark_text(fontSize=11).encode(text="label:N", color=alt.value("#1b1f23"))
-    return alt.layer(cells, text).properties(
-        width=max(120, min(CHART_WIDTH, 70 * columns)), height=max(40, 24 * rows), title=title
-    )
+    text = base.mark_text(fontSize=FONT_SIZE).encode(text="label:N", color=alt.value("#1b1f23"))
+    return alt.layer(cells, text).properties(width=CHART_WIDTH, height=32 * rows + 170)
 
 
 def _trend_shape(
     records: list[dict[str, Any]],
-    title: str,
     value_title: str,
     period_title: str,
     domain: tuple[float, float] | None,
@@ -570,10 +589,7 @@ def _trend_shape(
         y=alt.Y("value:Q", title=value_title, scale=scale)
     )
     band = base.mark_rule(strokeWidth=1.5, opacity=0.6).encode(y="low:Q", y2="high:Q")
-    markers = base.mark_text(dy=-6, fontSize=14).encode(
-        y=alt.value(0), text="marker:N", color=alt.value("#1b1f23")
-    )
-    return alt.layer(band, line, markers).properties(width=CHART_WIDTH, height=220, title=title)
+    return alt.layer(band, line).properties(width=CHART_WIDTH, height=300)
 
 
 SHAPES: dict[str, Callable[..., alt.TopLevelMixin]] = {
@@ -581,6 +597,10 @@ SHAPES: dict[str, Callable[..., alt.TopLevelMixin]] = {
     "heatmap": _heatmap_shape,
     "trend": _trend_shape,
 }
+
+
+def _any_suppressed(points: Sequence[Point]) -> bool:
+    return any(point.suppressed or point.value is None for point in points)
 
 
 def chart_label(value: Any) -> str:

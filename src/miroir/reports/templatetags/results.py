@@ -46,11 +46,14 @@ def cell(value: Any, column: Column) -> SafeString | str:
         significant = format_html(
             ' <abbr class="significant" title="{}">*</abbr>', _("Significant at 95 %")
         )
+        bounds = _("[%(low)s; %(high)s]") % {
+            "low": _number(value.low, column.digits),
+            "high": _number(value.high, column.digits),
+        }
         return format_html(
-            '{} <span class="interval">[{} ; {}]</span>{}',
+            '{} <span class="interval">{}</span>{}',
             shown,
-            _number(value.low, column.digits),
-            _number(value.high, column.digits),
+            bounds,
             significant if value.significant else "",
         )
     if column.kind == "flag" or isinstance(value, bool):
