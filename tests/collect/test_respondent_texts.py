@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from miroir.collect.kiosk import kiosk_key_sign
+from miroir.collect.services import kiosk_issue
 from tests.collect.support import token_for
 
 INTERNAL_TITLE = "Pulse de test"
@@ -34,10 +34,10 @@ def _open(client, wave, personas):
 
 
 def _kiosk(client, wave, personas):
-    url = reverse("collect:kiosk", args=[wave.public_id, personas.lille.pk])
-    key = kiosk_key_sign(public_id=wave.public_id, unit_id=personas.lille.pk)
-    assert client.get(url, {"key": key}).status_code == 302
-    return client.get(url)
+    key = kiosk_issue(wave=wave, unit=personas.lille, actor=None)[1]
+    setup = reverse("collect:kiosk_setup", args=[wave.public_id, personas.lille.pk])
+    assert client.post(setup, {"key": key}).status_code == 200
+    return client.get(reverse("collect:kiosk", args=[wave.public_id, personas.lille.pk]))
 
 
 # Customers get personal links from interactions, not from the roster: open links and kiosks.
@@ -73,3 +73,12 @@ def test_the_public_complaint_form_has_no_staff_text(client, personas):
     assert personas.lille.name in html
     assert reverse("voices:follow") not in html
     assert "écoutez vos collaborateurs" not in html and "listen to your people" not in html
+
+
+def test_the_kiosk_setup_page_shows_the_organisation(
+    client, make_wave, launch, personas, described
+):
+    wave = launch(make_wave(channels=["kiosk"], reminder_days=[]))
+    page = client.get(reverse("collect:kiosk", args=[wave.public_id, personas.lille.pk]))
+    html = page.content.decode()
+    assert INTERNAL_TITLE not in html and personas.company.name in html

@@ -61,6 +61,7 @@ ACTIONS: dict[str, Any] = {
     "wave.close": gettext_lazy("Wave closed"),
     "wave.create": gettext_lazy("Wave created"),
     "wave.kiosk_issue": gettext_lazy("Kiosk link issued"),
+    "wave.kiosk_revoke": gettext_lazy("Kiosk revoked"),
     "wave.launch": gettext_lazy("Wave launched"),
     "wave.links_export": gettext_lazy("Personal links downloaded"),
     "wave.open": gettext_lazy("Wave opened"),

@@ -168,7 +168,7 @@ def _setup_page(request: HttpRequest, target: Target, language: str) -> HttpResp
             "This kiosk link is not valid (any more): ask the person in charge for a new one."
         )
     context = {
-        "title": wave.instrument.title(language),
+        "title": selectors.respondent_heading(unit=unit),
         "setup_url": reverse("collect:kiosk_setup", args=[wave.public_id, unit.pk]),
         "fragment_name": FRAGMENT_NAME,
         "msg_failed": failed,
