@@ -104,7 +104,9 @@ def _management_overestimates_what_employees_feel(demo) -> None:
 def _the_employee_and_customer_indices_go_together_across_shops(demo) -> None:
     period = _closed_period()
     result = selectors.unit_linkage(unit=demo, period=period, level="shop")
-    assert result.units >= 10
+    # A shop's figures stop at its last release day (docs/anonymity.md, "Over time"): the
+    # few who answered after it count in its region, so fewer shops pass than all answers.
+    assert result.units >= 8
     assert result.pearson is not None
     # Planted: cx = 0.5 ex + noise; the interval must lie above zero or at least hold it.
     assert result.pearson.high > 0

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from miroir.collect.models import Response
 from miroir.results import gate, selectors
 from miroir.results.listening import VoiceListening, register_voice_source, unregister_voice_source
 from miroir.results.periods import period_of
@@ -128,15 +129,23 @@ def test_answers_the_roll_ups_lack_hide_their_cell_instead_of_failing(
 ) -> None:
     members = add_employees(personas.lille_vente, 7, prefix="Behind")
     wave = launch(make_wave())
-    for member in members[:6]:
+    today = timezone.localdate()
+    for member in members[:5]:
         submit(token_for(wave, member), {"ecoute-employee": "5", "enps": "9"})
+    # Five answered the day before (the company's release day), two more today.
+    earlier = today - timedelta(days=1) if today.day > 1 else today
+    Response.objects.filter(wave=wave).update(submitted_on=earlier)
+    submit(token_for(wave, members[5]), {"ecoute-employee": "5", "enps": "9"})
     # One answer stored outside intake's roll-ups (an import not yet rebuilt, say).
     monkeypatch.setattr("miroir.results.services.rollups_add", lambda **kwargs: None)
     submit(token_for(wave, members[6]), {"ecoute-employee": "1", "enps": "2"})
-    today = timezone.localdate()
+    later = today + timedelta(days=1) if today.day > 1 else today + timedelta(days=2)
+    Response.objects.filter(wave=wave, submitted_on=today).update(
+        submitted_on=later - timedelta(days=1)
+    )
     with caplog.at_level("WARNING", logger="miroir.results.selectors"):
         results = selectors.unit_results(
-            unit=personas.company, lens="employee", period=period_of(today), today=today
+            unit=personas.company, lens="employee", period=period_of(today), today=later
         )
     assert all(figure.suppressed for figure in results.figures)
     assert "run rollups_rebuild" in caplog.text

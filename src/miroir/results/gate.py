@@ -27,8 +27,12 @@ Every aggregate or verbatim Miroir shows passes through this module; selectors i
   included) must be 0 or at least the threshold.
 - **Periods.** Results are released at one grain only (``periods.release_grain``), so
   no two released periods overlap and none can be subtracted from another.
-- **Timing.** An open wave of the organisation's lenses is shown as it stood at the end
-  of the previous day (``snapshot_day``): the latest answer cannot be attributed.
+- **Timing.** An open wave of the organisation's lenses is counted up to the end of the
+  previous day (``snapshot_day``), and each unit's figures hold its respondents up to its
+  own release day (``release_days``): the last day at which at least the threshold of new
+  respondents had arrived since its previous one. Two releases, whenever made (daily, at a
+  wave's close, after a raised threshold), differ at a unit by nobody or by at least the
+  threshold.
 - **Verbatims** (``verbatims``) show only for groups of at least the verbatim threshold
   under the same complementary rule, in an order unrelated to arrival, dated by their
   wave only, and pass through ``redact`` (names removed) on their way out.
@@ -36,6 +40,7 @@ Every aggregate or verbatim Miroir shows passes through this module; selectors i
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -114,6 +119,81 @@ def snapshot_day(lens: str, *, has_open_wave: bool, today: date) -> date | None:
     if protects_identity(lens) and has_open_wave:
         return today - timedelta(days=1)
     return None
+
+
+# -- release days: figures that move only by groups of at least the threshold ---------------
+
+Counts = Mapping[date, int]
+
+
+def _cumulative(days: Counts) -> tuple[list[date], list[int]]:
+    ordered = sorted(day for day, count in days.items() if count)
+    running, sums = 0, []
+    for day in ordered:
+        running += days[day]
+        sums.append(running)
+    return ordered, sums
+
+
+def _up_to(cumulative: tuple[list[date], list[int]], day: date) -> int:
+    ordered, sums = cumulative
+    index = bisect.bisect_right(ordered, day)
+    return sums[index - 1] if index else 0
+
+
+def release_days(
+    counts: Mapping[Key, Counts],
+    within: Mapping[Key, Sequence[Key]],
+    thresholds: Iterable[int],
+    *,
+    floor: int = MINIMUM_ANONYMITY_THRESHOLD,
+) -> dict[int, dict[Key, date | None]]:
+    """Return, per threshold, the last day each group's figures may include (None: none).
+
+    ``counts`` gives each group's respondents per day (a unit: its whole subtree; a unit x
+    segment: its subtree's respondents of that segment); ``within`` names the groups each
+    group lies in (its parent unit, and for a segment the same segment one level up and its
+    unit's total), which must appear before it in ``counts``'s order (top-down). A group
+    *steps* on a day when at least the threshold of respondents arrived since its previous
+    step; its figures are those of its respondents up to its last step. So two releases of
+    a group differ by whole steps: by nobody or by at least the threshold.
+
+    The steps are *nested*: a group steps only on days when every group it lies in steps
+    (so within one release a unit's figures hold those of every unit below it, and the
+    complementary suppression counts real sets), and the steps at a threshold are among
+    the steps at every lower one (computed from ``floor`` up), so that a raised threshold
+    moves a figure only back to one of its earlier steps: a release after the raise differs
+    from one before it by at least the older threshold, and from other releases after it by
+    at least the new one. The steps depend only on the responses' days, up to the last day
+    counted: the same answers always give the same days, in any process, after a restart,
+    and a later day never changes an earlier step.
+    """
+    wanted = sorted(set(thresholds))
+    if not wanted:
+        return {}
+    low = min(floor, wanted[0])
+    if low < 1:
+        raise ValueError(f"a threshold is at least 1, got {low}")
+    cumulative = {key: _cumulative(days) for key, days in counts.items()}
+    steps: dict[Key, list[date]] = {}
+    found: dict[int, dict[Key, date | None]] = {}
+    for threshold in range(low, wanted[-1] + 1):
+        current: dict[Key, list[date]] = {}
+        for key in counts:
+            candidates = set(steps[key]) if threshold > low else set(cumulative[key][0])
+            for outer in within.get(key, ()):
+                candidates &= set(current.get(outer, ()))
+            stepped, last = [], 0
+            for day in sorted(candidates):
+                reached = _up_to(cumulative[key], day)
+                if reached - last >= threshold:
+                    stepped.append(day)
+                    last = reached
+            current[key] = stepped
+        steps = current
+        if threshold in wanted:
+            found[threshold] = {key: (days[-1] if days else None) for key, days in steps.items()}
+    return found
 
 
 # -- complementary suppression --------------------------------------------------------------
@@ -248,11 +328,14 @@ def release_crossed(
     totals: Mapping[Key, int],
     cells: Mapping[tuple[Key, str], int],
     threshold: int,
+    *,
+    hidden: Iterable[tuple[Key, str]] = (),
 ) -> tuple[frozenset[Key], frozenset[tuple[Key, str]]]:
     """Return the visible groups and the visible (group, segment) cells of a crossed family.
 
     ``totals`` are the groups' counts (every segment, "no attribute" included); ``cells``
-    the counts by segment value (never the "no attribute" part, which is not shown).
+    the counts by segment value (never the "no attribute" part, which is not shown);
+    ``hidden`` are cells to hide whatever their count.
 
     On top of the tree rule for totals and for each segment value, two rules keep every
     released figure a sum of disjoint safe pieces: a visible cell (V, s) is *aligned* —
@@ -267,9 +350,12 @@ def release_crossed(
     of thousands of units this is what keeps the rule affordable.
     """
     shown_totals = release_tree(parents, totals, threshold)
+    forced = set(hidden)
     if threshold == 1:
         return shown_totals, frozenset(
-            key for key, count in cells.items() if count >= 1 and key[0] in shown_totals
+            key
+            for key, count in cells.items()
+            if count >= 1 and key[0] in shown_totals and key not in forced
         )
     children = _children(parents)
     segments = sorted({segment for _, segment in cells})
@@ -289,7 +375,9 @@ def release_crossed(
         families[segment] = {key: parents[key] for key in parents if key in inside}
         shapes[segment] = shape_of(families[segment])
         counts[segment] = {key: cells.get((key, segment), 0) for key in families[segment]}
-        blocked[segment] = {key for key in families[segment] if key not in shown_totals}
+        blocked[segment] = {
+            key for key in families[segment] if key not in shown_totals or (key, segment) in forced
+        }
 
     def gated(segment: str) -> frozenset[Key]:
         return release_tree(

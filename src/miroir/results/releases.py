@@ -106,6 +106,12 @@ class Release:
     values: dict[str, int] = field(default_factory=dict)
     responses: dict[int, int] = field(default_factory=dict)
     visible_responses: frozenset[int] = frozenset()
+    # Respondents each unit's verbatims are gated over (up to their own release day).
+    verbatim_responses: dict[int, int] = field(default_factory=dict)
+    # Lenses of people: each unit's last release day (None: nothing yet), for its figures
+    # and for its verbatims (``gate.release_days``); empty for customers.
+    through: dict[int, date | None] = field(default_factory=dict)
+    verbatim_through: dict[int, date | None] = field(default_factory=dict)
     computed_at: datetime | None = None
     # The waves pooled, and when the roll-ups were last found unchanged since computing.
     wave_ids: tuple[int, ...] = ()
@@ -143,16 +149,16 @@ class Release:
     def verbatim_groups(self, parents: dict[int, int | None]) -> frozenset[int]:
         """Return the units whose verbatims the gate releases (computed once per release)."""
         if self._verbatim_groups is None:
-            family = {pk: parents[pk] for pk in self.responses}
+            family = {pk: parents[pk] for pk in self.verbatim_responses}
             self._verbatim_groups = gate.release_tree(
-                family, self.responses, self.verbatim_threshold
+                family, self.verbatim_responses, self.verbatim_threshold
             )
         return self._verbatim_groups
 
 
 # -- bytes ----------------------------------------------------------------------------------
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 class ReleaseFormatError(ValueError):
@@ -166,6 +172,14 @@ def _packed_arrays(prefix: str, packed: Packed) -> dict[str, np.ndarray]:
         f"{prefix}.moments": packed.moments,
         f"{prefix}.shown": packed.shown,
     }
+
+
+def _days_out(days: dict[int, date | None]) -> dict[str, str | None]:
+    return {str(pk): day.isoformat() if day else None for pk, day in days.items()}
+
+
+def _days_in(days: dict[str, str | None]) -> dict[int, date | None]:
+    return {int(pk): date.fromisoformat(day) if day else None for pk, day in days.items()}
 
 
 def release_bytes(release: Release) -> bytes:
@@ -183,6 +197,9 @@ def release_bytes(release: Release) -> bytes:
         len(release.responses), 2
     )
     arrays["visible_responses"] = np.array(sorted(release.visible_responses), dtype=np.int64)
+    arrays["verbatim_responses"] = np.array(
+        sorted(release.verbatim_responses.items()), dtype=np.int64
+    ).reshape(len(release.verbatim_responses), 2)
     meta = {
         "format": _FORMAT,
         "lens": release.lens,
@@ -196,6 +213,8 @@ def release_bytes(release: Release) -> bytes:
         "wave_ids": list(release.wave_ids),
         "items": {kind: [str(pk) for pk in getattr(release, kind)] for kind in choices},
         "choices": choices,
+        "through": _days_out(release.through),
+        "verbatim_through": _days_out(release.verbatim_through),
     }
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
@@ -248,6 +267,11 @@ def release_read(data: bytes) -> Release:
                 int(unit): int(count) for unit, count in archive["responses"].tolist()
             }
             release.visible_responses = frozenset(archive["visible_responses"].tolist())
+            release.verbatim_responses = {
+                int(unit): int(count) for unit, count in archive["verbatim_responses"].tolist()
+            }
+            release.through = _days_in(meta["through"])
+            release.verbatim_through = _days_in(meta["verbatim_through"])
     except ReleaseFormatError:
         raise
     except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:

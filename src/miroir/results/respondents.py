@@ -8,7 +8,8 @@ respondent: the mean of their answers to the index items, each moved to 0-100 as
 does (docs/analytics.md, "One observation per respondent").
 
 Computed in the database (a mean per response, then sums per unit), over the answers the
-release counted: the lens, the period, and, for a daily snapshot, nothing after its day.
+release counted: the lens, the period, and for people's lenses each unit's respondents up to
+its release day (``gate.release_days``).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def respondent_sums(
     if release.as_of is not None:
         answers = answers.filter(response__submitted_on__lte=release.as_of)
     per_response = (
-        answers.values("response_id", "response__unit_id")
+        answers.values("response_id", "response__unit_id", "response__submitted_on")
         .annotate(
             respondent_index=Avg(
                 Case(*(_on_100(item) for item in items), default=Value(None)),
@@ -81,22 +82,27 @@ def respondent_sums(
             )
         )
         .order_by()
-        .values_list("response__unit_id", "respondent_index")
+        .values_list("response__unit_id", "response__submitted_on", "respondent_index")
     )
     inner, params = per_response.query.sql_with_params()
     # The second level of grouping (per unit) in SQL too: a period holds up to millions of
     # responses, and only one row per unit comes back.
     # The inner query is Django's own, its values passed as parameters: nothing is spliced.
     sql = (
-        "SELECT r.response__unit_id, COUNT(*), SUM(r.respondent_index), "  # noqa: S608
-        "SUM(r.respondent_index * r.respondent_index) "
-        f"FROM ({inner}) r WHERE r.respondent_index IS NOT NULL GROUP BY r.response__unit_id"
+        "SELECT r.response__unit_id, r.response__submitted_on, COUNT(*), "  # noqa: S608
+        "SUM(r.respondent_index), SUM(r.respondent_index * r.respondent_index) "
+        f"FROM ({inner}) r WHERE r.respondent_index IS NOT NULL "
+        "GROUP BY r.response__unit_id, r.response__submitted_on"
     )
+    # People's lenses: each unit counts its respondents up to its own release day.
+    through = release.through if release.through else None
     found: dict[int, list[float]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for unit_id, count, total, squares in cursor.fetchall():
+        for unit_id, day, count, total, squares in cursor.fetchall():
             for ancestor in lineage.get(unit_id, ()):
+                if through is not None and not (through.get(ancestor) and day <= through[ancestor]):
+                    continue
                 if ancestor in wanted:
                     sums = found.setdefault(ancestor, [0, 0.0, 0.0])
                     sums[0] += int(count)

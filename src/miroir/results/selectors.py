@@ -126,7 +126,7 @@ from miroir.results.periods import Period, PeriodError, period_of, period_parse,
 from miroir.results.reasons import reason_code
 from miroir.results.releases import Packed, Release, ReleaseFormatError, release_bytes, release_read
 from miroir.results.respondents import RespondentSums, respondent_sums
-from miroir.results.services import Tally, answer_groups, lens_attribute, response_groups
+from miroir.results.services import Tally, lens_attribute
 
 logger = logging.getLogger(__name__)
 
@@ -806,19 +806,176 @@ def _build_release(
             leaves[key] = tally
         else:
             known.add(tally)
-    responses: dict[tuple[int, str], int] = {}
-    for row in per_unit.values("unit_id", *(["value"] if segments else [])).annotate(
-        count=Sum("responses")
-    ):
-        key = (row["unit_id"], row["value"] if segments else "")
-        responses[key] = responses.get(key, 0) + row["count"]
-    if inputs.open_waves and inputs.as_of is not None:
-        _subtract_fresh(
-            leaves, responses, lens, period, list(inputs.open_waves), inputs.as_of, segments
-        )
-    totals, cells = _sum_up(ctx, release, leaves, responses)
-    _gate(ctx, release, totals, cells, segments)
+    if not gate.protects_identity(lens):
+        responses: dict[tuple[int, str], int] = {}
+        for row in per_unit.values("unit_id", *(["value"] if segments else [])).annotate(
+            count=Sum("responses")
+        ):
+            key = (row["unit_id"], row["value"] if segments else "")
+            responses[key] = responses.get(key, 0) + row["count"]
+        totals, cells = _sum_up(ctx, release, leaves, responses)
+        release.verbatim_responses = dict(release.responses)
+        _gate(ctx, release, totals, cells, segments)
+        return release
+    # The release days replace the daily snapshot: nothing after them is shown.
+    steps = _steps(ctx, release, inputs.as_of)
+    totals, cells = _sum_up(ctx, release, leaves, {})
+    _take_out_after_steps(ctx, release, steps, totals, cells)
+    # A segment's figure is its unit's respondents of that segment up to the unit's day:
+    # shown only when that day is one of the segment's own steps, so that it too moves
+    # by nobody or by at least the threshold, and cells stay a partition of their unit.
+    unaligned = {
+        (unit_id, value)
+        for by_cell in cells.values()
+        for unit_id, value in by_cell
+        if steps.cells.get((unit_id, value)) != steps.totals.get(unit_id)
+    }
+    _gate(ctx, release, totals, cells, segments, unaligned=unaligned)
     return release
+
+
+@dataclass
+class _Steps:
+    """Each group's last release day, and its respondents per day (``gate.release_days``)."""
+
+    totals: dict[int, date | None]
+    cells: dict[tuple[int, str], date | None]
+    verbatims: dict[int, date | None]
+    # Each response unit → the earliest day a unit above it (itself included) stops at.
+    cuts: dict[int, date]
+
+
+def _steps(ctx: _Context, release: Release, as_of: date | None) -> _Steps:
+    """Return the release days of every unit (and unit x segment) of a release.
+
+    Read from the responses' days (one grouped query): each unit's figures hold its
+    respondents up to the last day at which at least the threshold of new ones had arrived
+    since its previous step (``gate.release_days``), so that two releases of a unit differ
+    by nobody or by at least the threshold, whatever days they were made on.
+    """
+    period, lineage, parents = release.period, ctx.tree.lineage, ctx.tree.parents
+    responses = Response.objects.filter(
+        lens=release.lens, submitted_on__gte=period.start, submitted_on__lt=period.end
+    )
+    if as_of is not None:
+        responses = responses.filter(submitted_on__lte=as_of)
+    counts: dict[Any, dict[date, int]] = {}
+    for unit_id, day, value, number in services.response_days(responses, lens=release.lens):
+        for ancestor in lineage.get(unit_id, ()):
+            by_day = counts.setdefault(ancestor, {})
+            by_day[day] = by_day.get(day, 0) + number
+            if release.attribute and value:
+                by_day = counts.setdefault((ancestor, value), {})
+                by_day[day] = by_day.get(day, 0) + number
+    depth = {pk: len(path) for pk, path in lineage.items()}
+    ordered = sorted(
+        counts, key=lambda key: (depth[key], 0) if isinstance(key, int) else (depth[key[0]], 1)
+    )
+    within: dict[Any, tuple[Any, ...]] = {}
+    for key in ordered:
+        if isinstance(key, int):
+            within[key] = () if parents.get(key) is None else (parents[key],)
+        else:
+            unit_id, value = key
+            above = parents.get(unit_id)
+            within[key] = (unit_id,) if above is None else (unit_id, (above, value))
+    thresholds = (release.threshold, release.verbatim_threshold)
+    # The chain of nested steps starts at the settings' threshold: raising a wave's
+    # threshold then moves figures only back to earlier steps (``gate.release_days``).
+    found = gate.release_days(
+        {key: counts[key] for key in ordered},
+        within,
+        thresholds,
+        floor=gate.score_threshold(release.lens),
+    )
+    days, said = found[release.threshold], found[release.verbatim_threshold]
+    totals = {key: day for key, day in days.items() if isinstance(key, int)}
+    cells = {key: day for key, day in days.items() if not isinstance(key, int)}
+    release.responses = {
+        pk: _count_through(counts[pk], day) for pk, day in totals.items() if day is not None
+    }
+    release.verbatim_responses = {
+        pk: _count_through(counts[pk], said[pk]) for pk in totals if said.get(pk) is not None
+    }
+    release.through = totals
+    release.verbatim_through = {pk: said.get(pk) for pk in totals}
+    cuts: dict[int, date] = {}
+    for unit_id, path in lineage.items():
+        known = [totals[pk] for pk in path if totals.get(pk) is not None]
+        if known:
+            cuts[unit_id] = min(known)
+    return _Steps(totals, cells, said, cuts)
+
+
+def _count_through(by_day: dict[date, int], day: date | None) -> int:
+    return 0 if day is None else sum(n for when, n in by_day.items() if when <= day)
+
+
+def _take_out_after_steps(
+    ctx: _Context,
+    release: Release,
+    steps: _Steps,
+    totals: dict[int, dict[int, Tally]],
+    cells: dict[int, dict[tuple[int, str], Tally]],
+) -> None:
+    """Take out of each unit's sums the answers given after its last release day.
+
+    What lies after a unit's release day is fewer than the threshold per level above it
+    (else the unit would have stepped), so this reads few answers however large the
+    network; a unit (or segment) that never stepped shows nothing.
+    """
+    period = release.period
+    for by_unit in totals.values():
+        for pk in by_unit:
+            if steps.totals.get(pk) is None:
+                by_unit[pk] = Tally()
+    for by_cell in cells.values():
+        for key in by_cell:
+            if steps.totals.get(key[0]) is None:
+                by_cell[key] = Tally()
+    wanted: dict[date, list[int]] = {}
+    for unit_id, cut in steps.cuts.items():
+        wanted.setdefault(cut, []).append(unit_id)
+    if not wanted:
+        return
+    after = Q()
+    for cut, units in wanted.items():
+        after |= Q(response__unit_id__in=units, response__submitted_on__gt=cut)
+    answers = Answer.objects.filter(
+        after, response__submitted_on__gte=period.start, response__submitted_on__lt=period.end
+    )
+    lineage = ctx.tree.lineage
+    behind = 0
+    for row in services.answer_days(answers, lens=release.lens):
+        row = {**row, "choice": row["choice_key"]}
+        tally, day, value = Tally.from_row(row), row["day"], row["segment_value"]
+        for ancestor in lineage.get(row["unit_key"], ()):
+            stop = steps.totals.get(ancestor)
+            if stop is None or day <= stop:
+                continue
+            behind += _take(totals.get(row["item_id"], {}), ancestor, tally)
+            if release.attribute and value:
+                behind += _take(cells.get(row["item_id"], {}), (ancestor, value), tally)
+    if behind:
+        logger.warning(
+            "%s roll-up cells of the %s lens lack answers stored lately; run rollups_rebuild",
+            behind,
+            release.lens,
+        )
+
+
+def _take(sums: dict[Any, Tally], key: Any, tally: Tally) -> int:
+    """Take ``tally`` out of ``sums[key]``; 1 when the roll-ups did not hold it (then empty)."""
+    known = sums.get(key)
+    if known is None:
+        return 0
+    known.add(tally, sign=-1)
+    if min(known.n, known.dont_know, *known.values, *known.choices.values()) < 0:
+        # The roll-ups do not hold these answers yet (stored outside intake and not
+        # rebuilt): nothing of this group can be told.
+        sums[key] = Tally()
+        return 1
+    return 0
 
 
 def _fetch(queryset: Any) -> list[tuple[Any, ...]]:
@@ -831,51 +988,6 @@ def _fetch(queryset: Any) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _subtract_fresh(
-    leaves: dict[tuple[int, int, str], Tally],
-    responses: dict[tuple[int, str], int],
-    lens: str,
-    period: Period,
-    open_waves: list[int],
-    as_of: date,
-    segments: bool,
-) -> None:
-    """Take out what open waves received after ``as_of``: the daily snapshot."""
-    fresh = Q(
-        response__wave__in=open_waves,
-        response__submitted_on__gt=as_of,
-        response__submitted_on__gte=period.start,
-        response__submitted_on__lt=period.end,
-    )
-    behind = 0
-    for row in answer_groups(Answer.objects.filter(fresh), lens=lens):
-        key = (row["unit_key"], row["item_id"], row["segment_value"] if segments else "")
-        row = {**row, "choice": row["choice_key"]}
-        leaf = leaves.setdefault(key, Tally())
-        leaf.add(Tally.from_row(row), sign=-1)
-        if min(leaf.n, leaf.dont_know, *leaf.values, *leaf.choices.values()) < 0:
-            # The roll-ups do not hold these answers yet (stored outside intake and not
-            # rebuilt): nothing of this cell can be told before the snapshot day.
-            leaves[key] = Tally()
-            behind += 1
-    fresh_responses = Response.objects.filter(
-        wave__in=open_waves,
-        submitted_on__gt=as_of,
-        submitted_on__gte=period.start,
-        submitted_on__lt=period.end,
-    )
-    for row in response_groups(fresh_responses, lens=lens):
-        key = (row["unit_id"], row["segment_value"] if segments else "")
-        responses[key] = max(0, responses.get(key, 0) - row["responses"])
-    if behind:
-        logger.warning(
-            "%s roll-up cells of the %s lens lack answers stored since %s; run rollups_rebuild",
-            behind,
-            lens,
-            as_of,
-        )
 
 
 def _sum_up(
@@ -951,8 +1063,14 @@ def _gate(
     totals: dict[int, dict[int, Tally]],
     cells: dict[int, dict[tuple[int, str], Tally]],
     segments: bool,
+    *,
+    unaligned: set[tuple[int, str]] | frozenset[tuple[int, str]] = frozenset(),
 ) -> None:
-    """Decide what the release shows, then pack it (the gate sees every unit at once)."""
+    """Decide what the release shows, then pack it (the gate sees every unit at once).
+
+    ``unaligned`` are unit x segment cells hidden whatever their count (their segment did
+    not step on their unit's release day).
+    """
     parents = ctx.tree.parents
     if segments and release.attribute:
         found = sorted({value for by_cell in cells.values() for _unit, value in by_cell})
@@ -964,7 +1082,9 @@ def _gate(
         if segments and release.attribute:
             by_cell = cells.get(item_id, {})
             crossed = {key: tally.n for key, tally in by_cell.items()}
-            shown, shown_cells = gate.release_crossed(family, counts, crossed, release.threshold)
+            shown, shown_cells = gate.release_crossed(
+                family, counts, crossed, release.threshold, hidden=unaligned
+            )
             release.cells[item_id] = Packed(
                 {unit * span + release.values[value]: t for (unit, value), t in by_cell.items()},
                 (unit * span + release.values[value] for unit, value in shown_cells),
@@ -2075,7 +2195,14 @@ def unit_verbatims(
             answers = answers.filter(response__unit_id__in=[ref.id for ref in subtree])
         else:
             answers = answers.filter(response__unit__path__startswith=unit.path)
-        if release.as_of is not None:
+        if gate.protects_identity(lens):
+            # Up to the unit's own release day for verbatims (``gate.release_days``).
+            through = release.verbatim_through.get(unit.pk)
+            if through is None:
+                answers = answers.none()
+            else:
+                answers = answers.filter(response__submitted_on__lte=through)
+        elif release.as_of is not None:
             answers = answers.filter(response__submitted_on__lte=release.as_of)
         if item is not None:
             answers = answers.filter(item=item)

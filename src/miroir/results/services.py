@@ -168,20 +168,15 @@ def _upsert(model: type, key: Sequence[str], sums: Sequence[str], rows: list[tup
 # -- recomputation --------------------------------------------------------------------------
 
 
-def answer_groups(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
-    """Return ``answers`` (of one lens, no free text) grouped like roll-up rows, in SQL.
-
-    Each row has the roll-up key (``wave_id``, ``unit_id``, ``item_id``, ``period``,
-    ``value``, ``choice``) and its sums; the attribute is ``lens_attribute(lens)``.
-    """
+def _segment_value(lens: str, attributes: str) -> Any:
+    """Return the SQL expression of a response's segment value ("" when none)."""
     attribute = lens_attribute(lens)
-    value = (
-        Coalesce(
-            KeyTextTransform(attribute, "response__attributes"), Value(""), output_field=CharField()
-        )
-        if attribute
-        else Value("")
-    )
+    if not attribute:
+        return Value("")
+    return Coalesce(KeyTextTransform(attribute, attributes), Value(""), output_field=CharField())
+
+
+def _answer_sums() -> dict[str, Any]:
     sums: dict[str, Any] = {
         "n": Count("id", filter=Q(dont_know=False)),
         "dont_know": Count("id", filter=Q(dont_know=True)),
@@ -192,33 +187,69 @@ def answer_groups(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
     }
     for index, name in zip(VALUE_RANGE, VALUE_FIELDS, strict=True):
         sums[name] = Count("id", filter=Q(number=float(index)))
+    return sums
+
+
+def answer_groups(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
+    """Return ``answers`` (of one lens, no free text) grouped like roll-up rows, in SQL.
+
+    Each row has the roll-up key (``wave_id``, ``unit_id``, ``item_id``, ``period``,
+    ``value``, ``choice``) and its sums; the attribute is ``lens_attribute(lens)``.
+    """
     return (
         answers.filter(text__isnull=True, response__lens=lens)
         .annotate(
             wave_key=F("response__wave_id"),
             unit_key=F("response__unit_id"),
             period=TruncMonth("response__submitted_on"),
-            segment_value=value,
+            segment_value=_segment_value(lens, "response__attributes"),
             choice_key=Coalesce("choice", Value(""), output_field=CharField()),
         )
         .values("wave_key", "unit_key", "item_id", "period", "segment_value", "choice_key")
-        .annotate(**sums)
+        .annotate(**_answer_sums())
+        .order_by()
+    )
+
+
+def answer_days(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
+    """Return ``answers`` (of one lens, no free text) summed per unit, day, segment and item.
+
+    Rows: ``unit_key``, ``day``, ``segment_value``, ``item_id``, ``choice_key`` and the
+    roll-up sums; what a release takes out of a unit's figures after its last release day.
+    """
+    return (
+        answers.filter(text__isnull=True, response__lens=lens)
+        .annotate(
+            unit_key=F("response__unit_id"),
+            day=F("response__submitted_on"),
+            segment_value=_segment_value(lens, "response__attributes"),
+            choice_key=Coalesce("choice", Value(""), output_field=CharField()),
+        )
+        .values("unit_key", "day", "segment_value", "item_id", "choice_key")
+        .annotate(**_answer_sums())
         .order_by()
     )
 
 
 def response_groups(responses: QuerySet[Response], *, lens: str) -> QuerySet[Any]:
     """Return ``responses`` of one lens counted per response roll-up key, in SQL."""
-    attribute = lens_attribute(lens)
-    value = (
-        Coalesce(KeyTextTransform(attribute, "attributes"), Value(""), output_field=CharField())
-        if attribute
-        else Value("")
-    )
     return (
         responses.filter(lens=lens)
-        .annotate(period=TruncMonth("submitted_on"), segment_value=value)
+        .annotate(
+            period=TruncMonth("submitted_on"), segment_value=_segment_value(lens, "attributes")
+        )
         .values("wave_id", "unit_id", "period", "segment_value")
+        .annotate(responses=Count("id"))
+        .order_by()
+    )
+
+
+def response_days(responses: QuerySet[Response], *, lens: str) -> QuerySet[Any]:
+    """Return ``responses`` of one lens counted per unit, day and segment value, in SQL."""
+    return (
+        responses.filter(lens=lens)
+        .annotate(segment_value=_segment_value(lens, "attributes"))
+        .values_list("unit_id", "submitted_on", "segment_value")
         .annotate(responses=Count("id"))
         .order_by()
     )
