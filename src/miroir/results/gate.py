@@ -33,6 +33,8 @@ Every aggregate or verbatim Miroir shows passes through this module; selectors i
   respondents had arrived since its previous one. Two releases, whenever made (daily, at a
   wave's close, after a raised threshold), differ at a unit by nobody or by at least the
   threshold.
+- **A reader inside the group** (``hidden_from_member``): a member counted in a group
+  sees it only when the part of the figures they are in holds more than the threshold.
 - **Verbatims** (``verbatims``) show only for groups of at least the verbatim threshold
   under the same complementary rule, in an order unrelated to arrival, dated by their
   wave only, and pass through ``redact`` (names removed) on their way out.
@@ -454,6 +456,45 @@ def _misaligned_in(
             if cells.get((inner, segment), 0) > 0 and inner not in shown:
                 return key
     return None
+
+
+# -- a reader inside the group --------------------------------------------------------------
+
+
+def hidden_from_member(
+    children: Mapping[Key, Sequence[Key]],
+    lineage: Sequence[Key],
+    count: Callable[[Key], int],
+    visible: Callable[[Key], bool],
+    threshold: int,
+) -> set[Key]:
+    """Return the groups to hide, on top of the release, from a reader who belongs to them.
+
+    ``lineage`` is the reader's own unit and every unit above it, bottom-up. A reader
+    counted in a group can take their own answers out of its figure, so the part of the
+    released figures they are in — the *residue* of the lowest visible group holding them:
+    its count minus those of the nearest visible groups below it — must hold at least
+    ``threshold + 1`` respondents (or none: then they did not answer). Otherwise that group
+    is hidden from them and the residue of the next visible group above is looked at, now
+    holding both. Residues of other groups are unchanged, and every figure is a sum of
+    residues, so what the reader can isolate, themselves taken out, counts at least the
+    threshold.
+    """
+    hidden: set[Key] = set()
+    for holder in lineage:
+        if not visible(holder):
+            continue
+        below, stack = 0, list(children.get(holder, ()))
+        while stack:
+            child = stack.pop()
+            if visible(child) and child not in hidden:
+                below += count(child)
+            else:
+                stack.extend(children.get(child, ()))
+        if not 0 < count(holder) - below <= threshold:
+            break
+        hidden.add(holder)
+    return hidden
 
 
 # -- verbatims ------------------------------------------------------------------------------

@@ -79,6 +79,27 @@ class Packed:
         index = self._find(key)
         return index >= 0 and bool(self.shown[index])
 
+    def count(self, key: int) -> int:
+        """Return the answers counted at ``key`` (0 when it has none)."""
+        index = self._find(key)
+        return int(self.whole[index, 0]) if index >= 0 else 0
+
+    def hiding(self, keys: Iterable[int]) -> Packed:
+        """Return a copy of these sums with ``keys`` hidden too (the arrays are shared)."""
+        twin = Packed.__new__(Packed)
+        twin.keys, twin.whole, twin.moments, twin.choices = (
+            self.keys,
+            self.whole,
+            self.moments,
+            self.choices,
+        )
+        twin.shown = self.shown.copy()
+        for key in keys:
+            index = self._find(key)
+            if index >= 0:
+                twin.shown[index] = False
+        return twin
+
     def counts(self) -> dict[int, int]:
         return dict(zip(self.keys.tolist(), self.whole[:, 0].tolist(), strict=True))
 

@@ -144,10 +144,116 @@ def results_can_view(scope: Scope) -> bool:
 
 
 def access_results(scope: Scope, unit_id: Any) -> Unit:
-    """Return the unit whose results the scope may read; 403 without rights, 404 outside scope."""
+    """Return the unit whose results the scope may read; 403 without rights, 404 outside scope.
+
+    Also makes the scope's member the reader of what follows (``results_reader``): the
+    groups they belong to are shown to them only above the threshold.
+    """
     if not results_can_view(scope):
         raise PermissionDenied("Results are for managers and the direction")
-    return access_unit(scope, unit_id)
+    unit = access_unit(scope, unit_id)
+    results_reader(scope)
+    return unit
+
+
+# -- the reader ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """A member reading results: where they are counted, by which lens and segment value."""
+
+    unit_id: int
+    lens: str
+    values: tuple[tuple[str, str], ...]  # (attribute, value) their answers would carry
+
+
+_reader: ContextVar[_Reader | None] = ContextVar("results_reader", default=None)
+
+
+def results_reader(scope: Scope | None) -> None:
+    """Make the scope's member the reader of the figures read next in this request.
+
+    A member counted in a group's employee or partner results (their unit or a unit
+    above it, their lens by contract) could subtract their own answers from its figures:
+    those groups are shown to them only above the threshold (``gate.hidden_from_member``).
+    Called by ``access_results`` and ``access_publication``; reset when a request starts.
+    """
+    member = None
+    if scope is not None and scope.member_id is not None:
+        member = (
+            Member.objects.filter(pk=scope.member_id, unit__isnull=False)
+            .values_list("unit_id", "contract_type", "proximity")
+            .first()
+        )
+    if member is None:
+        _reader.set(None)
+        return
+    unit_id, contract, proximity = member
+    lens = Lens.PARTNER if contract == ContractType.PARTNER else Lens.EMPLOYEE
+    values = (("contract_type", contract or ""), ("proximity", proximity or ""))
+    _reader.set(_Reader(unit_id, lens, values))
+
+
+def results_reader_forget(**kwargs: Any) -> None:
+    """Forget the reader (connected to ``request_started``: one request's reader only)."""
+    _reader.set(None)
+
+
+def _reader_view(ctx: _Context, release: Release, reader: _Reader) -> Release:
+    """Return the release as ``reader`` may see it: groups holding them above the threshold.
+
+    The same release when nothing changes for them; otherwise a copy with more hidden,
+    kept with the release for every reader counted at the same place.
+    """
+    key = ("reader", reader)
+    kept = release.figures.get(key)
+    if kept is not None:
+        return kept
+    lineage = tuple(reversed(ctx.tree.lineage.get(reader.unit_id, ())))
+    children, threshold = ctx.tree.children, release.threshold
+    totals: dict[int, Packed] = {}
+    hidden_units: dict[int, set[int]] = {}
+    for item_id, packed in release.totals.items():
+        hide = gate.hidden_from_member(children, lineage, packed.count, packed.visible, threshold)
+        if hide:
+            totals[item_id] = packed.hiding(hide)
+            hidden_units[item_id] = hide
+    cells: dict[int, Packed] = {}
+    if release.attribute and release.values:
+        span = len(release.values) + 1
+        own = dict(reader.values).get(release.attribute, "")
+        index = release.values.get(own)
+        for item_id, packed in release.cells.items():
+            if index is None:
+                # Their answers carry no segment shown: they are in what segments leave out.
+                hide = set(lineage)
+            else:
+                hide = gate.hidden_from_member(
+                    children,
+                    lineage,
+                    lambda unit, at=index, p=packed: p.count(unit * span + at),
+                    lambda unit, at=index, p=packed: p.visible(unit * span + at),
+                    threshold,
+                )
+            # With one of a unit's segments hidden, its others would give it by difference.
+            hide |= hidden_units.get(item_id, set())
+            if hide:
+                cells[item_id] = packed.hiding(
+                    unit * span + at for unit in hide for at in release.values.values()
+                )
+    if not totals and not cells:
+        view = release
+    else:
+        view = replace(
+            release,
+            totals={**release.totals, **totals},
+            cells={**release.cells, **cells},
+            serial=next(releases._SERIALS),
+            figures={},
+        )
+    release.figures[key] = view
+    return view
 
 
 # -- the tree -------------------------------------------------------------------------------
@@ -465,7 +571,11 @@ class _Context:
         key = (lens, period, segments)
         if key not in self._releases:
             self._releases[key] = _kept_release(self, lens, period, segments=segments)
-        return self._releases[key]
+        release = self._releases[key]
+        reader = _reader.get()
+        if reader is not None and reader.lens == lens and gate.protects_identity(lens):
+            return _reader_view(self, release, reader)
+        return release
 
 
 _session: ContextVar[_Context | None] = ContextVar("results_session", default=None)
@@ -2302,9 +2412,10 @@ def access_publication(scope: Scope, publication_id: Any) -> Publication:
         )
     except (ObjectDoesNotExist, TypeError, ValueError):
         raise Http404("No such publication") from None
-    if publication.unit_id in _member_path(scope):
-        return publication
-    if results_can_view(scope) and scope.contains(publication.unit):
+    if publication.unit_id in _member_path(scope) or (
+        results_can_view(scope) and scope.contains(publication.unit)
+    ):
+        results_reader(scope)  # its figures, to a member of the unit: above the threshold
         return publication
     raise Http404("No such publication")
 
