@@ -8,6 +8,8 @@ import pytest
 from django.utils import timezone
 
 from miroir.journeys.models import Moment
+from miroir.org.models import ContractType, Lens, Member
+from miroir.results import gate
 from miroir.voices.models import Voice
 from miroir.voices.services import complaint_receive, voice_submit
 from tests.personas import Personas
@@ -21,6 +23,24 @@ def _immediate_tasks_and_mail(settings) -> None:
     settings.TASKS = IMMEDIATE
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "https://miroir.example"
+
+
+@pytest.fixture
+def staffed(personas: Personas) -> list[Member]:
+    """Return colleagues enough in Émile's team for an anonymous voice to stay filed there.
+
+    Without them his team, shop and region hold too few people for the verbatim threshold,
+    and his anonymous voices are filed under the company (``voices.services.anonymous_unit``).
+    """
+    return [
+        Member.objects.create(
+            first_name=f"Collègue{index}",
+            last_name="Vente",
+            unit=personas.lille_vente,
+            contract_type=ContractType.PERMANENT,
+        )
+        for index in range(gate.verbatim_threshold(Lens.EMPLOYEE))
+    ]
 
 
 @pytest.fixture

@@ -24,6 +24,9 @@ from miroir.voices.services import voice_submit, voices_escalate_overdue, voices
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TEXT = "Un casier de plus en salle de pause"
 
+# Émile's team is large enough for his anonymous voices to be filed under it.
+pytestmark = pytest.mark.usefixtures("staffed")
+
 
 @pytest.fixture(autouse=True)
 def database_queue(settings) -> None:

@@ -31,6 +31,9 @@ EFFECT = "Réserve rangée en 10 minutes grâce à Marius Sud."
 COMMENT = "Jennifer Martinez l'a déjà fait à Arras."
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Émile's team is large enough for his anonymous voices to be filed under it.
+pytestmark = pytest.mark.usefixtures("staffed")
+
 
 @pytest.fixture
 def no_worker(settings) -> None:

@@ -28,7 +28,8 @@ from miroir.audit.services import audit_record
 from miroir.collect.emails import email_message, email_render
 from miroir.core.inputs import moment_problem, text_clean
 from miroir.journeys.models import Moment
-from miroir.org.models import Lens, Member, Role, RoleKind, Unit
+from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit
+from miroir.results import gate
 from miroir.voices.models import (
     COMMENT_MAX,
     STAFF_KINDS,
@@ -235,6 +236,26 @@ def _receive(voice: Voice, claim_code: str | None) -> Received:
 
 
 @transaction.atomic
+def anonymous_unit(author: Member) -> Unit:
+    """Return the unit an anonymous voice of ``author`` is filed under.
+
+    The nearest unit at or above the author's whose active people of the author's lens
+    reach the gate's verbatim threshold (the company when none does): a voice shown with
+    a unit of one to a few people would name its author.
+    """
+    threshold = gate.verbatim_threshold(author.lens)
+    partners = Q(contract_type=ContractType.PARTNER)
+    people = Member.objects.filter(is_active=True).filter(
+        partners if author.lens == Lens.PARTNER else ~partners
+    )
+    unit = author.unit
+    while unit.parent_id is not None:
+        if people.filter(unit__path__startswith=unit.path).count() >= threshold:
+            break
+        unit = unit.parent
+    return unit
+
+
 def voice_submit(
     *,
     author: Member,
@@ -277,7 +298,7 @@ def voice_submit(
         kind=kind,
         lens=author.lens,
         source=VoiceSource.APP,
-        unit=author.unit,
+        unit=anonymous_unit(author) if anonymous else author.unit,
         moment=chosen,
         title=title,
         text=text,
