@@ -92,3 +92,17 @@ def test_the_demo_does_not_contradict_itself(small_demo):
         .values_list("answers__text", flat=True)
     ) - {None}
     assert customer_texts and not any("équipe" in text for text in customer_texts)
+
+
+def test_no_anonymous_voice_is_filed_under_a_team_small_enough_to_name_its_author(small_demo):
+    from miroir.org.models import ContractType, Member
+    from miroir.results import gate
+
+    anonymous = Voice.objects.filter(is_anonymous=True).exclude(lens="customer")
+    assert anonymous.exists()
+    for unit_id, lens in set(anonymous.values_list("unit_id", "lens")):
+        unit = Unit.objects.get(pk=unit_id)
+        people = Member.objects.filter(is_active=True, unit__path__startswith=unit.path)
+        partners = people.filter(contract_type=ContractType.PARTNER)
+        count = (partners if lens == "partner" else people.exclude(pk__in=partners)).count()
+        assert unit.parent_id is None or count >= gate.verbatim_threshold(lens), (unit, lens)

@@ -41,6 +41,7 @@ from miroir.voices.models import (
     VoiceSupport,
 )
 from miroir.voices.services import (
+    anonymous_unit,
     claim_code_new,
     claim_digest,
     texts_redacted,
@@ -256,6 +257,7 @@ def build_voices(ctx: DemoContext) -> None:
     moments = {moment.code: moment for moment in Moment.objects.all()}
     themes = {kind: _themes_of(kind) for kind in TEXTS}
     voices: list[Voice] = []
+    filed = _AnonymousUnits()
     for shop in ctx.progress(shops, desc="voices"):
         owner = unit_manager(shop)
         staff = [m for m in ctx.members(shop) if m.is_active] + [
@@ -266,15 +268,25 @@ def build_voices(ctx: DemoContext) -> None:
         ]
         for kind, count in PER_SHOP.items():
             for _n in range(count):
-                voices.append(_voice(ctx, rng, shop, owner, kind, staff, moments, themes))
+                voices.append(_voice(ctx, rng, shop, owner, kind, staff, moments, themes, filed))
     voices += _persona_voices(ctx, moments)
-    voices += _showcase(ctx, moments, themes)
+    voices += _showcase(ctx, moments, themes, filed)
     _redact(voices)
     with transaction.atomic():
         Voice.objects.bulk_create(voices, batch_size=500)
         _events(voices)
         _supports(ctx, rng, voices)
     _record(ctx, voices)
+
+
+class _AnonymousUnits(dict):
+    """The unit an anonymous voice of each team and lens is filed under, looked up once."""
+
+    def of(self, author: Member) -> Unit:
+        key = (author.unit_id, author.lens)
+        if key not in self:
+            self[key] = anonymous_unit(author)
+        return self[key]
 
 
 def _voice(
@@ -286,6 +298,7 @@ def _voice(
     staff: list[Member],
     moments: dict[str, Moment],
     themes: dict[str, dict[str, list[str]]],
+    filed: _AnonymousUnits,
 ) -> Voice:
     title, text = rng.choice(TEXTS[kind])
     received_at = ctx.now - timedelta(days=rng.uniform(0, DAYS))
@@ -293,13 +306,18 @@ def _voice(
     author = rng.choice(staff) if staff and not customer else None
     anonymous = not customer and rng.random() < 0.4
     lens = Lens.CUSTOMER if customer else (author.lens if author else Lens.EMPLOYEE)
+    unit = author.unit if author else shop
     if anonymous:
         received_at = received_at.replace(hour=0, minute=0, second=0, microsecond=0)
+        if author:
+            # Filed as voice_submit files it: never under a team small enough to name them.
+            unit = filed.of(author)
+            owner = unit_manager(unit) if unit != shop else owner
     voice = Voice(
         kind=kind,
         lens=lens,
         source=VoiceSource.API if customer else VoiceSource.APP,
-        unit=author.unit if author else shop,
+        unit=unit,
         moment=moments.get(MOMENT_FOR.get(kind) or ""),
         title=title,
         text=text,
@@ -324,7 +342,7 @@ def _voice(
         voice.status = VoiceStatus.STUDYING if rng.random() < 0.4 else VoiceStatus.ACKNOWLEDGED
     if voice.status != VoiceStatus.ANSWERED and voice.due_at <= ctx.now:
         voice.escalated_at = voice.due_at
-        voice.escalated_to = unit_manager(shop.parent) if shop.parent_id else None
+        voice.escalated_to = unit_manager(unit.parent) if unit.parent_id else None
     return voice
 
 
@@ -361,7 +379,9 @@ def _answer(
         voice.answer = adopted_text
 
 
-def _showcase(ctx: DemoContext, moments: dict[str, Moment], themes: dict) -> list[Voice]:
+def _showcase(
+    ctx: DemoContext, moments: dict[str, Moment], themes: dict, filed: _AnonymousUnits
+) -> list[Voice]:
     """Return, at the demo manager's shop, a recent voice of each kind in each state."""
     manager = ctx.personas.get("shop_manager")
     employee = ctx.personas.get("employee")
@@ -378,13 +398,15 @@ def _showcase(ctx: DemoContext, moments: dict[str, Moment], themes: dict) -> lis
             received_at = ctx.now - timedelta(days=1 + state_index * 2, hours=kind_index)
             anonymous = not customer and state_index % 2 == 1
             author = None if customer or anonymous else employee
+            unit = shop
             if anonymous:
                 received_at = received_at.replace(hour=0, minute=0, second=0, microsecond=0)
+                unit = filed.of(employee)
             voice = Voice(
                 kind=kind,
                 lens=Lens.CUSTOMER if customer else Lens.EMPLOYEE,
                 source=VoiceSource.API if customer else VoiceSource.APP,
-                unit=shop,
+                unit=unit,
                 moment=moments.get(MOMENT_FOR.get(kind) or ""),
                 title=title,
                 text=text,
