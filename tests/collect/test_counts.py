@@ -140,3 +140,43 @@ def test_customer_counts_are_never_hidden(make_wave, launch, personas):
     lille = next(row for row in counts.rows if row.name == "Lille")
     assert counts.threshold is None
     assert lille.shown_responses == 1
+
+
+def test_a_reader_counted_in_a_group_at_the_threshold_sees_its_count_hidden():
+    # Unit 1 holds exactly five respondents: a reader of unit 1 knows whether they are
+    # one of them, so five would tell them how many of the others answered.
+    spec = [(1, 0, 5, 8), (2, 0, 9, 12)]
+    assert _hidden(_gate(spec)) == set()
+    every = [
+        CountRow(unit_id=u, parent_id=p, name=str(u), depth=0, invited=i, responses=r, direct=0)
+        for u, p, r, i in spec
+    ]
+    inside = counts_for_scope(every, whole_row(every), {1, 2}, 5, reader_lineage=[1, 0])
+    # Unit 1, then the total (which minus unit 2 gives unit 1 back) are hidden from them.
+    assert _hidden(inside) == {1}
+    assert inside.total.shown_responses is None
+    assert {row.unit_id: row.shown_responses for row in inside.rows}[2] == 9
+    # A group of six shows to one of its members: five others is the threshold.
+    every[0].responses = 6
+    six = counts_for_scope(every, whole_row(every), {1, 2}, 5, reader_lineage=[1, 0])
+    assert _hidden(six) == set() and six.total.shown_responses == 15
+
+
+def test_the_manager_counted_in_their_shop_sees_its_count_only_above_the_threshold(
+    make_wave, launch, personas
+):
+    staff = add_employees(personas.lille, 4, prefix="Lille")
+    wave = launch(make_wave(channels=["link"]))
+    _respond(wave, [personas.shop_manager.member, *staff])
+    Response.objects.update(submitted_on=timezone.localdate() - timedelta(days=1))
+    today = timezone.localdate()
+    seen_by_direction = {
+        row.name: row.shown_responses
+        for row in wave_counts(wave, scope_for_user(personas.direction), today=today).rows
+    }
+    assert seen_by_direction["Lille"] == 5
+    by_sophie = {
+        row.name: row.shown_responses
+        for row in wave_counts(wave, scope_for_user(personas.shop_manager), today=today).rows
+    }
+    assert by_sophie["Lille"] is None

@@ -16,10 +16,10 @@ learn nothing more than one reader who saw it all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from miroir.results.gate import release_tree
+from miroir.results.gate import hidden_from_member, release_tree
 
 # The id of the row that stands for the whole audience (or a scope's total).
 TOTAL_ID = 0
@@ -139,12 +139,19 @@ class ScopedCounts:
 
 
 def counts_for_scope(
-    every: list[CountRow], whole: CountRow, in_scope: set[int], threshold: int | None
+    every: list[CountRow],
+    whole: CountRow,
+    in_scope: set[int],
+    threshold: int | None,
+    reader_lineage: Sequence[int] = (),
 ) -> ScopedCounts:
     """Return the gated rows a scope sees of the audience's rows ``every``.
 
     ``whole`` is the audience's row (``TOTAL_ID``, parent of the tops); ``in_scope`` the
     ids of the units the reader may see. The gate runs over the whole audience first.
+    ``reader_lineage`` (bottom-up, ending with ``TOTAL_ID``) lists the groups the reader
+    may be counted in: they know whether they answered, so a group holding them shows
+    its responses only above the threshold (``gate.hidden_from_member``, as the results).
     """
     family = [whole, *every]
     release = release_counts(
@@ -154,6 +161,21 @@ def counts_for_scope(
         threshold,
     )
     apply_release(family, release)
+    if threshold is not None and reader_lineage:
+        by_id = {row.unit_id: row for row in family}
+        children: dict[int, list[int]] = {}
+        for row in family:
+            if row.parent_id is not None:
+                children.setdefault(row.parent_id, []).append(row.unit_id)
+        hidden = hidden_from_member(
+            children,
+            [unit_id for unit_id in reader_lineage if unit_id in by_id],
+            lambda unit_id: by_id[unit_id].responses,
+            lambda unit_id: not by_id[unit_id].suppressed,
+            threshold,
+        )
+        for unit_id in hidden:
+            by_id[unit_id].suppressed = True
     rows = [row for row in every if row.unit_id in in_scope]
     # A scope is made of whole subtrees: a row starts one when its parent is outside.
     tops = [row for row in rows if row.parent_id not in in_scope]

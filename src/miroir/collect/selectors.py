@@ -33,7 +33,7 @@ from miroir.collect.models import (
 from miroir.collect.tokens import contact_hash, token_hash, token_looks_valid
 from miroir.instruments.models import Item
 from miroir.journeys.models import Moment
-from miroir.org.models import RoleKind, Unit
+from miroir.org.models import ContractType, Lens, Member, RoleKind, Unit
 from miroir.org.selectors import Scope
 
 EDITOR_ROLES = frozenset({RoleKind.ADMINISTRATOR, RoleKind.DIRECTION})
@@ -304,6 +304,29 @@ def _snapshot_day(wave: Wave, today: date) -> date | None:
     return None
 
 
+def _reader_lineage(wave: Wave, scope: Scope, audience_ids: set[int]) -> list[int]:
+    """Return the groups of the wave's counts the scope's member may be counted in, bottom-up.
+
+    Empty when the reader is no member, or answers for another lens than the wave's
+    (management estimates are attributed, customers are not counted by identity).
+    """
+    if scope.member_id is None or wave.lens not in (Lens.EMPLOYEE, Lens.PARTNER):
+        return []
+    member = (
+        Member.objects.filter(pk=scope.member_id, unit__isnull=False)
+        .values_list("unit__path", "contract_type")
+        .first()
+    )
+    if member is None:
+        return []
+    path, contract = member
+    lens = Lens.PARTNER if contract == ContractType.PARTNER else Lens.EMPLOYEE
+    if lens != wave.lens:
+        return []
+    units = [int(part) for part in path.strip("/").split("/") if part]
+    return [unit_id for unit_id in reversed(units) if unit_id in audience_ids] + [TOTAL_ID]
+
+
 def wave_counts(wave: Wave, scope: Scope, *, today: date) -> WaveCounts:
     """Return the counts per unit that the scope may see, gated like the results.
 
@@ -348,7 +371,9 @@ def wave_counts(wave: Wave, scope: Scope, *, today: date) -> WaveCounts:
     ]
     whole = whole_row(every)
     threshold = wave.threshold_scores if wave.protects_identity else None
-    scoped = counts_for_scope(every, whole, in_scope, threshold)
+    scoped = counts_for_scope(
+        every, whole, in_scope, threshold, _reader_lineage(wave, scope, audience_ids)
+    )
     rows, total = scoped.rows, scoped.total
     min_depth = min((row.depth for row in rows), default=0)
     for row in rows:
