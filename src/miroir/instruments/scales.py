@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from miroir.core.inputs import text_clean
+from miroir.core.characters import text_clean
 
 Label = Mapping[str, str]
 
