@@ -33,7 +33,7 @@ from miroir.collect.models import (
 from miroir.collect.tokens import contact_hash, token_hash, token_looks_valid
 from miroir.instruments.models import Item
 from miroir.journeys.models import Moment
-from miroir.org.models import ContractType, Lens, Member, RoleKind, Unit
+from miroir.org.models import Member, RoleKind, Unit
 from miroir.org.selectors import Scope
 
 EDITOR_ROLES = frozenset({RoleKind.ADMINISTRATOR, RoleKind.DIRECTION})
@@ -310,20 +310,14 @@ def _reader_lineage(wave: Wave, scope: Scope, audience_ids: set[int]) -> list[in
     Empty when the reader is no member, or answers for another lens than the wave's
     (management estimates are attributed, customers are not counted by identity).
     """
-    if scope.member_id is None or wave.lens not in (Lens.EMPLOYEE, Lens.PARTNER):
+    if scope.member_id is None:
         return []
     member = (
-        Member.objects.filter(pk=scope.member_id, unit__isnull=False)
-        .values_list("unit__path", "contract_type")
-        .first()
+        Member.objects.filter(pk=scope.member_id, unit__isnull=False).select_related("unit").first()
     )
-    if member is None:
+    if member is None or member.lens != wave.lens:
         return []
-    path, contract = member
-    lens = Lens.PARTNER if contract == ContractType.PARTNER else Lens.EMPLOYEE
-    if lens != wave.lens:
-        return []
-    units = [int(part) for part in path.strip("/").split("/") if part]
+    units = [*member.unit.ancestor_ids, member.unit_id]
     return [unit_id for unit_id in reversed(units) if unit_id in audience_ids] + [TOTAL_ID]
 
 
