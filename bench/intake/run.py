@@ -444,7 +444,7 @@ def main() -> None:
     django.setup()
     setup = create_wave(args.units)
 
-    from miroir.collect.kiosk import kiosk_header_token
+    from miroir.collect.channels.kiosk.keys import kiosk_header_token
     from miroir.collect.models import Wave
     from miroir.collect.services import kiosk_issue
     from miroir.org.models import Unit

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from miroir.collect.channels.sms.backends import FileBackend
 from miroir.collect.interactions import interactions_check, interactions_record
 from miroir.collect.models import (
     ContactInvited,
@@ -18,7 +19,6 @@ from miroir.collect.models import (
     Response,
 )
 from miroir.collect.services import contact_opt_out_address, invitations_send_pending
-from miroir.collect.sms_backends import FileBackend
 from miroir.org.selectors import scope_for_unit
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from miroir.audit.models import AuditEntry
-from miroir.collect.kiosk import COOKIE_NAME, kiosk_header_token
+from miroir.collect.channels.kiosk.keys import COOKIE_NAME, kiosk_header_token
 from miroir.collect.logfilters import RedactRespondentLinks
 from miroir.collect.models import Kiosk, Response, SubmissionReceipt
 from miroir.collect.selectors import kiosk_by_key

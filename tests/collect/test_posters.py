@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import Image
 
-from miroir.collect import posters
+from miroir.collect.channels.posters import drawing as posters
 from miroir.collect.models import Response
 from miroir.collect.services import wave_close
 from tests.personas import PASSWORD

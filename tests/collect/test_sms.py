@@ -17,6 +17,13 @@ from hypothesis import given
 from hypothesis import settings as settings_hypothesis
 from hypothesis import strategies as st
 
+from miroir.collect.channels.sms.backends import (
+    SmsError,
+    TwilioBackend,
+    sms_backend,
+    twilio_signature_valid,
+)
+from miroir.collect.channels.sms.replies import reply_is_stop
 from miroir.collect.interactions import interactions_check, interactions_record
 from miroir.collect.models import (
     ContactOptOut,
@@ -26,13 +33,6 @@ from miroir.collect.models import (
 )
 from miroir.collect.selectors import contact_opted_out
 from miroir.collect.services import invitations_send_pending
-from miroir.collect.sms_backends import (
-    SmsError,
-    TwilioBackend,
-    sms_backend,
-    twilio_signature_valid,
-)
-from miroir.collect.sms_replies import reply_is_stop
 
 HOOK = "/hooks/sms/twilio/"
 AUTH_TOKEN = "twilio-test-auth-token"

@@ -20,7 +20,7 @@ def main() -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
 
-    from miroir.collect.kiosk import kiosk_header_token
+    from miroir.collect.channels.kiosk.keys import kiosk_header_token
     from miroir.collect.services import kiosk_issue, wave_create, wave_launch
     from miroir.instruments.services import instrument_create, item_create
     from miroir.org.models import UnitKind

@@ -18,8 +18,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from miroir.api.services import api_token_create
+from miroir.collect.channels.posters.drawing import wave_short_code
 from miroir.collect.models import Invitation, Wave
-from miroir.collect.posters import wave_short_code
 from miroir.collect.services import (
     invitation_token_issue,
     kiosk_issue,

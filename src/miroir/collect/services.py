@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from miroir.audit.models import AuditEntry
 from miroir.audit.services import audit_record
 from miroir.collect.channels import CHANNELS, ChannelError, channel_get, respondent_url
+from miroir.collect.channels.kiosk.keys import FRAGMENT_NAME
+from miroir.collect.channels.sms.replies import reply_is_stop
 from miroir.collect.errors import AlreadyAnswered, AnswerProblem, ResponseRejected
-from miroir.collect.kiosk import FRAGMENT_NAME
 from miroir.collect.models import (
     Answer,
     ContactOptOut,
@@ -58,7 +59,6 @@ from miroir.collect.selectors import (
     wave_reaches_unit,
 )
 from miroir.collect.signals import response_stored
-from miroir.collect.sms_replies import reply_is_stop
 from miroir.collect.tokens import (
     contact_hash,
     submission_hash,

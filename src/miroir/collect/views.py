@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from miroir.collect import kiosk_views, selectors, services
+from miroir.collect import selectors, services
+from miroir.collect.channels.kiosk.views import channel_forms
 from miroir.collect.forms import ThresholdForm, WaveFilterForm, WaveForm
 from miroir.core.pagination import paginate
 from miroir.instruments.forms import form_add_errors
@@ -87,7 +88,7 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
             initial={"scores": wave.threshold_scores, "verbatims": wave.threshold_verbatims}
         ),
         kiosks=selectors.kiosks_in_scope(wave, scope),
-        **kiosk_views.channel_forms(wave, scope),
+        **channel_forms(wave, scope),
     )
 
 

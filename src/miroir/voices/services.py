@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from miroir.audit.services import audit_record
-from miroir.collect.emails import email_message, email_render
+from miroir.core.emails import email_message, email_render
 from miroir.core.inputs import moment_problem, text_clean
 from miroir.journeys.models import Moment
 from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit

@@ -1,22 +1,28 @@
-"""The registry of invitation channels.
+"""The registry of channels: one folder of this package each.
 
-Each channel is a module of this package exposing ``CHANNEL``, an instance of
-``miroir.collect.channels.base.Channel``. Adding a channel (``sms``, ``qr``, ``kiosk``…)
-is writing ``<code>.py`` and adding its name to ``CHANNEL_MODULES``.
+A folder named in ``CHANNEL_MODULES`` holds everything of its channel: its adapter, its
+views and, in ``urls.py``, its routes (mounted under the ``collect`` namespace by
+``channel_urlpatterns``). An invitation channel, one a wave may list, exposes ``CHANNEL``
+in its ``__init__``: an instance of ``miroir.collect.channels.base.Channel``. QR posters
+have no ``CHANNEL``: they print a wave's open links, which no one is invited through.
+Adding a channel is writing its folder and adding its name to ``CHANNEL_MODULES``.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.util import find_spec
+from typing import Any
 
 from miroir.collect.channels.base import Channel, ChannelError, respondent_url
 
-CHANNEL_MODULES = ["email", "sms", "link", "kiosk"]
+CHANNEL_MODULES = ["email", "sms", "link", "kiosk", "posters"]
 
 CHANNELS: dict[str, Channel] = {}
 for _name in CHANNEL_MODULES:
-    _channel = import_module(f"{__name__}.{_name}").CHANNEL
-    CHANNELS[_channel.code] = _channel
+    _channel = getattr(import_module(f"{__name__}.{_name}"), "CHANNEL", None)
+    if _channel is not None:
+        CHANNELS[_channel.code] = _channel
 
 
 def channel_get(code: str) -> Channel:
@@ -31,11 +37,22 @@ def channel_choices() -> list[tuple[str, str]]:
     return [(code, str(channel.label)) for code, channel in CHANNELS.items()]
 
 
+def channel_urlpatterns() -> list[Any]:
+    """Return the routes of every channel folder that has a ``urls.py``, in registry order."""
+    patterns: list[Any] = []
+    for name in CHANNEL_MODULES:
+        if find_spec(f"{__name__}.{name}.urls") is not None:
+            patterns.extend(import_module(f"{__name__}.{name}.urls").urlpatterns)
+    return patterns
+
+
 __all__ = [
     "CHANNELS",
+    "CHANNEL_MODULES",
     "Channel",
     "ChannelError",
     "channel_choices",
     "channel_get",
+    "channel_urlpatterns",
     "respondent_url",
 ]

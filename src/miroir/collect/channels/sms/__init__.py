@@ -1,6 +1,6 @@
 """SMS invitations: a short localised text with the link and how to stop, through a backend.
 
-The backend is chosen by ``COLLECT_SMS_BACKEND`` (miroir.collect.sms_backends): the console
+The backend is chosen by ``COLLECT_SMS_BACKEND`` (miroir.collect.channels.sms.backends): the console
 and file backends serve development and tests, ``twilio`` sends for real. SMS leave only
 inside the sending window (``COLLECT_SMS_WINDOW``) of the recipient unit's time zone.
 """
@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from miroir.collect.channels.base import Channel, ChannelError, respondent_url
+from miroir.collect.channels.sms.backends import SmsError, sms_backend
 from miroir.collect.phones import PhoneInvalid, phone_e164
 from miroir.collect.quiet_hours import SendingWindow, parse_window
 from miroir.collect.selectors import contact_opted_out
-from miroir.collect.sms_backends import SmsError, sms_backend
 
 if TYPE_CHECKING:
     from miroir.collect.models import Invitation

@@ -13,7 +13,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from miroir.collect import posters, selectors
+from miroir.collect import selectors
+from miroir.collect.channels.posters import drawing
 from miroir.collect.errors import UnknownLink
 from miroir.collect.models import Language, Wave, WaveStatus
 from miroir.collect.respondent_views import _notice
@@ -76,11 +77,11 @@ def wave_poster(request: HttpRequest, wave_id: int) -> HttpResponse:
     code = form.cleaned_data.get("moment") or None
     language, kind = form.cleaned_data["language"], form.cleaned_data["format"]
     moment = Moment.objects.get(code=code) if code else None
-    text = posters.poster_text(
+    text = drawing.poster_text(
         wave, unit, moment_name=moment.name(language) if moment else None, language=language
     )
-    url = posters.poster_url(wave, unit, moment=code, language=language)
-    render = posters.poster_pdf if kind == "pdf" else posters.poster_png
+    url = drawing.poster_url(wave, unit, moment=code, language=language)
+    render = drawing.poster_pdf if kind == "pdf" else drawing.poster_png
     response = HttpResponse(render(text, url), content_type=FORMATS[kind])
     name = f"poster-wave{wave.pk}-unit{unit.pk}{f'-{code}' if code else ''}-{language}.{kind}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -92,7 +93,7 @@ def poster_link(
     request: HttpRequest, code: str, unit_id: int, moment: str | None = None
 ) -> HttpResponse:
     """Send the holder of a poster's short address on to the wave's open link."""
-    public_id = posters.wave_public_id_from_code(code)
+    public_id = drawing.wave_public_id_from_code(code)
     if public_id is None:
         return _notice(request, UnknownLink(), Language.FRENCH)
     asked = (("m", moment), ("lang", request.GET.get("lang")))

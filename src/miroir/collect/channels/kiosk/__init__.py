@@ -1,8 +1,9 @@
 """Kiosk: a tablet at a counter or in a break room, answered by whoever passes by.
 
 A wave listing this channel accepts answers from kiosks; a kiosk is a device opened on
-a link an administrator or the direction issued for one unit (``collect.kiosk``). No
-one is invited through it, so it sends nothing and reaches no member by itself.
+a link an administrator or the direction issued for one unit (its key: ``keys``, its
+pages: ``views``). No one is invited through it, so it sends nothing and reaches no
+member by itself.
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from miroir.collect.channels.base import Channel, ChannelError, respondent_url
-from miroir.collect.emails import email_message, email_render
 from miroir.collect.selectors import contact_opted_out
 from miroir.collect.tokens import contact_hash, unsubscribe_sign
+from miroir.core.emails import email_message, email_render
 
 if TYPE_CHECKING:
     from miroir.collect.models import Invitation

@@ -29,16 +29,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from miroir.collect import selectors, services
-from miroir.collect.errors import CollectError, ResponseRejected
-from miroir.collect.kiosk import (
+from miroir.collect.channels.kiosk.keys import (
     COOKIE_NAME,
     FRAGMENT_NAME,
     HEADER_NAME,
     kiosk_header_token,
     kiosk_header_valid,
 )
+from miroir.collect.channels.posters.views import PosterForm, poster_units, posters_available
+from miroir.collect.errors import CollectError, ResponseRejected
 from miroir.collect.models import Kiosk, Language, Wave, WaveStatus
-from miroir.collect.poster_views import PosterForm, poster_units, posters_available
 from miroir.collect.respondent_views import NOTICES, _language, _notice, _render, no_referrer
 from miroir.collect.selectors import Target
 from miroir.core.ratelimit import client_address, rate_limit

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from miroir.collect import services
-from miroir.collect.sms_backends import twilio_signature_valid
+from miroir.collect.channels.sms.backends import twilio_signature_valid
 from miroir.core.ratelimit import rate_limit
 
 PROVIDER = "twilio"
