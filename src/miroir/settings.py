@@ -209,6 +209,30 @@ MIROIR_TOTP_KEY = env_str("MIROIR_TOTP_KEY", "") or ""
 MIROIR_TOTP_OLD_KEYS = env_list("MIROIR_TOTP_OLD_KEYS", [])
 MIROIR_2FA_REQUIRED_ROLES = env_list("MIROIR_2FA_REQUIRED_ROLES", ["administrator", "direction"])
 
+
+def _oidc_provider(key: str) -> dict[str, object]:
+    """Return one OpenID Connect provider's settings, from its MIROIR_OIDC_<KEY>_* variables."""
+    prefix = f"MIROIR_OIDC_{key.upper().replace('-', '_')}_"
+    return {
+        "name": env_str(prefix + "NAME", "") or key,
+        "discovery_url": env_str(prefix + "DISCOVERY_URL", "") or "",
+        "client_id": env_str(prefix + "CLIENT_ID", "") or "",
+        "client_secret": env_str(prefix + "CLIENT_SECRET", "") or "",
+        "scopes": env_list(prefix + "SCOPES", ["openid", "email", "profile"]),
+        "email_claim": env_str(prefix + "EMAIL_CLAIM", "") or "email",
+        "trust_email": env_bool(prefix + "TRUST_EMAIL", False),
+        "mfa": env_bool(prefix + "MFA", False),
+        "mfa_amr": env_list(prefix + "MFA_AMR", []),
+        "mfa_acr": env_list(prefix + "MFA_ACR", []),
+        "acr_values": env_str(prefix + "ACR_VALUES", "") or "",
+    }
+
+
+# Single sign-on (OpenID Connect, accounts/sso.py): the providers the login page offers, each
+# set up by its MIROIR_OIDC_<KEY>_* variables; the roles whose password login is refused.
+MIROIR_OIDC_PROVIDERS = {key: _oidc_provider(key) for key in env_list("MIROIR_OIDC_PROVIDERS", [])}
+MIROIR_OIDC_REQUIRED_ROLES = env_list("MIROIR_OIDC_REQUIRED_ROLES", [])
+
 # Shared by every worker: rate-limit counters and login lockouts live here. The database
 # cache needs its table, which a migration of the core app creates (`miroir migrate`).
 CACHES = {

@@ -34,6 +34,7 @@ from miroir.voices.services import (
     voice_report,
     voice_submit,
 )
+from tests.accounts.oidc_provider import LocalProvider, ProviderServer, sign_in
 from tests.security.support import client_as
 from tests.security.world import World
 
@@ -295,3 +296,27 @@ def test_typed_markup_is_shown_escaped_on_every_page(
         for tag in ("<script>alert", "<img src=x", "<svg onload"):
             assert tag not in html, f"{url} as {role} holds the tag {tag}"
         assert escape(payload) in html, f"{url} as {role} does not show the text at all"
+
+
+@pytest.fixture
+def sign_in_provider(settings, db):
+    local = LocalProvider()
+    server = ProviderServer(local)
+    yield local
+    server.stop()
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_what_a_sign_in_provider_says_is_shown_escaped(settings, client, sign_in_provider, payload):
+    # The provider's name comes from the settings; the address from the ID token's claims.
+    settings.MIROIR_OIDC_PROVIDERS = {"test": sign_in_provider.settings(name=payload)}
+    address = f"{payload}@example.com".lower()
+    for claims in ({"email": address, "email_verified": True}, {"email": address}):
+        sign_in_provider.person = claims
+        pages = [sign_in(client), client.get(reverse("accounts:login"))]
+        for response in pages:
+            html = response.content.decode()
+            for tag in ("<script>alert", "<img src=x", "<svg onload"):
+                assert tag not in html
+            assert escape(payload) in html
+        assert escape(address) in pages[0].content.decode()

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from miroir.accounts import signals  # noqa: F401  (connects the receivers)
+        from miroir.accounts import checks, signals  # noqa: F401  (receivers, system checks)

@@ -28,6 +28,8 @@ RECHECK_SECONDS = 60
 OPEN_VIEWS = {
     "accounts:login",
     "accounts:login_verify",
+    "accounts:sso_start",
+    "accounts:sso_callback",
     "accounts:logout",
     "accounts:password_reset",
     "accounts:password_reset_done",

@@ -13,9 +13,31 @@ from miroir.accounts.models import TotpDevice, User
 
 def two_factor_required(user: Any) -> bool:
     """Return whether ``user`` holds a role that must log in with a second factor."""
+    return _holds_role(user, set(settings.MIROIR_2FA_REQUIRED_ROLES))
+
+
+def single_sign_on_required(user: Any) -> bool:
+    """Return whether ``user`` holds a role that must sign in through a provider (SSO).
+
+    Never while no provider is configured: nobody would be able to log in.
+    """
+    if not settings.MIROIR_OIDC_PROVIDERS:
+        return False
+    return _holds_role(user, set(settings.MIROIR_OIDC_REQUIRED_ROLES))
+
+
+def account_for_single_sign_on(email: str) -> User | None:
+    """Return the login whose address is ``email`` (any case), or None.
+
+    None too when two logins differ only by case: which one was meant cannot be told.
+    """
+    found = list(User.objects.filter(email__iexact=email.strip())[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def _holds_role(user: Any, required: set[str]) -> bool:
     from miroir.org.models import Role, RoleKind
 
-    required = set(settings.MIROIR_2FA_REQUIRED_ROLES)
     if not required or not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser and RoleKind.ADMINISTRATOR in required:

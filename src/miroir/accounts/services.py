@@ -135,6 +135,47 @@ def login_failed(*, email: str, user: User | None, locked: list[str], stage: str
         )
 
 
+def sso_login_succeeded(*, user: User, provider: str, provider_mfa: bool) -> None:
+    """Write down a login through a provider, and whether its second factor stood for ours."""
+    audit_record(
+        actor=user,
+        action="login",
+        target=f"user:{user.pk}",
+        details={"method": "sso", "provider": provider, "provider_mfa": provider_mfa},
+    )
+
+
+def sso_code_asked(*, user: User, provider: str) -> None:
+    """Write down a sign-in through a provider that now waits for Miroir's second factor."""
+    audit_record(
+        actor=user,
+        action="login.sso_pending",
+        target=f"user:{user.pk}",
+        details={"provider": provider},
+    )
+
+
+def sso_refused(*, provider: str, reason: str, user: User | None, locked: list[str]) -> None:
+    """Write down a refused sign-in through a provider (``reason``: ``sso.REFUSALS``).
+
+    Like a failed password, the address the provider gave is kept only when it is a login's.
+    """
+    target = f"user:{user.pk}" if user is not None else ""
+    audit_record(
+        actor=None,
+        action="login.failed",
+        target=target,
+        details={"stage": "sso", "provider": provider, "reason": reason},
+    )
+    if locked:
+        audit_record(
+            actor=None,
+            action="login.locked",
+            target=target,
+            details={"locked": sorted(locked), **({"email": user.email} if user else {})},
+        )
+
+
 @transaction.atomic
 def login_unlock(*, user: User, actor: Any) -> None:
     """Lift the lock that failed logins put on an account, before it expires by itself."""

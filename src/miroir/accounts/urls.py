@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from miroir.accounts import views
+from miroir.accounts import sso_views, views
 from miroir.accounts.forms import PasswordSetupForm
 from miroir.core.ratelimit import rate_limit
 
@@ -11,6 +11,8 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("login/code/", views.login_verify, name="login_verify"),
+    path("login/sso/<slug:provider_key>/", sso_views.sso_start, name="sso_start"),
+    path("login/sso/<slug:provider_key>/callback/", sso_views.sso_callback, name="sso_callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/reset/",

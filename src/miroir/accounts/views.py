@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from miroir.accounts import lockout, services, sessions, twofactor
+from miroir.accounts import lockout, services, sessions, sso, twofactor
 from miroir.accounts.forms import (
     AccountDisableForm,
     AccountLookupForm,
@@ -36,6 +36,7 @@ from miroir.accounts.selectors import (
     confirmed_device,
     logins_disabled_by_administrators,
     recovery_codes_left,
+    single_sign_on_required,
     two_factor_required,
     unconfirmed_device,
 )
@@ -91,6 +92,8 @@ def _login_with_code(
     if not code:
         return _delayed(request, context, wait)
     user = form.get_user() if form.is_valid() else None
+    if user is not None and single_sign_on_required(user):
+        return _single_sign_on_only(request, form, context)
     method = user is not None and services.second_factor_check(user=user, code=code)
     if user is not None and method:
         lockout.failures_clear(email=user.email, address=ratelimit.client_address(request))
@@ -129,12 +132,32 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if delay:
             return _login_with_code(request, form, context, email, delay)
         if form.is_valid():
+            if single_sign_on_required(form.get_user()):
+                return _single_sign_on_only(request, form, context)
             return _password_accepted(request, form.get_user(), next_url)
         if _failed(request, email, User.objects.filter(email=email).first(), "password"):
             return _locked(
                 request, "accounts/login.html", context, settings.MIROIR_LOGIN_LOCKOUT_SECONDS
             )
     return render(request, "accounts/login.html", context)
+
+
+def _single_sign_on_only(
+    request: HttpRequest, form: EmailAuthenticationForm, context: dict
+) -> HttpResponse:
+    """Refuse a right password to a role that logs in through a provider (SSO) only."""
+    user = form.get_user()
+    services.login_failed(email=user.email, user=user, locked=[], stage="sso_required")
+    names = ", ".join(provider.name for provider in sso.providers())
+    form.add_error(
+        None,
+        _(
+            "Your role logs in through single sign-on only, not with a password: use the "
+            "“Log in with %(providers)s” button above."
+        )
+        % {"providers": names},
+    )
+    return render(request, "accounts/login.html", context, status=403)
 
 
 def _password_accepted(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
