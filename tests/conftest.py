@@ -31,12 +31,14 @@ def _fast_password_hashing(settings) -> None:
 def _fresh_cache(settings) -> None:
     # Rate-limit counters and login locks live in the cache: each test starts with none. The
     # in-memory cache is shared by the live server's threads, like the database one by workers.
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "miroir-tests",
+    # In the scaled-out pass (`./dev test`, MIROIR_REDIS_URL set) the cache stays in Redis.
+    if not settings.MIROIR_REDIS_URL:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "miroir-tests",
+            }
         }
-    }
     from django.core.cache import cache
 
     cache.clear()

@@ -258,6 +258,59 @@ CORE_RATE_LIMITS = {
     "login_failures_account": env_rate("MIROIR_LOGIN_FAILURES_ACCOUNT", (5, 900)),
 }
 MIROIR_LOGIN_LOCKOUT_SECONDS = env_int("MIROIR_LOGIN_LOCKOUT_SECONDS", 900)
+
+# Scaling out (docs/scaling.md). With MIROIR_REDIS_URL, the cache (rate limits, login lockouts)
+# lives in Redis, whose increments are atomic; MIROIR_TASK_QUEUE=redis moves the task queue
+# there too (RQ workers: `miroir rqworker --job-class django_tasks_rq.Job --with-scheduler`).
+# MIROIR_DATABASE_REPLICA_URL sends result reads to a streaming replica (core/replica.py).
+MIROIR_REDIS_URL = env_str("MIROIR_REDIS_URL", "") or ""
+MIROIR_TASK_QUEUE = env_str("MIROIR_TASK_QUEUE", "database") or "database"
+if MIROIR_TASK_QUEUE not in {"database", "redis"}:
+    raise ImproperlyConfigured(
+        f"MIROIR_TASK_QUEUE must be 'database' or 'redis', got {MIROIR_TASK_QUEUE!r}"
+    )
+if MIROIR_TASK_QUEUE == "redis" and not MIROIR_REDIS_URL:
+    raise ImproperlyConfigured("MIROIR_TASK_QUEUE=redis needs MIROIR_REDIS_URL.")
+if MIROIR_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": MIROIR_REDIS_URL,
+            "KEY_PREFIX": env_str("MIROIR_REDIS_PREFIX", "miroir") or "miroir",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+            },
+        }
+    }
+if MIROIR_TASK_QUEUE == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": MIROIR_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+
+_replica_url = env_str("MIROIR_DATABASE_REPLICA_URL", "") or ""
+if _replica_url:
+    if EMBEDDED:
+        raise ImproperlyConfigured(
+            "MIROIR_DATABASE_REPLICA_URL needs MIROIR_DATABASE_URL (a replica of what?)."
+        )
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url,
+        conn_max_age=env_int("MIROIR_DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # Tests read the replica through the primary's connection (Django's test mirror); the
+    # streaming case is tested against a real cluster (tests/scaling).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["miroir.core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "miroir.core.replica.PrimaryAfterWriteMiddleware",
+    )
+# After a write, the writer's next requests read the primary for this long, so that they see
+# what they just did whatever the replica's lag (read-your-writes).
+MIROIR_REPLICA_PIN_SECONDS = env_int("MIROIR_REPLICA_PIN_SECONDS", 15)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

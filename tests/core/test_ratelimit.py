@@ -118,14 +118,22 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_appended(rf, settings):
     assert ratelimit.client_address(request) == "10.0.0.1"
 
 
-def test_the_configured_cache_is_the_database_one_and_migrate_made_its_table(db, settings):
+def test_the_configured_cache_is_shared_by_workers_and_counts_limits(db, settings):
+    # The database cache (its table made by migrate), or Redis in the scaled-out setup: never
+    # a per-process cache, which would let each worker count its own hits.
     from miroir import settings as project_settings
 
     backend = project_settings.CACHES["default"]
-    assert backend["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
-    assert backend["LOCATION"] in connection.introspection.table_names()
+    if project_settings.MIROIR_REDIS_URL:
+        assert backend["BACKEND"] == "django_redis.cache.RedisCache"
+        assert backend["LOCATION"] == project_settings.MIROIR_REDIS_URL
+        expected_class = "RedisCache"
+    else:
+        assert backend["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+        assert backend["LOCATION"] in connection.introspection.table_names()
+        expected_class = "DatabaseCache"
     with override_settings(CACHES=project_settings.CACHES):
-        assert caches["default"].__class__.__name__ == "DatabaseCache"
+        assert caches["default"].__class__.__name__ == expected_class
         limit = (2, 60)
         verdicts = [ratelimit.hit("login", "198.51.100.1", limit=limit) for _ in range(3)]
         assert [v.allowed for v in verdicts] == [True, True, False]

@@ -106,7 +106,16 @@ def test_backup_refuses_to_overwrite_a_file(personas, tmp_path):
 
 def _env(**extra: str) -> dict[str, str]:
     environment = dict(os.environ)
-    for name in ("MIROIR_DATABASE_URL", "MIROIR_TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE"):
+    # The backup runs in the embedded setup or against the test's own server, never the
+    # scaled-out pass's replica, cache or queue.
+    for name in (
+        "MIROIR_DATABASE_URL",
+        "MIROIR_TEST_DATABASE_NAME",
+        "DJANGO_SETTINGS_MODULE",
+        "MIROIR_DATABASE_REPLICA_URL",
+        "MIROIR_REDIS_URL",
+        "MIROIR_TASK_QUEUE",
+    ):
         environment.pop(name, None)
     environment.update(
         {

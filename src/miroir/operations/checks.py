@@ -30,7 +30,7 @@ def check_task_worker(app_configs: Any = None, databases: Any = None, **kwargs: 
         Warning(
             f"{queue.late} background task(s) have waited more than {queue.late_minutes} "
             "minutes past their time: no task worker is running.",
-            hint="Run `miroir db_worker` under a supervisor beside the web server "
+            hint=f"Run `{queue.worker}` under a supervisor beside the web server "
             "(docs/operations.md, 'Processes to run').",
             id="miroir.W301",
         )

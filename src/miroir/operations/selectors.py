@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from miroir.operations.models import TaskFailure
+from miroir.operations.queues import TaskKindQueue, TaskQueue
 from miroir.org.selectors import Scope
 
 
@@ -35,45 +35,9 @@ def access_task_failure(scope: Scope, failure_id: int) -> TaskFailure:
     return get_object_or_404(TaskFailure, pk=failure_id)
 
 
-@dataclass(frozen=True)
-class TaskKindQueue:
-    """The tasks of one kind waiting in the queue."""
-
-    task_path: str
-    waiting: int
-    late: int
-
-    @property
-    def task_name(self) -> str:
-        return self.task_path.rsplit(".", 1)[-1]
-
-
-@dataclass(frozen=True)
-class TaskQueue:
-    """The state of the database task queue, as an administrator needs it.
-
-    ``waiting`` counts the tasks not started yet (some deferred to later, like retries),
-    ``late`` those due for longer than ``late_after`` that no worker took: a worker is missing
-    or stuck. Only counts and coarse ages, never a task's arguments or exact time: a task may
-    concern an anonymous voice, whose arrival nobody may learn more precisely than the day.
-    """
-
-    waiting: int
-    due: int
-    late: int
-    running: int
-    oldest_due_at: datetime | None
-    last_started_at: datetime | None
-    late_after: timedelta
-    kinds: tuple[TaskKindQueue, ...]
-
-    @property
-    def worker_missing(self) -> bool:
-        return self.late > 0
-
-    @property
-    def late_minutes(self) -> int:
-        return int(self.late_after.total_seconds() // 60)
+def queue_in_redis() -> bool:
+    """Return whether the tasks API's backend is RQ's (``MIROIR_TASK_QUEUE=redis``)."""
+    return settings.TASKS["default"]["BACKEND"].startswith("django_tasks_rq.")
 
 
 def _late_after() -> timedelta:
@@ -90,8 +54,16 @@ def _due_at() -> Case:
 
 
 def task_queue(*, now: datetime | None = None) -> TaskQueue:
-    """Return the counts of waiting, due, late and running tasks of the database backend."""
+    """Return the counts of waiting, due, late and running tasks of the configured queue."""
     now = now or timezone.now()
+    if queue_in_redis():
+        from miroir.operations.redis_queue import redis_task_queue
+
+        return redis_task_queue(now=now, late_after=_late_after())
+    return _database_task_queue(now)
+
+
+def _database_task_queue(now: datetime) -> TaskQueue:
     late_after = _late_after()
     is_due = Q(due_at__lte=now)
     is_late = Q(due_at__lte=now - late_after)
@@ -126,6 +98,10 @@ def task_queue(*, now: datetime | None = None) -> TaskQueue:
 
 def late_task_count(*, now: datetime | None = None) -> int:
     """Return how many tasks are due for longer than the late delay (one cheap query)."""
+    if queue_in_redis():
+        from miroir.operations.redis_queue import redis_late_count
+
+        return redis_late_count(now=now or timezone.now(), late_after=_late_after())
     limit = (now or timezone.now()) - _late_after()
     return (
         DBTaskResult.objects.filter(status=TaskResultStatus.READY)

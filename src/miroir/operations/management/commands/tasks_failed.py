@@ -61,12 +61,12 @@ class Command(MiroirCommand):
             problems.append(
                 ngettext(
                     "%(count)d task has waited more than %(minutes)d minutes past its time: "
-                    "no task worker is running (start `miroir db_worker`).",
+                    "no task worker is running (start `%(worker)s`).",
                     "%(count)d tasks have waited more than %(minutes)d minutes past their time: "
-                    "no task worker is running (start `miroir db_worker`).",
+                    "no task worker is running (start `%(worker)s`).",
                     queue.late,
                 )
-                % {"count": queue.late, "minutes": queue.late_minutes}
+                % {"count": queue.late, "minutes": queue.late_minutes, "worker": queue.worker}
             )
         if problems:
             self.fail(" ".join(problems))
