@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from miroir.collect.models import Invitation, Response
-from miroir.collect.services import invitation_token_issue
+from miroir.collect.sending import invitation_token_issue
 from tests.browser.collect_support import employee_wave
 from tests.personas import build_personas
 

@@ -12,7 +12,7 @@ from miroir.collect.models import (
     SubmissionReceipt,
     Wave,
 )
-from miroir.collect.services import invitation_token_issue
+from miroir.collect.sending import invitation_token_issue
 from miroir.collect.tokens import submission_id_new
 from miroir.org.models import ContractType, Member, Unit
 

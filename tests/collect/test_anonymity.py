@@ -13,7 +13,8 @@ from django.db import connection, models
 from django.urls import reverse
 
 from miroir.collect.models import Answer, Invitation, Response, SubmissionReceipt
-from miroir.collect.services import invitation_token_issue, wave_launch
+from miroir.collect.sending import invitation_token_issue
+from miroir.collect.services import wave_launch
 from miroir.collect.tokens import submission_id_new
 from tests.collect.support import EMPLOYEE_ANSWERS
 

@@ -18,7 +18,8 @@ from miroir.collect.models import (
     InvitationStatus,
     Response,
 )
-from miroir.collect.services import contact_opt_out_address, invitations_send_pending
+from miroir.collect.sending import invitations_send_pending
+from miroir.collect.services import contact_opt_out_address
 from miroir.org.selectors import scope_for_unit
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -19,9 +19,9 @@ from django.db.models import F
 from django.urls import reverse
 
 from miroir.audit.models import AuditEntry
-from miroir.collect import tasks
+from miroir.collect import periodic
 from miroir.collect.models import Invitation, Wave, WaveStatus
-from miroir.collect.services import wave_send_reminders
+from miroir.collect.sending import wave_send_reminders
 from tests.collect.support import add_employees, submit
 
 LINK = re.compile(r"https://miroir\.example/r/([A-Za-z0-9_-]{43})/")
@@ -38,8 +38,8 @@ def _what_an_administrator_reads(
     # The periodic task, as the worker runs it on day 8 (first round), then a direct
     # second round on day 15: both are what the journal and the task results keep.
     with monkeypatch.context() as patch:
-        patch.setattr(tasks, "timezone", SimpleNamespace(now=lambda: day8))
-        task_result = tasks.send_reminders.call()
+        patch.setattr(periodic, "timezone", SimpleNamespace(now=lambda: day8))
+        task_result = periodic.send_reminders.call()
     wave_send_reminders(wave=wave, now=wave.opens_at + timedelta(days=15))
     entries = AuditEntry.objects.filter(action="wave.remind").order_by("sequence")
     client.force_login(personas.admin)

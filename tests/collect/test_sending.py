@@ -14,12 +14,11 @@ from miroir.audit.models import AuditEntry
 from miroir.collect.channels import CHANNEL_MODULES, CHANNELS
 from miroir.collect.models import ContactOptOut, Invitation, InvitationToken
 from miroir.collect.selectors import contact_opted_out, invitation_by_token
+from miroir.collect.sending import invitations_send_pending, wave_send_reminders
 from miroir.collect.services import (
     contact_opt_out_address,
     invitation_create_customer,
-    invitations_send_pending,
     wave_links_export,
-    wave_send_reminders,
 )
 from miroir.collect.tokens import token_hash
 from tests.collect.support import add_employees, submit

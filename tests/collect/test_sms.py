@@ -32,7 +32,7 @@ from miroir.collect.models import (
     ProviderEvent,
 )
 from miroir.collect.selectors import contact_opted_out
-from miroir.collect.services import invitations_send_pending
+from miroir.collect.sending import invitations_send_pending
 
 HOOK = "/hooks/sms/twilio/"
 AUTH_TOKEN = "twilio-test-auth-token"

@@ -18,12 +18,8 @@ from miroir.collect.errors import (
     WrongUnit,
 )
 from miroir.collect.models import Answer, Invitation, Response
-from miroir.collect.services import (
-    invitation_create_customer,
-    invitation_token_issue,
-    response_submit,
-    wave_close,
-)
+from miroir.collect.sending import invitation_token_issue
+from miroir.collect.services import invitation_create_customer, response_submit, wave_close
 from miroir.collect.tokens import submission_id_new, token_new
 from tests.collect.support import EMPLOYEE_ANSWERS, row_counts, submit, token_for
 
@@ -247,7 +243,8 @@ def test_the_database_refuses_an_employee_response_linked_to_its_invitation(wave
 
 
 def test_a_customer_response_keeps_its_invitation_for_follow_up(make_wave, launch, personas):
-    from miroir.collect.services import invitation_create_customer, invitation_token_issue
+    from miroir.collect.sending import invitation_token_issue
+    from miroir.collect.services import invitation_create_customer
 
     wave = launch(make_wave(lens="customer", channels=["email"], open_links=True))
     invitation = invitation_create_customer(

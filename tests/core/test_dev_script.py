@@ -106,7 +106,7 @@ def test_demo_runs_server_worker_and_ticks_and_ctrl_c_stops_them_all(stub_venv):
     try:
         _wait_for(
             lambda: (
-                sum(line.startswith("collect_tick ") for line in _log(stub_venv)) >= 3
+                sum(line.startswith("tick ") for line in _log(stub_venv)) >= 3
                 and any(line.startswith("runserver ") for line in _log(stub_venv))
             )
         )
@@ -114,8 +114,7 @@ def test_demo_runs_server_worker_and_ticks_and_ctrl_c_stops_them_all(stub_venv):
         assert lines[0].startswith("migrate ") and lines[1].startswith("demo ")
         assert any(line.startswith("db_worker ") for line in lines)
         assert any(line.endswith("127.0.0.1:8123 --noreload") for line in lines)
-        assert all("--enqueue" in line for line in lines if line.startswith("collect_tick "))
-        assert any(line.startswith("voices_tick ") and "--enqueue" in line for line in lines)
+        assert all("--enqueue" in line for line in lines if line.startswith("tick "))
         server, worker = _pid(lines, "runserver"), _pid(lines, "db_worker")
         os.killpg(process.pid, signal.SIGINT)
         output, _ = process.communicate(timeout=20)
@@ -129,9 +128,9 @@ def test_demo_runs_server_worker_and_ticks_and_ctrl_c_stops_them_all(stub_venv):
     assert "stopped runserver SIGTERM" in stopped
     # The worker got Ctrl-C itself and was left to finish, not killed on top of it.
     assert "stopped db_worker SIGINT" in stopped
-    ticks = len([line for line in _log(stub_venv) if line.startswith("collect_tick ")])
+    ticks = len([line for line in _log(stub_venv) if line.startswith("tick ")])
     time.sleep(0.6)
-    assert len([line for line in _log(stub_venv) if line.startswith("collect_tick ")]) == ticks
+    assert len([line for line in _log(stub_venv) if line.startswith("tick ")]) == ticks
 
 
 def test_a_worker_that_dies_stops_the_demo(stub_venv):

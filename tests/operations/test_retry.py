@@ -115,7 +115,10 @@ def test_the_database_backend_keeps_the_retry_until_its_time(db, settings):
 
 def test_collection_tasks_are_retried_tasks():
     from miroir.collect import tasks
+    from miroir.operations.periodic import jobs_load
 
-    for periodic in [tasks.send_invitations, *tasks.PERIODIC]:
+    jobs = [job.task for job in jobs_load().values() if job.name.startswith("collect.")]
+    assert len(jobs) >= 6
+    for periodic in [tasks.send_invitations, *jobs]:
         assert import_string(periodic.module_path) is periodic
         assert "retry_attempt" in periodic.func.__code__.co_varnames

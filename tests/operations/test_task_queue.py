@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from miroir.collect import periodic as collect_periodic
 from miroir.collect import tasks as collect_tasks
 from miroir.operations.selectors import late_task_count, task_queue
 from tests.personas import PASSWORD
@@ -43,11 +44,11 @@ def _login(client, user) -> None:
 
 def test_fresh_deferred_late_and_running_tasks_are_told_apart(queue):
     now = timezone.now()
-    queue(collect_tasks.send_reminders)  # due now, a worker would take it within seconds
-    queue(collect_tasks.send_reminders, minutes_ago=11)  # late
-    queue(collect_tasks.open_due_waves, run_after=now + timedelta(minutes=30))  # a retry, later
-    queue(collect_tasks.close_due_waves, run_after=now - timedelta(minutes=25))  # late retry
-    running = queue(collect_tasks.purge_closed_waves, minutes_ago=60)
+    queue(collect_periodic.send_reminders)  # due now, a worker would take it within seconds
+    queue(collect_periodic.send_reminders, minutes_ago=11)  # late
+    queue(collect_periodic.open_due_waves, run_after=now + timedelta(minutes=30))  # a retry, later
+    queue(collect_periodic.close_due_waves, run_after=now - timedelta(minutes=25))  # late retry
+    running = queue(collect_periodic.purge_closed_waves, minutes_ago=60)
     DBTaskResult.objects.filter(pk=running.id).update(
         status=TaskResultStatus.RUNNING, started_at=now - timedelta(minutes=3)
     )
@@ -65,17 +66,17 @@ def test_fresh_deferred_late_and_running_tasks_are_told_apart(queue):
 
 
 def test_a_queue_a_worker_keeps_up_with_raises_no_warning(queue):
-    queue(collect_tasks.send_reminders, minutes_ago=9)
+    queue(collect_periodic.send_reminders, minutes_ago=9)
     state = task_queue()
     assert state.waiting == 1 and state.late == 0 and not state.worker_missing
 
 
 def test_every_administrator_page_warns_while_tasks_are_late(client, personas, queue):
     _login(client, personas.admin)
-    queue(collect_tasks.send_reminders, minutes_ago=9)
+    queue(collect_periodic.send_reminders, minutes_ago=9)
     with translation.override("en"):
         assert 'data-testid="late-tasks-warning"' not in client.get("/").content.decode()
-        queue(collect_tasks.send_reminders, minutes_ago=30)
+        queue(collect_periodic.send_reminders, minutes_ago=30)
         for url in ("/", "/settings/audit/"):
             html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
             assert 'data-testid="late-tasks-warning"' in html
@@ -83,14 +84,14 @@ def test_every_administrator_page_warns_while_tasks_are_late(client, personas, q
 
 
 def test_people_other_than_administrators_get_no_warning(client, personas, queue):
-    queue(collect_tasks.send_reminders, minutes_ago=30)
+    queue(collect_periodic.send_reminders, minutes_ago=30)
     _login(client, personas.direction)
     assert 'data-testid="late-tasks-warning"' not in client.get("/").content.decode()
 
 
 def test_the_tasks_page_shows_the_queue_without_arguments(client, personas, queue):
     queue(collect_tasks.send_invitations, WAVE_ID, minutes_ago=45)
-    queue(collect_tasks.send_reminders)
+    queue(collect_periodic.send_reminders)
     _login(client, personas.admin)
     html = client.get("/settings/tasks/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="queue-late"' in html
@@ -110,18 +111,18 @@ def test_the_tasks_page_says_so_when_nothing_waits(client, personas, queue):
 
 
 def test_the_command_fails_while_tasks_are_late(queue):
-    queue(collect_tasks.send_reminders, minutes_ago=9)
+    queue(collect_periodic.send_reminders, minutes_ago=9)
     out = StringIO()
     with translation.override("en"):
         call_command("tasks_failed", stdout=out)
-        queue(collect_tasks.send_reminders, minutes_ago=12)
+        queue(collect_periodic.send_reminders, minutes_ago=12)
         with pytest.raises(CommandError, match="1 task has waited more than 10 minutes"):
             call_command("tasks_failed", stdout=out)
 
 
 def test_the_database_check_warns_while_tasks_are_late(queue):
     assert not [m for m in run_checks(databases=["default"]) if m.id == "miroir.W301"]
-    queue(collect_tasks.send_reminders, minutes_ago=12)
+    queue(collect_periodic.send_reminders, minutes_ago=12)
     warnings = [m for m in run_checks(databases=["default"]) if m.id == "miroir.W301"]
     assert len(warnings) == 1 and "db_worker" in warnings[0].hint
     # Without a database to look at (start-up checks), it stays silent.

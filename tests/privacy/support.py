@@ -10,7 +10,8 @@ from django.core import mail
 
 from miroir.collect.interactions import interactions_check, interactions_record
 from miroir.collect.models import Interaction, Invitation, Response, Wave
-from miroir.collect.services import invitations_send_pending, response_submit
+from miroir.collect.sending import invitations_send_pending
+from miroir.collect.services import response_submit
 from miroir.collect.tokens import submission_id_new
 
 EMAIL = "claire.client@example.com"

@@ -12,12 +12,8 @@ from django.utils import timezone
 from miroir.collect.interactions import interactions_check, interactions_record
 from miroir.collect.models import Interaction, InteractionOutcome, Invitation, InvitationStatus
 from miroir.collect.quiet_hours import next_send_time
-from miroir.collect.services import (
-    invitation_create_customer,
-    invitations_send_pending,
-    sms_reply_received,
-    wave_send_reminders,
-)
+from miroir.collect.sending import invitations_send_pending, wave_send_reminders
+from miroir.collect.services import invitation_create_customer, sms_reply_received
 from tests.privacy.support import E164, EMAIL, PHONE
 
 

@@ -20,7 +20,8 @@ from miroir.collect.models import (
 )
 from miroir.collect.selectors import invitation_by_token
 from miroir.collect.services import contact_opt_out_address
-from miroir.collect.tasks import PERIODIC, erase_expired_contacts
+from miroir.operations.periodic import jobs_load
+from miroir.privacy.periodic import erase_expired_contacts
 from miroir.privacy.services import contacts_retention_erase
 from tests.privacy.support import E164, EMAIL, customer_answers
 
@@ -115,10 +116,10 @@ def test_member_invitations_are_left_to_the_wave_purge(make_wave, launch, person
     assert Invitation.objects.filter(wave=wave, member=personas.employee_member).exists()
 
 
-def test_the_minute_tick_erases_expired_contacts(answered, monkeypatch):
-    assert erase_expired_contacts in PERIODIC
+def test_the_tick_erases_expired_contacts(answered, monkeypatch):
+    assert jobs_load()["privacy.erase_expired_contacts"].task is erase_expired_contacts
     later = answered.invitation.expires_at + timedelta(days=31)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    call_command("collect_tick", verbosity=0)
+    call_command("tick", verbosity=0)
     assert Invitation.objects.get().email is None
     assert Response.objects.count() == 1

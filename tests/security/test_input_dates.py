@@ -233,5 +233,5 @@ def test_the_data_migration_clamps_a_poisoned_voice_and_every_reader_works_again
     manager = client_as(world, "manager")
     assert manager.get(reverse("voices:inbox")).status_code == 200
     assert manager.get(reverse("voices:detail", args=[voice.pk])).status_code == 200
-    call_command("voices_tick", stdout=StringIO(), stderr=StringIO())
+    call_command("tick", stdout=StringIO(), stderr=StringIO())
     call_command("backup", output=tmp_path / "backup.zip", verbosity=0)

@@ -20,12 +20,8 @@ from django.utils.http import urlsafe_base64_encode
 from miroir.api.services import api_token_create
 from miroir.collect.channels.posters.drawing import wave_short_code
 from miroir.collect.models import Invitation, Wave
-from miroir.collect.services import (
-    invitation_token_issue,
-    kiosk_issue,
-    wave_create,
-    wave_launch,
-)
+from miroir.collect.sending import invitation_token_issue
+from miroir.collect.services import kiosk_issue, wave_create, wave_launch
 from miroir.collect.tokens import contact_hash, unsubscribe_sign
 from miroir.instruments.catalogs import catalog_names
 from miroir.instruments.models import Instrument, Item

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from miroir.api.services import api_token_create
 from miroir.voices.models import Voice, VoiceComment, VoiceReport, pending_notice
+from miroir.voices.periodic import analyse_pending_voices
 from miroir.voices.services import (
     voice_answer,
     voice_comment_add,
@@ -20,7 +21,6 @@ from miroir.voices.services import (
     voice_submit,
     voices_remind_due,
 )
-from miroir.voices.tasks import analyse_pending_voices
 from tests.voices.conftest import T0
 
 # A member of another shop and a name in no list of the organisation.

@@ -68,6 +68,6 @@ def test_the_tick_command_runs_on_a_fake_clock(personas, suggestion):
     suggestion()
     out = StringIO()
     with mock.patch("django.utils.timezone.now", return_value=T0 + timedelta(days=31)):
-        call_command("voices_tick", stdout=out)
-    assert "escalate_overdue_voices: 1" in out.getvalue()
+        call_command("tick", stdout=out)
+    assert "voices.escalate_overdue_voices: 1" in out.getvalue()
     assert Voice.objects.get().escalated_at == T0 + timedelta(days=31)

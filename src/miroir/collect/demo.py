@@ -46,7 +46,8 @@ from miroir.collect.models import (
     WaveStatus,
 )
 from miroir.collect.selectors import respondent_items
-from miroir.collect.services import reminder_round_due, threshold_floor
+from miroir.collect.sending import reminder_round_due
+from miroir.collect.services import threshold_floor
 from miroir.demo.context import DemoContext
 from miroir.demo.registry import demo_part, demo_reset
 from miroir.instruments.catalogs import catalog_load

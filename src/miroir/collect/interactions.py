@@ -326,7 +326,7 @@ def interactions_record(
     """Return what became of each checked interaction, having recorded them all.
 
     Invitations are created pending, with ``not_before`` at their send time; the minute
-    tick (``collect_tick``) sends them within each channel's rate.
+    tick (``miroir tick``) sends them within each channel's rate.
     """
     now = now or timezone.now()
     period = timedelta(days=settings.COLLECT_HOT_CONTACT_PERIOD_DAYS)

@@ -27,3 +27,20 @@ class TaskFailure(models.Model):
     @property
     def task_name(self) -> str:
         return self.task_path.rsplit(".", 1)[-1]
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job last ran: ``miroir tick`` runs a job once per slot of its cadence."""
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    # The start of the slot (the minute, the hour…) the job last ran for.
+    slot = models.DateTimeField(_("last slot"), null=True, blank=True)
+    ran_at = models.DateTimeField(_("last run"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic job run")
+        verbose_name_plural = _("periodic job runs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
