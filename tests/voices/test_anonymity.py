@@ -6,9 +6,10 @@ import pytest
 from django.db import connection
 
 from miroir.audit.models import AuditEntry
+from miroir.voices.claims import claim_digest
 from miroir.voices.models import Voice
 from miroir.voices.selectors import voice_by_claim_code, voices_of_member
-from miroir.voices.services import claim_digest, voice_submit
+from miroir.voices.services import voice_submit
 from tests.voices.conftest import T0
 
 # Émile's team is large enough for his anonymous voices to be filed under it.

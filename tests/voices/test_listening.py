@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from miroir.voices.selectors import VoiceListening, voices_listening
+from miroir.results.listening import VoiceListening
+from miroir.voices.selectors import voices_listening
 from miroir.voices.services import voice_answer
 from tests.voices.conftest import T0
 

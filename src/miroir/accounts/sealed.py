@@ -33,8 +33,8 @@ def _fernet(key: str) -> Fernet:
 
 
 def _keys() -> MultiFernet:
-    current = getattr(settings, "MIROIR_TOTP_KEY", "") or settings.SECRET_KEY
-    older = getattr(settings, "MIROIR_TOTP_OLD_KEYS", [])
+    current = settings.MIROIR_TOTP_KEY or settings.SECRET_KEY
+    older = settings.MIROIR_TOTP_OLD_KEYS
     return MultiFernet([_fernet(current), *(_fernet(key) for key in older)])
 
 

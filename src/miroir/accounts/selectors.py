@@ -84,7 +84,7 @@ def logins_disabled_by_administrators(*, limit: int = 100) -> list[User]:
     return list(disabled.order_by("-disabled_at")[:limit])
 
 
-def account_disable_refusal(*, user: User, actor: Any) -> str | None:
+def account_disable_refusal(*, user: User, actor: User | None) -> str | None:
     """Return why ``actor`` may not disable ``user``'s login, or None when they may.
 
     Nobody disables their own login (an administrator would lock themselves out), nor the

@@ -63,7 +63,7 @@ def _logins_lock(pks: set[int]) -> None:
 
 
 @transaction.atomic
-def account_disable(*, user: User, actor: Any) -> int:
+def account_disable(*, user: User, actor: User | None) -> int:
     """Return how many sessions ended when ``user`` was disabled: they can no longer log in.
 
     Refused (``ValidationError``) for one's own login and for the last active administrator.
@@ -88,7 +88,7 @@ def account_disable(*, user: User, actor: Any) -> int:
 
 
 @transaction.atomic
-def account_enable(*, user: User, actor: Any) -> User:
+def account_enable(*, user: User, actor: User | None) -> User:
     """Return the user, able to log in again with their password.
 
     Refused (``ValidationError``) for the login of a member the organisation lists as inactive
@@ -177,7 +177,7 @@ def sso_refused(*, provider: str, reason: str, user: User | None, locked: list[s
 
 
 @transaction.atomic
-def login_unlock(*, user: User, actor: Any) -> None:
+def login_unlock(*, user: User, actor: User | None) -> None:
     """Lift the lock that failed logins put on an account, before it expires by itself."""
     from miroir.accounts.lockout import lock_lift
 
@@ -293,7 +293,7 @@ def totp_disable(*, user: User, code: str) -> None:
 
 
 @transaction.atomic
-def totp_reset(*, user: User, actor: Any) -> int:
+def totp_reset(*, user: User, actor: User | None) -> int:
     """Return how many sessions ended when an administrator removed a user's second factor.
 
     For someone who lost their phone and their recovery codes: they log in with their password

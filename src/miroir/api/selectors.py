@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from miroir.api.models import ApiToken
-from miroir.api.services import TOKEN_MARK, token_digest
+from miroir.api.tokens import TOKEN_MARK, token_digest
 from miroir.core.inputs import whole_number
 from miroir.org.models import Unit
 from miroir.org.selectors import Scope, request_scope, scope_for_unit

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,25 +12,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from miroir.api.models import ApiToken
+from miroir.api.tokens import TOKEN_MARK, token_digest
 from miroir.audit.services import audit_record
 from miroir.core.inputs import LATEST_YEARS_AHEAD, text_clean
 from miroir.org.models import Unit
 
-TOKEN_MARK = "mir_"  # noqa: S105 (the public marker of Miroir tokens)
+if TYPE_CHECKING:
+    from miroir.accounts.models import User
+
 # last_used_at is informative: one write a minute per token is plenty.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 # A token lives at most as far ahead as any planned date (docs/security.md, "Input rules").
 TOKEN_MAX_DAYS = 365 * LATEST_YEARS_AHEAD
 
 
-def token_digest(secret: str) -> str:
-    """Return the stored form of a token secret."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
 @transaction.atomic
 def api_token_create(
-    *, name: str, scope_unit: Unit | None, actor: Any, expires_at: datetime | None = None
+    *, name: str, scope_unit: Unit | None, actor: User | None, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Return the new token and its secret, which is never stored and cannot be shown again."""
     name = text_clean(name).strip()
@@ -63,7 +60,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
     """Return the token, revoked from now on (revoking twice keeps the first date)."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from miroir.audit.chain import GENESIS, entry_digest
 from miroir.audit.models import AuditEntry, AuditHead
+
+if TYPE_CHECKING:
+    from miroir.accounts.models import User
 
 
 def _head() -> AuditHead:
@@ -19,7 +22,7 @@ def _head() -> AuditHead:
 
 @transaction.atomic
 def audit_record(
-    *, actor: Any | None, action: str, target: str = "", details: dict[str, Any] | None = None
+    *, actor: User | None, action: str, target: str = "", details: dict[str, Any] | None = None
 ) -> AuditEntry:
     """Return the audit entry written for a sensitive action (call inside the transaction).
 

@@ -19,7 +19,7 @@ def phone_e164(text: str, *, region: str | None = None) -> str:
 
     A national number is read in ``region`` (default ``COLLECT_PHONE_REGION``).
     """
-    region = region or getattr(settings, "COLLECT_PHONE_REGION", "FR")
+    region = region or settings.COLLECT_PHONE_REGION
     try:
         number = phonenumbers.parse(text.strip(), region)
     except phonenumbers.NumberParseException as exc:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,6 +27,7 @@ from miroir.collect.channels.kiosk.keys import FRAGMENT_NAME
 from miroir.collect.channels.sms.replies import reply_is_stop
 from miroir.collect.errors import AlreadyAnswered, AnswerProblem, ResponseRejected
 from miroir.collect.models import (
+    LENS_ATTRIBUTES,
     Answer,
     ContactOptOut,
     Invitation,
@@ -73,22 +74,16 @@ from miroir.instruments.services import instrument_lock
 from miroir.journeys.models import Moment
 from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit
 
+if TYPE_CHECKING:
+    from miroir.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 MAX_REMINDER_DAY = 365
-DEFAULT_RETENTION_DAYS = 30
 DEFAULT_HOT_DELAY_MINUTES = 120
 DEFAULT_HOT_VALID_DAYS = 7
 MAX_HOT_DELAY_MINUTES = 7 * 24 * 60
 MAX_HOT_VALID_DAYS = 90
-
-# Which attributes each lens may keep with its responses.
-LENS_ATTRIBUTES: dict[str, frozenset[str]] = {
-    Lens.EMPLOYEE: frozenset({ResponseAttribute.CONTRACT_TYPE}),
-    Lens.PARTNER: frozenset({ResponseAttribute.PROXIMITY}),
-    Lens.MANAGEMENT: frozenset(),
-    Lens.CUSTOMER: frozenset({ResponseAttribute.MOMENT}),
-}
 
 
 # Waves ------------------------------------------------------------------------------------
@@ -179,7 +174,7 @@ def _wave_check(wave: Wave, units: list[Unit]) -> None:
 @transaction.atomic
 def wave_create(
     *,
-    actor: Any,
+    actor: User | None,
     instrument: Instrument,
     name: str,
     lens: str,
@@ -257,7 +252,7 @@ def _locked_wave(wave: Wave) -> Wave:
 
 @transaction.atomic
 def wave_update(
-    *, wave: Wave, actor: Any, units: Iterable[Unit] | None = None, **changes: Any
+    *, wave: Wave, actor: User | None, units: Iterable[Unit] | None = None, **changes: Any
 ) -> Wave:
     """Return the draft wave with ``changes`` applied; a launched wave cannot change."""
     wave = _locked_wave(wave)
@@ -332,7 +327,7 @@ def _enqueue_send(wave_id: int) -> None:
 
 
 @transaction.atomic
-def wave_launch(*, wave: Wave, actor: Any, now: datetime | None = None) -> Wave:
+def wave_launch(*, wave: Wave, actor: User | None, now: datetime | None = None) -> Wave:
     """Return the wave launched: questionnaire locked, invitations created, sending queued.
 
     A wave whose opening date is still ahead is only scheduled; ``open_due_waves``
@@ -381,7 +376,7 @@ def wave_launch(*, wave: Wave, actor: Any, now: datetime | None = None) -> Wave:
 
 
 @transaction.atomic
-def wave_open(*, wave: Wave, actor: Any = None, now: datetime | None = None) -> Wave:
+def wave_open(*, wave: Wave, actor: User | None = None, now: datetime | None = None) -> Wave:
     """Return the scheduled wave opened, its sending queued."""
     now = now or timezone.now()
     wave = _locked_wave(wave)
@@ -395,7 +390,7 @@ def wave_open(*, wave: Wave, actor: Any = None, now: datetime | None = None) -> 
 
 
 @transaction.atomic
-def wave_close(*, wave: Wave, actor: Any, now: datetime | None = None) -> Wave:
+def wave_close(*, wave: Wave, actor: User | None, now: datetime | None = None) -> Wave:
     """Return the wave closed: no more answers, unsent invitations expired."""
     now = now or timezone.now()
     wave = _locked_wave(wave)
@@ -419,7 +414,7 @@ def wave_close(*, wave: Wave, actor: Any, now: datetime | None = None) -> Wave:
 
 @transaction.atomic
 def wave_raise_thresholds(
-    *, wave: Wave, actor: Any, scores: int | None = None, verbatims: int | None = None
+    *, wave: Wave, actor: User | None, scores: int | None = None, verbatims: int | None = None
 ) -> Wave:
     """Return the wave with new anonymity thresholds; once launched, they only go up."""
     wave = _locked_wave(wave)
@@ -475,7 +470,7 @@ def waves_close_due(*, now: datetime) -> list[int]:
 
 
 @transaction.atomic
-def invitations_purge(*, wave: Wave, actor: Any = None, now: datetime | None = None) -> int:
+def invitations_purge(*, wave: Wave, actor: User | None = None, now: datetime | None = None) -> int:
     """Return how many invitations of the closed wave lost their member and their tokens.
 
     Counts per unit stay (the invitation and its unit remain); who was invited goes.
@@ -496,7 +491,7 @@ def invitations_purge(*, wave: Wave, actor: Any = None, now: datetime | None = N
 
 def waves_purge_due(*, now: datetime) -> list[int]:
     """Return the ids of the waves purged because they closed longer ago than retention."""
-    days = int(getattr(settings, "COLLECT_INVITATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+    days = settings.COLLECT_INVITATION_RETENTION_DAYS
     purged = []
     for wave in Wave.objects.filter(
         status=WaveStatus.CLOSED, purged_at__isnull=True, closed_at__lte=now - timedelta(days=days)
@@ -559,7 +554,9 @@ class LinkRow:
 
 
 @transaction.atomic
-def wave_links_export(*, wave: Wave, actor: Any, now: datetime | None = None) -> list[LinkRow]:
+def wave_links_export(
+    *, wave: Wave, actor: User | None, now: datetime | None = None
+) -> list[LinkRow]:
     """Return the wave's personal links, each with a fresh token, for unit managers to hand out.
 
     Every personal link is in the file, used or not, and a used link cannot be told from
@@ -853,7 +850,12 @@ def _store(target: Target, answers: list[Answer], *, receipt: str, today: date) 
 
 @transaction.atomic
 def kiosk_issue(
-    *, wave: Wave, unit: Unit, actor: Any, moment: str | None = None, now: datetime | None = None
+    *,
+    wave: Wave,
+    unit: Unit,
+    actor: User | None,
+    moment: str | None = None,
+    now: datetime | None = None,
 ) -> tuple[Kiosk, str]:
     """Return a new kiosk of the wave for ``unit`` and its key (shown once, never stored).
 
@@ -896,7 +898,7 @@ def kiosk_link(kiosk: Kiosk, key: str) -> str:
 
 
 @transaction.atomic
-def kiosk_revoke(*, kiosk: Kiosk, actor: Any, now: datetime | None = None) -> Kiosk:
+def kiosk_revoke(*, kiosk: Kiosk, actor: User | None, now: datetime | None = None) -> Kiosk:
     """Return the kiosk revoked: its tablet can no longer send answers. Audited."""
     kiosk = Kiosk.objects.select_for_update().get(pk=kiosk.pk)
     if kiosk.revoked:

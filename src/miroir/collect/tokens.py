@@ -72,7 +72,7 @@ def contact_hash(*, email: str | None = None, phone: str | None = None) -> str:
     normalised = contact_normalise(email=email, phone=phone)
     if not normalised:
         return ""
-    key = (getattr(settings, "COLLECT_CONTACT_KEY", "") or settings.SECRET_KEY).encode()
+    key = (settings.COLLECT_CONTACT_KEY or settings.SECRET_KEY).encode()
     return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
 

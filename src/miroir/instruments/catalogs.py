@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,6 +34,9 @@ from miroir.instruments.services import instrument_next_version, instrument_slug
 from miroir.journeys.models import Moment
 from miroir.journeys.selectors import moment_codes
 from miroir.org.models import Lens
+
+if TYPE_CHECKING:
+    from miroir.accounts.models import User
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalogs"
 FORMAT = "miroir-instrument"
@@ -430,7 +433,7 @@ def catalog_read(name: str) -> Any:
 
 @transaction.atomic
 def catalog_import(
-    *, spec: CatalogSpec, actor: Any, replace: bool = False, source: str = ""
+    *, spec: CatalogSpec, actor: User | None, replace: bool = False, source: str = ""
 ) -> Instrument:
     """Return the questionnaire built from ``spec``.
 
@@ -552,7 +555,7 @@ def _moment(moments: dict[str, Moment], code: str | None, index: int) -> Moment 
     return moments[code]
 
 
-def catalog_load(*, name: str, actor: Any, replace: bool = False) -> Instrument:
+def catalog_load(*, name: str, actor: User | None, replace: bool = False) -> Instrument:
     """Return the questionnaire loaded from the bundled catalog ``name``."""
     return catalog_import(
         spec=catalog_parse(catalog_read(name)), actor=actor, replace=replace, source=name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +16,9 @@ from miroir.core.inputs import text_clean
 from miroir.instruments.models import Instrument, InstrumentKind, Item, Mirror
 from miroir.instruments.scales import FREE_TEXT_DEFAULT_LENGTH, FreeTextScale
 from miroir.journeys.models import Moment
+
+if TYPE_CHECKING:
+    from miroir.accounts.models import User
 
 SLUG_MAX = 80
 
@@ -61,7 +64,7 @@ def instrument_slug_free(base: str) -> str:
 @transaction.atomic
 def instrument_create(
     *,
-    actor: Any,
+    actor: User | None,
     title_fr: str,
     title_en: str = "",
     description_fr: str = "",
@@ -98,7 +101,7 @@ def instrument_create(
 def instrument_update(
     *,
     instrument: Instrument,
-    actor: Any,
+    actor: User | None,
     title_fr: str,
     title_en: str = "",
     description_fr: str = "",
@@ -120,7 +123,7 @@ def instrument_update(
 
 
 @transaction.atomic
-def instrument_lock(*, instrument: Instrument, actor: Any = None) -> Instrument:
+def instrument_lock(*, instrument: Instrument, actor: User | None = None) -> Instrument:
     """Return the questionnaire locked (the collection app calls it when a wave launches).
 
     Locking twice keeps the first date: that is when answers started to depend on it.
@@ -156,7 +159,7 @@ def _copy_content(*, source: Instrument, target: Instrument) -> None:
 
 
 @transaction.atomic
-def instrument_duplicate(*, instrument: Instrument, actor: Any) -> Instrument:
+def instrument_duplicate(*, instrument: Instrument, actor: User | None) -> Instrument:
     """Return a new, unlocked version of the questionnaire with the same mirrors and items."""
     source = Instrument.objects.select_for_update().get(pk=instrument.pk)
     version = instrument_next_version(source.family)
@@ -188,7 +191,7 @@ def instrument_duplicate(*, instrument: Instrument, actor: Any) -> Instrument:
 def mirror_create(
     *,
     instrument: Instrument,
-    actor: Any,
+    actor: User | None,
     code: str,
     title_fr: str,
     title_en: str = "",
@@ -262,7 +265,7 @@ def _fill_item(
 def item_create(
     *,
     instrument: Instrument,
-    actor: Any,
+    actor: User | None,
     code: str,
     lens: str,
     scale: str,
@@ -311,7 +314,7 @@ def item_create(
 def item_update(
     *,
     item: Item,
-    actor: Any,
+    actor: User | None,
     code: str,
     lens: str,
     scale: str,
@@ -355,7 +358,7 @@ def item_update(
 
 
 @transaction.atomic
-def item_delete(*, item: Item, actor: Any) -> None:
+def item_delete(*, item: Item, actor: User | None) -> None:
     """Delete the item from its (unlocked) questionnaire."""
     instrument = _locked_for_write(item.instrument)
     code = item.code
@@ -370,7 +373,7 @@ def item_delete(*, item: Item, actor: Any) -> None:
 
 
 @transaction.atomic
-def item_move(*, item: Item, actor: Any, direction: str) -> Item:
+def item_move(*, item: Item, actor: User | None, direction: str) -> Item:
     """Return the item swapped with its neighbour (``up`` or ``down``) in the questionnaire."""
     if direction not in ("up", "down"):
         raise ValidationError(_("Move a question up or down."), code="direction")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from miroir.audit.services import audit_record
 from miroir.journeys.models import Moment
+
+if TYPE_CHECKING:
+    from miroir.accounts.models import User
 
 DEFAULT_MOMENTS_FILE = Path(__file__).resolve().parent / "moments.json"
 
@@ -22,7 +25,9 @@ def default_moments() -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def moments_load(*, entries: list[dict[str, Any]] | None = None, actor: Any = None) -> list[Moment]:
+def moments_load(
+    *, entries: list[dict[str, Any]] | None = None, actor: User | None = None
+) -> list[Moment]:
     """Return the moments created or updated from ``entries`` (the bundled list by default).
 
     Moments are matched on their code, so loading twice changes nothing and names

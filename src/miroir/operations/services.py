@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +15,9 @@ from django_tasks.base import Task
 
 from miroir.audit.services import audit_record
 from miroir.operations.models import TaskFailure
+
+if TYPE_CHECKING:
+    from miroir.accounts.models import User
 
 
 @transaction.atomic
@@ -28,7 +31,7 @@ def task_failure_record(
 
 
 @transaction.atomic
-def task_failure_dismiss(*, failure: TaskFailure, actor: Any) -> TaskFailure:
+def task_failure_dismiss(*, failure: TaskFailure, actor: User | None) -> TaskFailure:
     """Return the failure marked as dealt with by ``actor`` (audited)."""
     if failure.dismissed_at is None:
         failure.dismissed_at = timezone.now()
@@ -57,7 +60,7 @@ def _task_of(failure: TaskFailure) -> Task:
 
 
 @transaction.atomic
-def task_failure_retry(*, failure: TaskFailure, actor: Any) -> TaskFailure:
+def task_failure_retry(*, failure: TaskFailure, actor: User | None) -> TaskFailure:
     """Return the failure marked as dealt with, its task queued afresh (audited).
 
     For after the cause is fixed: the task starts again from its first attempt, with the

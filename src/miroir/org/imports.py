@@ -47,7 +47,6 @@ from miroir.org.services import member_sync_user, role_grant, unit_move
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 BATCH_SIZE = 1000
 TICK_EVERY = 500
 
@@ -58,7 +57,7 @@ UnitKey = int | str
 
 def max_file_bytes() -> int:
     """Return the largest import file accepted, in bytes (``MIROIR_IMPORT_MAX_BYTES``)."""
-    return int(getattr(settings, "MIROIR_IMPORT_MAX_BYTES", DEFAULT_MAX_FILE_BYTES))
+    return settings.MIROIR_IMPORT_MAX_BYTES
 
 
 # --- what the import gives back -------------------------------------------------------
@@ -534,7 +533,7 @@ class _Planner:
         state: _State,
         report: ImportReport,
         skip_invalid: bool,
-        actor: Any,
+        actor: User | None,
         progress: Progress | None,
     ) -> None:
         self.state = state
@@ -1482,7 +1481,7 @@ def org_import(
     members_file: IO | None,
     dry_run: bool = False,
     skip_invalid: bool = False,
-    actor: Any = None,
+    actor: User | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Return the report of importing units and members from CSV files.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
@@ -31,7 +29,7 @@ def unit_create(
     parent: Unit | None = None,
     external_id: str | None = None,
     timezone: str = "Europe/Paris",
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Unit:
     """Return a new unit placed under ``parent`` (a root when None)."""
     unit = Unit(
@@ -52,7 +50,7 @@ def unit_create(
 
 
 @transaction.atomic
-def unit_move(*, unit: Unit, new_parent: Unit | None, actor: Any = None) -> Unit:
+def unit_move(*, unit: Unit, new_parent: Unit | None, actor: User | None = None) -> Unit:
     """Return the unit moved under ``new_parent``, with its whole subtree re-pathed."""
     if new_parent is not None and new_parent.path.startswith(unit.path):
         raise ValidationError(_("A unit cannot be moved under itself or one of its children."))
@@ -121,7 +119,9 @@ def member_sync_user(member: Member) -> User | None:
 
 
 @transaction.atomic
-def role_grant(*, member: Member, kind: str, unit: Unit | None = None, actor: Any = None) -> Role:
+def role_grant(
+    *, member: Member, kind: str, unit: Unit | None = None, actor: User | None = None
+) -> Role:
     """Return the role granted to ``member`` (the existing one when already granted)."""
     if kind == RoleKind.MANAGER and unit is None:
         raise ValidationError(_("A manager role needs a unit."))
@@ -139,7 +139,7 @@ def role_grant(*, member: Member, kind: str, unit: Unit | None = None, actor: An
 
 
 @transaction.atomic
-def role_revoke(*, role: Role, actor: Any = None) -> None:
+def role_revoke(*, role: Role, actor: User | None = None) -> None:
     """Remove a role, and write it down."""
     details = {"role": role.kind, "unit": role.unit_id}
     member_id = role.member_id

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,7 +39,9 @@ from miroir.privacy.selectors import (
     customer_invitations,
 )
 
-DEFAULT_CONTACT_RETENTION_DAYS = 90
+if TYPE_CHECKING:
+    from miroir.accounts.models import User
+
 # What an erased interaction's external id becomes: unique, and naming nobody.
 ERASED_PREFIX = "erased:"
 ERASED_NAME = "Erased"
@@ -47,7 +49,7 @@ ERASED_NAME = "Erased"
 
 def contact_retention_days() -> int:
     """Return the days customer contact details are kept after their invitation ends."""
-    return int(getattr(settings, "COLLECT_CONTACT_RETENTION_DAYS", DEFAULT_CONTACT_RETENTION_DAYS))
+    return settings.COLLECT_CONTACT_RETENTION_DAYS
 
 
 def audit_target(query: ContactQuery) -> str:
@@ -90,7 +92,7 @@ def _interactions_forget(interactions: Any) -> int:
     )
 
 
-def member_erase(*, member: Member, actor: Any) -> Member:
+def member_erase(*, member: Member, actor: User | None) -> Member:
     """Return the member with their profile erased, their login closed, their roles gone.
 
     The row stays (units' head counts and past audit entries point to it) under a neutral
@@ -144,7 +146,9 @@ def contact_erase_plan(*, query: ContactQuery, opt_out: bool = False) -> Erasure
 
 
 @transaction.atomic
-def contact_erase(*, query: ContactQuery, actor: Any, opt_out: bool = False) -> ErasureReport:
+def contact_erase(
+    *, query: ContactQuery, actor: User | None, opt_out: bool = False
+) -> ErasureReport:
     """Return what was erased of one person's data, answers kept (see the module docstring).
 
     Customer invitations lose the address, their responses lose the invitation, the
@@ -189,7 +193,7 @@ def contact_erase(*, query: ContactQuery, actor: Any, opt_out: bool = False) -> 
 
 
 @transaction.atomic
-def contact_export(*, query: ContactQuery, actor: Any) -> dict[str, Any]:
+def contact_export(*, query: ContactQuery, actor: User | None) -> dict[str, Any]:
     """Return everything held about the contact as JSON-ready data; the export is audited."""
     records = contact_records(query)
     data = contact_export_data(records)
@@ -207,7 +211,7 @@ def contact_export(*, query: ContactQuery, actor: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def contact_view(*, query: ContactQuery, actor: Any) -> None:
+def contact_view(*, query: ContactQuery, actor: User | None) -> None:
     """Write down that an administrator looked a contact up (the page shows personal data)."""
     audit_record(actor=actor, action="privacy.view", target=audit_target(query))
 

@@ -27,6 +27,7 @@ from miroir.demo.registry import demo_part, demo_reset
 from miroir.journeys.models import Moment
 from miroir.org.models import ContractType, Lens, Member, Unit, UnitKind
 from miroir.voices import text as voice_text
+from miroir.voices.claims import claim_code_new, claim_digest
 from miroir.voices.models import (
     Voice,
     VoiceComment,
@@ -40,14 +41,7 @@ from miroir.voices.models import (
     VoiceStatus,
     VoiceSupport,
 )
-from miroir.voices.services import (
-    anonymous_unit,
-    claim_code_new,
-    claim_digest,
-    texts_redacted,
-    unit_manager,
-    voice_deadline,
-)
+from miroir.voices.services import anonymous_unit, texts_redacted, unit_manager, voice_deadline
 
 PART = "voices"
 DAYS = 365

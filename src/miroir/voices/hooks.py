@@ -19,11 +19,8 @@ def connect() -> None:
 
 
 def _register_listening() -> None:
-    """Feed the analytics' listening symmetry with the voices' figures, when it is installed."""
-    try:
-        from miroir.results.listening import register_voice_source
-    except ImportError:
-        return
+    """Feed the results' listening symmetry with the voices' figures."""
+    from miroir.results.listening import register_voice_source
     from miroir.voices.selectors import voices_listening, voices_listening_by_unit
 
     register_voice_source(voices_listening, every_unit=voices_listening_by_unit)

@@ -28,7 +28,9 @@ from django.utils.translation import gettext, ngettext
 from miroir.collect.models import Answer
 from miroir.org.models import Lens, Member, RoleKind, Unit
 from miroir.org.selectors import Scope, scope_roots, units_in_scope
+from miroir.results.listening import VoiceListening
 from miroir.voices import text as voice_text
+from miroir.voices.claims import claim_digest
 from miroir.voices.models import (
     SHARED_KINDS,
     Voice,
@@ -42,7 +44,6 @@ from miroir.voices.models import (
     VoiceSupport,
     arrived,
 )
-from miroir.voices.services import claim_digest
 
 # What a bad or unknown id raises: all of them read as "no such voice".
 _MISSING = (Voice.DoesNotExist, ValueError, TypeError, ValidationError)
@@ -262,26 +263,6 @@ def access_report(scope: Scope, report_id: Any) -> VoiceReport:
 
 
 # Listening metrics -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class VoiceListening:
-    """How one side was listened to through its voices, over voices received in a period."""
-
-    received: int
-    answered: int
-    answered_within_deadline: int
-    adopted: int
-    backlog: int
-    median_days_to_answer: float | None
-
-    @property
-    def answered_in_time_share(self) -> float | None:
-        return self.answered_within_deadline / self.received if self.received else None
-
-    @property
-    def adopted_share(self) -> float | None:
-        return self.adopted / self.received if self.received else None
 
 
 def _instant(value: date | datetime) -> datetime:

@@ -8,12 +8,10 @@ login to a time, and through it to the voice.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
@@ -30,6 +28,7 @@ from miroir.core.inputs import moment_problem, text_clean
 from miroir.journeys.models import Moment
 from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit
 from miroir.results import gate
+from miroir.voices.claims import claim_code_new, claim_digest
 from miroir.voices.models import (
     COMMENT_MAX,
     STAFF_KINDS,
@@ -49,32 +48,10 @@ from miroir.voices.models import (
     arrived,
 )
 
+if TYPE_CHECKING:
+    from miroir.accounts.models import User
+
 logger = logging.getLogger(__name__)
-
-# 16 characters out of 32 unambiguous ones: 80 bits, printed in four groups of four.
-CLAIM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-CLAIM_LENGTH = 16
-
-
-# Claim codes -------------------------------------------------------------------------------
-
-
-def claim_code_new() -> str:
-    """Return a fresh claim code, e.g. ``K7QM-2XPA-9TRE-HV4C``."""
-    raw = "".join(secrets.choice(CLAIM_ALPHABET) for _ in range(CLAIM_LENGTH))
-    return "-".join(raw[i : i + 4] for i in range(0, CLAIM_LENGTH, 4))
-
-
-def claim_code_normalise(code: str) -> str:
-    """Return the code as typed, upper-cased without spaces or dashes (O read as 0 and so on)."""
-    cleaned = "".join(char for char in code.upper() if char.isalnum())
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1"}))
-
-
-def claim_digest(code: str) -> str:
-    """Return the keyed digest under which a claim code is kept (never the code itself)."""
-    key = settings.VOICES_CLAIM_KEY.encode()
-    return hmac.new(key, claim_code_normalise(code).encode(), hashlib.sha256).hexdigest()
 
 
 def submission_receipt(submission_id: str) -> str:
@@ -403,7 +380,7 @@ def complaint_receive(
 # Life cycle --------------------------------------------------------------------------------
 
 
-def _member_of(actor: Any) -> Member | None:
+def _member_of(actor: User | None) -> Member | None:
     if isinstance(actor, Member):
         return actor
     return Member.objects.filter(user_id=getattr(actor, "pk", None)).first() if actor else None
@@ -413,12 +390,12 @@ def _locked(voice: Voice) -> Voice:
     return Voice.objects.select_for_update().get(pk=voice.pk)
 
 
-def _audit(actor: Any, action: str, voice: Voice, **details: Any) -> None:
+def _audit(actor: User | None, action: str, voice: Voice, **details: Any) -> None:
     audit_record(actor=actor, action=action, target=f"voice:{voice.pk}", details=details)
 
 
 @transaction.atomic
-def voice_acknowledge(*, voice: Voice, actor: Any, now: datetime | None = None) -> Voice:
+def voice_acknowledge(*, voice: Voice, actor: User | None, now: datetime | None = None) -> Voice:
     """Return the voice, acknowledged: its owner has read it (received → acknowledged)."""
     voice = _locked(voice)
     if voice.status != VoiceStatus.RECEIVED:
@@ -432,7 +409,7 @@ def voice_acknowledge(*, voice: Voice, actor: Any, now: datetime | None = None) 
 
 
 @transaction.atomic
-def voice_study(*, voice: Voice, actor: Any, now: datetime | None = None) -> Voice:
+def voice_study(*, voice: Voice, actor: User | None, now: datetime | None = None) -> Voice:
     """Return the voice, under study (from received or acknowledged)."""
     voice = _locked(voice)
     if voice.status not in (VoiceStatus.RECEIVED, VoiceStatus.ACKNOWLEDGED):
@@ -450,7 +427,7 @@ def voice_study(*, voice: Voice, actor: Any, now: datetime | None = None) -> Voi
 def voice_answer(
     *,
     voice: Voice,
-    actor: Any,
+    actor: User | None,
     outcome: str,
     text: str = "",
     effect: str = "",
@@ -525,7 +502,9 @@ def _supports_move(voice: Voice, into: Voice) -> None:
     Voice.objects.filter(pk=into.pk).update(support_count=F("support_count") + len(moved))
 
 
-def voice_merge(*, voice: Voice, into: Voice, actor: Any, now: datetime | None = None) -> Voice:
+def voice_merge(
+    *, voice: Voice, into: Voice, actor: User | None, now: datetime | None = None
+) -> Voice:
     """Return ``voice``, answered as merged into ``into`` (its supporters follow)."""
     return voice_answer(
         voice=voice, actor=actor, outcome=VoiceOutcome.MERGED, merged_into=into, now=now
@@ -681,7 +660,7 @@ def voice_report(
 def voice_moderate(
     *,
     voice: Voice,
-    actor: Any,
+    actor: User | None,
     hide: bool,
     comment: VoiceComment | None = None,
     now: datetime | None = None,
@@ -712,7 +691,9 @@ def voice_moderate(
 
 
 @transaction.atomic
-def voice_report_dismiss(*, report: VoiceReport, actor: Any, now: datetime | None = None) -> None:
+def voice_report_dismiss(
+    *, report: VoiceReport, actor: User | None, now: datetime | None = None
+) -> None:
     """Close a report without hiding anything."""
     VoiceReport.objects.filter(pk=report.pk).update(resolved_at=now or timezone.now())
     _audit(actor, "voice.report_dismiss", report.voice, report=report.pk)

@@ -51,8 +51,7 @@ class Channel:
 
     def rate_per_minute(self) -> int:
         """Return how many messages this channel may send per minute, across all workers."""
-        limits = getattr(settings, "COLLECT_RATE_LIMITS", None) or {}
-        return int(limits.get(self.code, self.default_rate_per_minute))
+        return int(settings.COLLECT_RATE_LIMITS.get(self.code, self.default_rate_per_minute))
 
 
 def respondent_url(token: str, *, language: str | None = None) -> str:

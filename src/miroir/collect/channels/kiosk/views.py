@@ -258,7 +258,7 @@ def _same_origin(request: HttpRequest) -> bool:
     if origin is None:
         return True
     allowed = {f"{request.scheme}://{request.get_host()}", settings.SITE_URL}
-    return origin in allowed or origin in getattr(settings, "CSRF_TRUSTED_ORIGINS", [])
+    return origin in allowed or origin in settings.CSRF_TRUSTED_ORIGINS
 
 
 def _payload(request: HttpRequest) -> dict[str, Any] | None:

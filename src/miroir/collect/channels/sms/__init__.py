@@ -33,7 +33,7 @@ def _window(text: str) -> SendingWindow:
 
 def sms_window() -> SendingWindow:
     """Return the window SMS may leave in, from ``COLLECT_SMS_WINDOW``."""
-    return _window(getattr(settings, "COLLECT_SMS_WINDOW", "mon-sat 10:00-20:00"))
+    return _window(settings.COLLECT_SMS_WINDOW)
 
 
 def sms_text(*, title: str, url: str, reminder: bool, language: str) -> str:

@@ -179,7 +179,7 @@ def _url_port_forms(url: str) -> list[str]:
 
 def sms_backend() -> ConsoleBackend | FileBackend | TwilioBackend:
     """Return the configured backend (built per call: settings may change in tests)."""
-    name = getattr(settings, "COLLECT_SMS_BACKEND", "console")
+    name = settings.COLLECT_SMS_BACKEND
     if name == "console":
         return ConsoleBackend()
     if name == "file":
