@@ -161,3 +161,26 @@ def test_list_shows_each_job_its_cadence_and_last_run(db, monkeypatch, fake_jobs
 def test_a_cadence_must_be_whole_minutes():
     with pytest.raises(ValueError):
         periodic.periodic(every=timedelta(seconds=90))
+
+
+def _w302() -> list:
+    from django.core.checks import run_checks
+
+    return [m for m in run_checks(databases=["default"]) if m.id == "miroir.W302"]
+
+
+def test_the_check_warns_while_no_tick_runs(db, settings, monkeypatch):
+    from django.core.checks import run_checks
+
+    settings.MIROIR_TASKS_LATE_MINUTES = 10
+    (never,) = _w302()
+    assert "never" in never.msg and "miroir tick" in never.hint
+    job = PeriodicJob("fake.minutely", MINUTE, FakeTask("minutely"))
+    job_claim(job, now=START)
+    monkeypatch.setattr(timezone, "now", lambda: START + timedelta(minutes=9))
+    assert _w302() == []
+    monkeypatch.setattr(timezone, "now", lambda: START + timedelta(minutes=11))
+    (late,) = _w302()
+    assert "not for 11 minutes" in late.msg
+    # Start-up checks leave the database alone.
+    assert not [m for m in run_checks() if m.id == "miroir.W302"]

@@ -24,7 +24,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import Max, Q
 from django.utils.module_loading import autodiscover_modules
 
 from miroir.operations.models import PeriodicRun
@@ -103,3 +104,9 @@ def job_claim(job: PeriodicJob, *, now: datetime, force: bool = False) -> bool:
 def jobs_last_run() -> dict[str, datetime | None]:
     """Return when each job that ever ran last ran."""
     return dict(PeriodicRun.objects.values_list("name", "ran_at"))
+
+
+def ticked_last() -> tuple[datetime | None, int]:
+    """Return when any periodic job last ran, and after how many minutes that is late."""
+    last = PeriodicRun.objects.aggregate(last=Max("ran_at"))["last"]
+    return last, settings.MIROIR_TASKS_LATE_MINUTES
