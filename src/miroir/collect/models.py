@@ -45,15 +45,6 @@ class ResponseAttribute(models.TextChoices):
     MOMENT = "moment", _("Journey moment")
 
 
-# Which attributes each lens may keep with its responses.
-LENS_ATTRIBUTES: dict[str, frozenset[str]] = {
-    Lens.EMPLOYEE: frozenset({ResponseAttribute.CONTRACT_TYPE}),
-    Lens.PARTNER: frozenset({ResponseAttribute.PROXIMITY}),
-    Lens.MANAGEMENT: frozenset(),
-    Lens.CUSTOMER: frozenset({ResponseAttribute.MOMENT}),
-}
-
-
 class Wave(models.Model):
     """One campaign of an instrument, for one lens, over some subtrees of the organisation."""
 

@@ -25,7 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from miroir.audit.services import audit_record
-from miroir.collect.models import LENS_ATTRIBUTES, Answer, Response, Wave
+from miroir.collect.models import Answer, Response, Wave
+from miroir.collect.services import LENS_ATTRIBUTES
 from miroir.core.inputs import text_clean
 from miroir.org.models import Unit
 from miroir.org.selectors import Scope, scope_for_user
