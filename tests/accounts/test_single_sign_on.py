@@ -110,8 +110,9 @@ def test_the_page_asked_for_is_reached_after_signing_in(client, personas, provid
     answer = sign_in(client, next_url=wanted)
     assert answer.url == wanted
     provider.person = _verified(personas.shop_manager)
-    other = type(client)()
-    assert sign_in(other, next_url="https://evil.example/").url == reverse("core:home")
+    for elsewhere in ("https://evil.example/", "40000"):
+        other = type(client)()
+        assert sign_in(other, next_url=elsewhere).url == reverse("core:home")
 
 
 def test_the_session_key_changes_when_signing_in(client, personas, provider):
@@ -152,6 +153,15 @@ def test_an_answer_used_twice_or_in_another_browser_is_refused(client, personas,
     assert client.get(back).status_code == 302
     client.logout()
     _refused(client.get(back), "state")
+
+
+def test_someone_logged_in_neither_starts_nor_finishes_a_sign_in(client, personas, provider):
+    client.force_login(personas.employee)
+    start = client.get(reverse("accounts:sso_start", args=["test"]))
+    assert start.url == reverse("core:home") and provider.authorize_requests == []
+    callback = reverse("accounts:sso_callback", args=["test"])
+    assert client.get(callback, {"code": "x", "state": "y"}).url == reverse("core:home")
+    assert _last("login.failed") is None and _logged_in_as(client) == personas.employee.pk
 
 
 @pytest.mark.parametrize(

@@ -304,9 +304,10 @@ WEB: list[Page] = [
         post=PUBLIC_302.replace("302", "login"),
         data=lambda w: {"code": "123456"},
     ),
-    # Single sign-on: an unconfigured provider is a 404 to everyone; GET only.
-    page("accounts:sso_start", get=PUBLIC_404, post=PUBLIC_405),
-    page("accounts:sso_callback", get=PUBLIC_404, post=PUBLIC_405),
+    # Single sign-on: the button sends a visitor to the provider, someone logged in home; the
+    # way back without a flow started in this browser is refused (no state).
+    page("accounts:sso_start", get=PUBLIC_302, post=PUBLIC_405),
+    page("accounts:sso_callback", get="403 302 302 302 302 302 302 302", post=PUBLIC_405),
     # Without a device yet: the page offers the set-up; a wrong first code shows the form again.
     page("accounts:two_factor", get=LOGGED_IN, post=LOGGED_IN),
     page("accounts:two_factor_setup", get=LOGGED_IN, post=LOGGED_IN, data=lambda w: {"code": "1"}),

@@ -201,8 +201,7 @@ def build_world(personas: Personas) -> World:
         "fmt": "csv",
         "kiosk_key": kiosk_key,
         "kiosk_id": kiosk.pk,
-        # No sign-in provider is configured here: tests/accounts/test_single_sign_on.py runs
-        # the flow against a local OpenID provider.
+        # The sign-in provider conftest.py configures (a local OpenID provider).
         "provider_key": "keycloak",
     }
     return world
