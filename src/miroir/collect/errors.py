@@ -52,7 +52,8 @@ class AlreadyAnswered(CollectError):
 class AnswerProblem:
     """What is wrong with the answer to one item.
 
-    ``reason`` is ``unknown_item``, ``blank``, ``choice`` or ``too_long``; ``message`` is
+    ``reason`` is ``unknown_item``, ``not_asked`` (an answer to an item that the answers
+    before it skip), ``blank``, ``choice`` or ``too_long``; ``message`` is
     for the respondent, in their language; ``detail`` is the scale's English wording.
     """
 

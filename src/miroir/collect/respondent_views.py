@@ -178,8 +178,14 @@ def _respond(
         }
         submission_id = request.POST.get("submission_id") or submission_id_new()
         try:
+            # Without scripts the page shows every item: answers to the ones the logic
+            # skips are dropped, never stored, rather than held against the respondent.
             services.response_submit(
-                answers=answers, submission_id=submission_id, language=language, **submit
+                answers=answers,
+                submission_id=submission_id,
+                language=language,
+                not_asked="ignore",
+                **submit,
             )
         except ResponseRejected as rejected:
             return _form(

@@ -67,6 +67,7 @@ from miroir.collect.tokens import (
 from miroir.core.checks import MINIMUM_ANONYMITY_THRESHOLD
 from miroir.core.inputs import day_problem, text_clean
 from miroir.instruments.forms import answer_error_message
+from miroir.instruments.logic import Route, answer_key
 from miroir.instruments.models import Instrument, Item
 from miroir.instruments.scales import FreeTextScale, ScaleValueError, is_blank
 from miroir.instruments.services import instrument_lock
@@ -706,13 +707,20 @@ def _answer_for(item: Item, value: Any) -> Answer:
     return Answer(item=item, choice=str(value))
 
 
-def answers_check(items: list[Item], answers: Mapping[str, Any], *, language: str) -> list[Answer]:
-    """Return unsaved answers for the items, or raise ``ResponseRejected`` naming each problem.
+def answers_check(
+    items: list[Item], answers: Mapping[str, Any], *, language: str, not_asked: str = "reject"
+) -> list[Answer]:
+    """Return unsaved answers to the items asked, or raise ``ResponseRejected`` naming problems.
 
     A blank answer to an optional item is no answer; an unknown item code is a problem.
+    Items whose display conditions do not hold for these answers (``instruments.logic``)
+    are not asked: nothing is stored for them and they are never required. An answer
+    given to one anyway is a ``not_asked`` problem, or, with ``not_asked="ignore"`` (the
+    pages, which show every item when scripts are off), dropped.
     """
     by_code = {item.code: item for item in items}
     problems = []
+    route = Route()
     with translation.override(language):
         for code in answers:
             if code not in by_code:
@@ -726,6 +734,19 @@ def answers_check(items: list[Item], answers: Mapping[str, Any], *, language: st
         built = []
         for item in items:
             raw = answers.get(item.code)
+            if not route.asks(item):
+                if not is_blank(raw) and not_asked != "ignore":
+                    problems.append(
+                        AnswerProblem(
+                            item_code=item.code,
+                            reason="not_asked",
+                            message=_(
+                                "This question is not asked after the answers given before it."
+                            ),
+                            detail=f"{item.code}: not asked, its display conditions do not hold",
+                        )
+                    )
+                continue
             if is_blank(raw) and not item.required:
                 continue
             try:
@@ -741,6 +762,7 @@ def answers_check(items: list[Item], answers: Mapping[str, Any], *, language: st
                 )
             else:
                 built.append(_answer_for(item, value))
+                route.answered(item, answer_key(value))
     if problems:
         raise ResponseRejected(problems)
     return built
@@ -771,6 +793,7 @@ def response_submit(
     kiosk: tuple[Any, Any] | None = None,
     moment: str | None = None,
     now: datetime | None = None,
+    not_asked: str = "reject",
 ) -> SubmitResult:
     """Return the outcome of a respondent's submission, stored whole or not at all.
 
@@ -781,6 +804,8 @@ def response_submit(
     ``AlreadyAnswered`` (customer waves only: a used link of the organisation's lenses is
     acknowledged and stores nothing) or ``ResponseRejected`` (see errors.py).
     The same ``submission_id`` sent again returns the first outcome without a new row.
+    ``not_asked`` says what becomes of answers to items the survey logic skips:
+    ``"reject"`` (the kiosk intake) or ``"ignore"`` (the pages); see ``answers_check``.
     """
     if sum(way is not None for way in (invitation_token, open_link, kiosk)) != 1:
         raise TypeError("give exactly one of invitation_token, open_link and kiosk")
@@ -803,7 +828,7 @@ def response_submit(
     if SubmissionReceipt.objects.filter(wave=wave, submission_hash=receipt).exists():
         return SubmitResult(replayed=True)
     target_check(target, now=now)
-    built = answers_check(respondent_items(wave), answers, language=language)
+    built = answers_check(respondent_items(wave), answers, language=language, not_asked=not_asked)
     try:
         _store(target, built, receipt=receipt, today=today)
     except AlreadyAnswered:

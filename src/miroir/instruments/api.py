@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from miroir.api.schemas import ERRORS, ApiErrorOut
 from miroir.instruments import selectors
@@ -47,6 +47,13 @@ class MirrorOut(Schema):
     dimension: str
 
 
+class ConditionOut(Schema):
+    """Asked only when the earlier item ``item`` was answered with one of ``in``."""
+
+    item: str
+    in_: list[str] = Field(alias="in")
+
+
 class ItemOut(Schema):
     code: str
     lens: str
@@ -60,6 +67,10 @@ class ItemOut(Schema):
     max_length: int | None
     allow_dont_know: bool
     required: bool
+    # Survey logic: all conditions must hold for the item to be asked (docs/instruments.md);
+    # answering one of ``end_when`` ends the survey.
+    show_when: list[ConditionOut]
+    end_when: list[str]
     order: int
 
 
@@ -115,6 +126,7 @@ def instruments_list(request: HttpRequest) -> Any:
     "/{instrument_id}",
     response={200: InstrumentOut, 403: ApiErrorOut, **ERRORS},
     summary="A questionnaire with its mirrors and items",
+    by_alias=True,
 )
 def instrument_detail(request: HttpRequest, instrument_id: int) -> Any:
     try:
@@ -156,6 +168,8 @@ def _instrument_out(instrument: Instrument) -> dict[str, Any]:
                 "max_length": item.max_length,
                 "allow_dont_know": item.allow_dont_know,
                 "required": item.required,
+                "show_when": item.show_when,
+                "end_when": item.end_when,
                 "order": item.order,
             }
             for item in selectors.instrument_items(instrument)

@@ -22,13 +22,16 @@ from django.utils.translation import gettext as _
 from miroir.audit.services import audit_record
 from miroir.core.inputs import InputError, json_decode, text_clean
 from miroir.instruments.dimensions import DIMENSIONS
+from miroir.instruments.logic import LogicItem, logic_check
 from miroir.instruments.models import Instrument, InstrumentKind, Item, Mirror
 from miroir.instruments.scales import (
     FREE_TEXT_DEFAULT_LENGTH,
     FREE_TEXT_MAX_LENGTH,
     SCALES,
     FreeTextScale,
+    Scale,
     SingleChoiceScale,
+    scale_get,
 )
 from miroir.instruments.services import instrument_next_version, instrument_slug_free
 from miroir.journeys.models import Moment
@@ -77,6 +80,8 @@ class ItemSpec:
     max_length: int | None = None
     allow_dont_know: bool = False
     required: bool = True
+    show_when: Any = field(default_factory=list)
+    end_when: Any = field(default_factory=list)
 
 
 @dataclass
@@ -205,6 +210,8 @@ ITEM_KEYS = {
     "max_length",
     "allow_dont_know",
     "required",
+    "show_when",
+    "end_when",
 }
 
 
@@ -243,6 +250,7 @@ def catalog_parse(data: Any, *, known_moments: set[str] | None = None) -> Catalo
     mirrors = _parse_mirrors(reader, reader.items_list(root, "mirrors", ""))
     moments = moment_codes() if known_moments is None else known_moments
     items = _parse_items(reader, reader.items_list(root, "items", ""), mirrors, moments)
+    _parse_logic(reader, items)
     # Paths read better without the "catalog." prefix the helpers put on top-level keys.
     errors = [error.removeprefix("catalog.") for error in reader.errors]
     if errors:
@@ -343,9 +351,44 @@ def _parse_items(
                 max_length=_parse_max_length(reader, node, path, scale),
                 allow_dont_know=_parse_dont_know(reader, node, path, scale),
                 required=reader.boolean(node, "required", path, True),
+                show_when=node.get("show_when", []),
+                end_when=node.get("end_when", []),
             )
         )
     return items
+
+
+def _bound_scale(spec: ItemSpec) -> Scale | None:
+    """Return the item's scale bound to its settings, or None when they are refused anyway."""
+    try:
+        return scale_get(
+            spec.scale,
+            options=spec.options or None,
+            max_length=spec.max_length,
+            allow_dont_know=spec.allow_dont_know,
+        )
+    except (ValueError, TypeError):  # An unknown scale, an option code that is not text.
+        return None
+
+
+def _parse_logic(reader: _Reader, items: list[ItemSpec]) -> None:
+    """Check the items' display conditions and write them with canonical answer keys."""
+    checked = logic_check(
+        [
+            LogicItem(
+                code=spec.code,
+                lens=spec.lens,
+                scale=_bound_scale(spec),
+                show_when=spec.show_when,
+                end_when=spec.end_when,
+            )
+            for spec in items
+        ]
+    )
+    for problem in checked.problems:
+        reader.error(f"items[{problem.index}].{problem.where}", _(problem.message) % problem.params)
+    for spec, show_when, end_when in zip(items, checked.show_when, checked.end_when, strict=True):
+        spec.show_when, spec.end_when = show_when, end_when
 
 
 def _parse_options(reader: _Reader, node: dict[str, Any], path: str, scale: Any) -> list:
@@ -539,6 +582,8 @@ def _import_content(instrument: Instrument, spec: CatalogSpec) -> None:
             max_length=item_spec.max_length,
             allow_dont_know=item_spec.allow_dont_know,
             required=item_spec.required,
+            show_when=item_spec.show_when,
+            end_when=item_spec.end_when,
             order=index + 1,
         )
         _save_checked(item, f"items[{index}]")
@@ -607,4 +652,11 @@ def _export_item(item: Item) -> dict[str, Any]:
         data["max_length"] = item.max_length
     if SCALES[item.scale].supports_dont_know:
         data["allow_dont_know"] = item.allow_dont_know
+    # Survey logic is written where there is some, so catalogs without it read as before.
+    if item.show_when:
+        data["show_when"] = [
+            {"item": condition["item"], "in": list(condition["in"])} for condition in item.show_when
+        ]
+    if item.end_when:
+        data["end_when"] = list(item.end_when)
     return data

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from miroir.instruments.dimensions import DIMENSIONS
+from miroir.instruments.logic import Route, answer_key
 from miroir.instruments.models import Instrument, InstrumentKind, Item, Mirror
 from miroir.instruments.scales import (
     FREE_TEXT_MAX_LENGTH,
@@ -116,6 +117,25 @@ class ItemForm(forms.Form):
     )
     allow_dont_know = forms.BooleanField(label=_("Offer “don't know”"), required=False)
     required = forms.BooleanField(label=_("Answer required"), required=False, initial=True)
+    show_when = forms.CharField(
+        label=_("Asked only when"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_(
+            "One condition per line, all of which must hold: the code of an earlier question "
+            "of the same lens, a colon, then the answers that bring this one, e.g. enps: 0, 1, "
+            "2. Empty: always asked."
+        ),
+    )
+    end_when = forms.CharField(
+        label=_("Ends the survey when the answer is"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "Answers of this question after which nothing more is asked, separated by commas "
+            "(for yes / no: 1 or 0). Empty: the survey goes on."
+        ),
+    )
 
     def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,6 +163,24 @@ class ItemForm(forms.Form):
             )
         return options
 
+    def clean_show_when(self) -> list[dict[str, Any]]:
+        conditions = []
+        for number, line in enumerate(self.cleaned_data["show_when"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            code, colon, answers = line.partition(":")
+            values = _comma_list(answers)
+            if not colon or not code.strip() or not values:
+                raise ValidationError(
+                    _("Line %(number)d: write the code of a question, a colon, then its answers."),
+                    params={"number": number},
+                )
+            conditions.append({"item": code.strip(), "in": values})
+        return conditions
+
+    def clean_end_when(self) -> list[str]:
+        return _comma_list(self.cleaned_data["end_when"])
+
     def service_kwargs(self) -> dict[str, Any]:
         """Return the cleaned data as the keyword arguments of ``item_create``/``item_update``."""
         return {name: self.cleaned_data[name] for name in self.fields}
@@ -153,7 +191,15 @@ class ItemForm(forms.Form):
         initial["options"] = "\n".join(
             f"{option['code']} | {option['fr']} | {option.get('en', '')}" for option in item.options
         )
+        initial["show_when"] = "\n".join(
+            f"{condition['item']}: {', '.join(condition['in'])}" for condition in item.show_when
+        )
+        initial["end_when"] = ", ".join(item.end_when)
         return initial
+
+
+def _comma_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 class CatalogUploadForm(forms.Form):
@@ -196,18 +242,22 @@ def answers_validate(
 ) -> tuple[dict[int, Any], dict[int, str]]:
     """Return the accepted answers and the error messages, both by item id.
 
-    A blank answer to an optional item is simply absent from both.
+    A blank answer to an optional item is simply absent from both; so is every item that
+    the survey logic does not ask after the answers before it (``instruments.logic``).
     """
     answers: dict[int, Any] = {}
     errors: dict[int, str] = {}
+    route = Route()
     for item in items:
         raw = data.get(item_field_name(item))
-        if is_blank(raw) and not item.required:
+        if not route.asks(item) or (is_blank(raw) and not item.required):
             continue
         try:
             answers[item.pk] = item.get_scale().validate(raw)
         except ScaleValueError as error:
             errors[item.pk] = answer_error_message(error, language)
+        else:
+            route.answered(item, answer_key(answers[item.pk]))
     return answers, errors
 
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from miroir.instruments.dimensions import DIMENSIONS
+from miroir.instruments.logic import logic_json
 from miroir.instruments.scales import (
     FREE_TEXT_MAX_LENGTH,
     SCALES,
@@ -188,6 +189,10 @@ class Item(models.Model):
     max_length = models.PositiveSmallIntegerField(_("maximum length"), null=True, blank=True)
     allow_dont_know = models.BooleanField(_("offer “don't know”"), default=False)
     required = models.BooleanField(_("answer required"), default=True)
+    # Survey logic (miroir.instruments.logic): conditions on earlier answers, all of which
+    # must hold for the item to be asked, and this item's answers that end the survey.
+    show_when = models.JSONField(_("asked only when"), default=list, blank=True)
+    end_when = models.JSONField(_("ends the survey when the answer is"), default=list, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -243,6 +248,22 @@ class Item(models.Model):
     def text(self, language: str | None) -> str:
         """Return the question's wording in ``language``, falling back to French."""
         return pick({"fr": self.text_fr, "en": self.text_en}, language)
+
+    @property
+    def logic_json(self) -> str:
+        """Return the item's display rules as JSON for the respondent pages' script."""
+        return logic_json(self)
+
+    @property
+    def has_logic(self) -> bool:
+        return bool(self.show_when or self.end_when)
+
+    @property
+    def show_when_text(self) -> str:
+        """Return the conditions as the editor writes them: ``enps: 0, 1 · manager: 1``."""
+        return " · ".join(
+            f"{condition['item']}: {', '.join(condition['in'])}" for condition in self.show_when
+        )
 
     def get_scale(self) -> Scale:
         """Return the item's scale, bound to its options, length limit and "don't know"."""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from miroir.audit.services import audit_record
 from miroir.core.inputs import text_clean
+from miroir.instruments.logic import LogicItem, logic_check
 from miroir.instruments.models import Instrument, InstrumentKind, Item, Mirror
 from miroir.instruments.scales import FREE_TEXT_DEFAULT_LENGTH, FreeTextScale
 from miroir.journeys.models import Moment
@@ -235,6 +236,8 @@ def _fill_item(
     max_length: int | None,
     allow_dont_know: bool,
     required: bool,
+    show_when: list[dict[str, Any]] | None = None,
+    end_when: list[Any] | None = None,
 ) -> None:
     item.code = code
     item.lens = lens
@@ -259,6 +262,8 @@ def _fill_item(
     item.max_length = max_length
     item.allow_dont_know = allow_dont_know
     item.required = required
+    item.show_when = show_when or []
+    item.end_when = end_when or []
 
 
 @transaction.atomic
@@ -278,6 +283,8 @@ def item_create(
     max_length: int | None = None,
     allow_dont_know: bool = False,
     required: bool = True,
+    show_when: list[dict[str, Any]] | None = None,
+    end_when: list[Any] | None = None,
 ) -> Item:
     """Return a new item of the questionnaire, placed after the others."""
     instrument = _locked_for_write(instrument)
@@ -297,9 +304,12 @@ def item_create(
         max_length=max_length,
         allow_dont_know=allow_dont_know,
         required=required,
+        show_when=show_when,
+        end_when=end_when,
     )
     item.full_clean()
     item.save()
+    _logic_apply(instrument, edited=item)
     _touch(instrument)
     audit_record(
         actor=actor,
@@ -327,9 +337,15 @@ def item_update(
     max_length: int | None = None,
     allow_dont_know: bool = False,
     required: bool = True,
+    show_when: list[dict[str, Any]] | None = None,
+    end_when: list[Any] | None = None,
 ) -> Item:
-    """Return the item with every editable field replaced."""
+    """Return the item with every editable field replaced.
+
+    A new code is carried into the conditions of the items that refer to this one.
+    """
     instrument = _locked_for_write(item.instrument)
+    old_code = Item.objects.get(pk=item.pk).code
     _fill_item(
         item,
         code=code,
@@ -344,9 +360,14 @@ def item_update(
         max_length=max_length,
         allow_dont_know=allow_dont_know,
         required=required,
+        show_when=show_when,
+        end_when=end_when,
     )
     item.full_clean()
     item.save()
+    if code != old_code:
+        _logic_rename(instrument, old=old_code, new=code)
+    _logic_apply(instrument, edited=item)
     _touch(instrument)
     audit_record(
         actor=actor,
@@ -363,6 +384,7 @@ def item_delete(*, item: Item, actor: User | None) -> None:
     instrument = _locked_for_write(item.instrument)
     code = item.code
     item.delete()
+    _logic_apply(instrument)
     _touch(instrument)
     audit_record(
         actor=actor,
@@ -390,6 +412,7 @@ def item_move(*, item: Item, actor: User | None, direction: str) -> Item:
                 other.order = position
                 changed.append(other)
         Item.objects.bulk_update(changed, ["order"])
+        _logic_apply(instrument)
         _touch(instrument)
         audit_record(
             actor=actor,
@@ -398,3 +421,55 @@ def item_move(*, item: Item, actor: User | None, direction: str) -> Item:
             details={"item": item.code, "direction": direction},
         )
     return next(other for other in items if other.pk == item.pk)
+
+
+def _logic_rename(instrument: Instrument, *, old: str, new: str) -> None:
+    """Point the conditions that named the item ``old`` at its new code ``new``."""
+    for other in instrument.items.exclude(show_when=[]):
+        conditions = [
+            {**condition, "item": new} if condition.get("item") == old else condition
+            for condition in other.show_when
+        ]
+        if conditions != other.show_when:
+            other.show_when = conditions
+            other.save(update_fields=["show_when"])
+
+
+def _logic_apply(instrument: Instrument, *, edited: Item | None = None) -> None:
+    """Check the questionnaire's survey logic and store it in canonical form.
+
+    Raises ValidationError when a condition names a later item, an item of another lens,
+    an item not answered by a choice, or an answer its item does not have: the problems of
+    ``edited`` go to its fields, those of other items name them. The caller's transaction
+    then leaves everything as it was.
+    """
+    items = list(instrument.items.order_by("order", "id"))
+    checked = logic_check(
+        [
+            LogicItem(
+                code=item.code,
+                lens=item.lens,
+                scale=item.get_scale(),
+                show_when=item.show_when,
+                end_when=item.end_when,
+            )
+            for item in items
+        ]
+    )
+    if checked.problems:
+        fields: dict[str, list[str]] = {}
+        for problem in checked.problems:
+            message = _(problem.message) % problem.params
+            item = items[problem.index]
+            if edited is not None and item.pk == edited.pk:
+                name = problem.where.split("[", 1)[0]
+                fields.setdefault(name, []).append(message)
+            else:
+                fields.setdefault("__all__", []).append(
+                    _("Question “%(code)s”: %(problem)s") % {"code": item.code, "problem": message}
+                )
+        raise ValidationError(fields)
+    for item, show_when, end_when in zip(items, checked.show_when, checked.end_when, strict=True):
+        if item.show_when != show_when or item.end_when != end_when:
+            item.show_when, item.end_when = show_when, end_when
+            item.save(update_fields=["show_when", "end_when"])

@@ -24,6 +24,7 @@ from miroir.instruments.forms import (
     answers_validate,
     form_add_errors,
 )
+from miroir.instruments.logic import answer_key, items_asked
 from miroir.instruments.models import Instrument
 from miroir.org.models import Lens
 from miroir.org.selectors import request_scope
@@ -175,8 +176,13 @@ def item_delete(request: HttpRequest, instrument_id: int, item_id: int) -> HttpR
     item = selectors.access_item(instrument, item_id)
     if instrument.is_locked:
         return _locked(request, instrument)
-    services.item_delete(item=item, actor=request.user)
-    messages.success(request, _("Question deleted."))
+    try:
+        services.item_delete(item=item, actor=request.user)
+    except ValidationError as error:
+        # Another question's condition refers to this one: it stays, and the page says why.
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Question deleted."))
     return redirect("instruments:detail", instrument.pk)
 
 
@@ -264,9 +270,11 @@ def instrument_preview(request: HttpRequest, instrument_id: int) -> HttpResponse
     language = request.GET.get("lang") or translation.get_language()
     language = language if language in ("fr", "en") else "fr"
     items = list(selectors.items_for_lens(instrument, lens))
-    errors = {}
+    answers, errors = {}, {}
     if request.GET.get("check"):
-        errors = answers_validate(items, request.GET, language=language)[1]
+        answers, errors = answers_validate(items, request.GET, language=language)
+    codes = {item.pk: item.code for item in items}
+    asked = items_asked(items, {codes[pk]: answer_key(value) for pk, value in answers.items()})
     context = {
         "instrument": instrument,
         "title": instrument.title(language),
@@ -277,6 +285,8 @@ def instrument_preview(request: HttpRequest, instrument_id: int) -> HttpResponse
         "rows": answer_rows(items, request.GET, errors),
         "checked": bool(request.GET.get("check")),
         "error_count": len(errors),
+        "not_asked": len(items) - len(asked),
+        "has_logic": any(item.has_logic for item in items),
         "nav_section": NAV,
     }
     return render(request, "instruments/instrument_preview.html", context)

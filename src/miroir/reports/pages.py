@@ -636,7 +636,14 @@ def unit_items(loader: Loader) -> Section:
     title = gettext("Questions, %(lens)s lens") % {"lens": lens_label(loader.filters.lens)}
     if segment is not None:
         title += f" — {segment[1]}"
-    return Section(Table("items", title, columns, rows))
+    # A question the survey logic skipped has no answer row: it is "not asked", so n is the
+    # number of people asked and answering, never a share of all respondents.
+    caption = _(
+        "n: the people who were asked the question and answered it; a question asked only "
+        "after certain answers counts only the people it was asked to. “Don't know” is "
+        "counted apart."
+    )
+    return Section(Table("items", title, columns, rows, caption=caption))
 
 
 @section("unit", "trend")

@@ -190,8 +190,9 @@
     function answers() {
       const values = {};
       const names = new Set();
+      // A question the survey logic skips has its inputs disabled (logic.js): not sent.
       for (const element of form.elements) {
-        if (element.name && element.name.indexOf(FIELD_PREFIX) === 0) names.add(element.name);
+        if (element.name && element.name.indexOf(FIELD_PREFIX) === 0 && !element.disabled) names.add(element.name);
       }
       for (const name of names) {
         const field = form.elements.namedItem(name);
@@ -224,7 +225,7 @@
     function missingRequired() {
       const missing = [];
       const seen = new Set();
-      for (const element of form.querySelectorAll("[required]")) {
+      for (const element of form.querySelectorAll("[required]:not(:disabled)")) {
         if (seen.has(element.name)) continue;
         seen.add(element.name);
         const field = form.elements.namedItem(element.name);
