@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from miroir.collect.models import Invitation, Response
-from miroir.collect.services import invitation_token_issue, wave_create, wave_launch
+from miroir.collect.services import (
+    invitation_token_issue,
+    kiosk_issue,
+    wave_create,
+    wave_launch,
+)
 from miroir.instruments.services import instrument_create, item_create
 from tests.browser.accounts_support import browser_log_in
 from tests.personas import build_personas
@@ -67,21 +73,24 @@ def _instrument():
     return instrument
 
 
-def _link(live_server):
-    personas = build_personas()
-    instrument = _instrument()
-    wave = wave_launch(
+def _wave(personas, channels):
+    return wave_launch(
         wave=wave_create(
             actor=personas.admin,
-            instrument=instrument,
+            instrument=_instrument(),
             name="Pulse",
             lens="employee",
             units=[personas.company],
-            channels=["link"],
+            channels=channels,
             closes_at=timezone.now() + timedelta(days=30),
         ),
         actor=personas.admin,
     )
+
+
+def _link(live_server):
+    personas = build_personas()
+    wave = _wave(personas, ["link"])
     invitation = Invitation.objects.get(wave=wave, member=personas.employee_member)
     return f"{live_server.url}/r/{invitation_token_issue(invitation=invitation)}/", personas
 
@@ -155,3 +164,26 @@ def test_an_editor_previews_the_logic_by_lens_and_language(live_server, page):
         "After these answers, 3 questions are not asked."
     )
     assert not Response.objects.exists()
+
+
+def test_a_kiosk_sends_only_the_questions_asked_and_starts_the_next_person_afresh(
+    live_server, page
+):
+    personas = build_personas()
+    wave = _wave(personas, ["kiosk"])
+    key = kiosk_issue(wave=wave, unit=personas.lille, actor=None)[1]
+    page.goto(f"{live_server.url}/k/{wave.public_id}/{personas.lille.pk}/#key={quote(key)}")
+    page.locator("[data-kiosk]").wait_for()
+    page.get_by_label("Oui").check()
+    page.locator("input[name='q-ecoute'][value='2']").check()
+    page.get_by_label("Pas le temps").check()
+    page.get_by_label("Non").check()
+    assert not _visible(page, "ecoute") and not _visible(page, "pourquoi")
+    page.locator("form[data-kiosk-form] button[type=submit]").click()
+    page.locator("[data-kiosk-thanks]").wait_for(state="visible")
+    stored = {a.item.code: a.number for a in Response.objects.get().answers.all()}
+    assert stored == {"manager": 0.0}
+    # The next person finds the questionnaire as it starts: the follow-up hidden again.
+    page.get_by_role("button", name=_fr("Start again")).click()
+    assert _visible(page, "ecoute") and _visible(page, "idee")
+    assert not _visible(page, "pourquoi")
