@@ -185,5 +185,6 @@ def test_a_kiosk_sends_only_the_questions_asked_and_starts_the_next_person_afres
     assert stored == {"manager": 0.0}
     # The next person finds the questionnaire as it starts: the follow-up hidden again.
     page.get_by_role("button", name=_fr("Start again")).click()
-    assert _visible(page, "ecoute") and _visible(page, "idee")
+    page.locator("[data-item='ecoute']").wait_for(state="visible")
+    assert _visible(page, "idee")
     assert not _visible(page, "pourquoi")

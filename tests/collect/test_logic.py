@@ -10,8 +10,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from miroir.collect.channels.kiosk.keys import kiosk_header_token
 from miroir.collect.errors import ResponseRejected
-from miroir.collect.kiosk import kiosk_header_token
 from miroir.collect.models import Answer, Response
 from miroir.collect.services import kiosk_issue, response_submit
 from miroir.collect.tokens import submission_id_new
