@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from ninja.testing import TestClient
 
 from miroir.instruments.api import router
@@ -20,6 +21,7 @@ from miroir.instruments.services import (
     item_move,
     item_update,
 )
+from tests.personas import PASSWORD
 
 
 def _logic_item(code, scale="agree5", lens="employee", **rules):
@@ -397,3 +399,93 @@ def test_the_api_gives_each_items_conditions(personas):
         {"item": "pourquoi", "in": ["prix"]},
     ]
     assert items["client"]["end_when"] == ["0"] and items["note"]["show_when"] == []
+
+
+# The editor's pages --------------------------------------------------------------------------
+
+
+def _login(client, user):
+    assert client.login(username=user.email, password=PASSWORD)
+
+
+def test_the_editor_writes_conditions_one_per_line_and_shows_them(client, personas, logic_items):
+    _login(client, personas.direction)
+    instrument = logic_items["manager"].instrument
+    sent = client.post(
+        reverse("instruments:item_create", args=[instrument.pk]),
+        {
+            "code": "suite",
+            "lens": "employee",
+            "scale": "agree5",
+            "text_fr": "Et après ?",
+            "dimension": "sens",
+            "required": "on",
+            "show_when": "manager: yes\necoute: 4, 5",
+            "end_when": "1",
+        },
+    )
+    assert sent.status_code == 302
+    item = Item.objects.get(code="suite")
+    assert item.show_when == [
+        {"item": "manager", "in": ["1"]},
+        {"item": "ecoute", "in": ["4", "5"]},
+    ]
+    assert item.end_when == ["1"]
+    detail = client.get(reverse("instruments:detail", args=[instrument.pk])).content.decode()
+    assert "asked only when manager: 1 · ecoute: 4, 5" in detail
+    edit = client.get(reverse("instruments:item_edit", args=[instrument.pk, item.pk]))
+    assert "manager: 1\necoute: 4, 5</textarea>" in edit.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("show_when", "message"),
+    [
+        ("manager yes", "Line 1: write the code of a question, a colon, then its answers."),
+        ("idee: x", "“idee” is not answered by a choice: a condition needs one"),
+        ("later: 1", "“later” is not a question before “suite”"),
+    ],
+)
+def test_the_editor_names_a_wrong_condition_next_to_its_field(
+    client, personas, logic_items, show_when, message
+):
+    _login(client, personas.direction)
+    instrument = logic_items["manager"].instrument
+    page = client.post(
+        reverse("instruments:item_create", args=[instrument.pk]),
+        {
+            "code": "suite",
+            "lens": "employee",
+            "scale": "agree5",
+            "text_fr": "Et après ?",
+            "dimension": "sens",
+            "required": "on",
+            "show_when": show_when,
+        },
+    )
+    assert page.status_code == 200
+    assert message in page.content.decode().replace("&quot;", '"').replace("&#x27;", "'")
+    assert not Item.objects.filter(code="suite").exists()
+
+
+def test_deleting_a_question_named_by_a_condition_says_which_and_keeps_it(
+    client, personas, logic_items
+):
+    _login(client, personas.direction)
+    manager = logic_items["manager"]
+    url = reverse("instruments:item_delete", args=[manager.instrument.pk, manager.pk])
+    page = client.post(url, follow=True)
+    assert "Question “ecoute”" in page.content.decode()
+    assert Item.objects.filter(pk=manager.pk).exists()
+
+
+def test_the_preview_checks_only_the_questions_asked(client, personas, logic_items):
+    _login(client, personas.shop_manager)
+    instrument = logic_items["manager"].instrument
+    url = reverse("instruments:preview", args=[instrument.pk])
+    # "No manager" ends the survey: the required "ecoute" left blank is no error.
+    page = client.get(url, {"lens": "employee", "lang": "en", "check": "1", "q-manager": "0"})
+    html = page.content.decode()
+    assert "Every answer is valid." in html
+    assert "After these answers, 2 questions are not asked." in html
+    page = client.get(url, {"lens": "employee", "lang": "en", "check": "1", "q-manager": "1"})
+    assert "1 answer needs your attention." in page.content.decode()
