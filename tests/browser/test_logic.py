@@ -10,12 +10,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from miroir.collect.models import Invitation, Response
-from miroir.collect.services import (
-    invitation_token_issue,
-    kiosk_issue,
-    wave_create,
-    wave_launch,
-)
+from miroir.collect.sending import invitation_token_issue
+from miroir.collect.services import kiosk_issue, wave_create, wave_launch
 from miroir.instruments.services import instrument_create, item_create
 from tests.browser.accounts_support import browser_log_in
 from tests.personas import build_personas
