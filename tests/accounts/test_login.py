@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+import pytest
 from django.core import mail
 from django.urls import reverse
 
@@ -67,3 +70,12 @@ def test_french_is_the_default_and_english_is_one_click_away(client, personas):
     english = client.get(reverse("core:home"))
     assert 'lang="en"' in english.content.decode()
     assert "Log out" in english.content.decode()
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "40000"])
+def test_a_page_asked_for_that_is_not_one_of_ours_leads_home(client, personas, elsewhere):
+    response = client.post(
+        reverse("accounts:login") + "?" + urlencode({"next": elsewhere}),
+        {"username": personas.employee.email, "password": PASSWORD},
+    )
+    assert response.status_code == 302 and response.url == reverse("core:home")

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -21,15 +20,6 @@ from miroir.core import ratelimit
 TEMPLATE = "accounts/sso_refused.html"
 
 
-def _next_path(request: HttpRequest) -> str:
-    """Return where to go once signed in: the page asked for when it is ours, else home.
-
-    A path only: ``redirect`` would take a bare word such as ``40000`` for a view's name.
-    """
-    wanted = _next_url(request)
-    return wanted if wanted.startswith("/") else reverse(settings.LOGIN_REDIRECT_URL)
-
-
 def _provider(key: str) -> sso.Provider:
     provider = sso.provider_get(key)
     if provider is None:
@@ -41,7 +31,7 @@ def _provider(key: str) -> sso.Provider:
 @require_GET
 def sso_start(request: HttpRequest, provider_key: str) -> HttpResponse:
     provider = _provider(provider_key)
-    next_url = _next_path(request)
+    next_url = _next_url(request)
     if request.user.is_authenticated:
         return redirect(next_url)
     request.session[sso.NEXT] = next_url
@@ -57,7 +47,7 @@ def sso_callback(request: HttpRequest, provider_key: str) -> HttpResponse:
     provider = _provider(provider_key)
     if request.user.is_authenticated:
         # No flow starts while logged in (sso_start): there is nothing to finish.
-        return redirect(_next_path(request))
+        return redirect(_next_url(request))
     address = ratelimit.client_address(request)
     verdict = ratelimit.hit("login", address)
     if not verdict.allowed:
@@ -81,7 +71,7 @@ def _accepted(
     request: HttpRequest, provider: sso.Provider, user: User, *, provider_mfa: bool
 ) -> HttpResponse:
     """Log ``user`` in, or ask for Miroir's code first when the provider did not stand for it."""
-    next_url = request.session.pop(sso.NEXT, None) or _next_path(request)
+    next_url = request.session.pop(sso.NEXT, None) or _next_url(request)
     lockout.failures_clear(email=user.email, address=ratelimit.client_address(request))
     backend = settings.AUTHENTICATION_BACKENDS[0]
     if not provider_mfa and confirmed_device(user) is not None:

@@ -45,9 +45,12 @@ from miroir.org.selectors import request_scope
 
 
 def _next_url(request: HttpRequest) -> str:
-    """Return where to go after logging in: the asked page when it is ours, else home."""
+    """Return where to go after logging in: the asked page when it is ours, else home.
+
+    A path only: ``redirect`` would take a bare word such as ``40000`` for a view's name.
+    """
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
