@@ -52,9 +52,9 @@ def _results_recounted(settings) -> None:
     settings.MIROIR_RESULTS_REFRESH_SECONDS = 0
     # A thread's own connection would not see a test's uncommitted data.
     settings.MIROIR_RESULTS_RECOUNT_IN_BACKGROUND = False
-    from miroir.results.selectors import releases_forget
+    from miroir.results.engine import keep
 
-    releases_forget()
+    keep.forget()
 
 
 @pytest.fixture(autouse=True)

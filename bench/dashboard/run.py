@@ -315,6 +315,7 @@ def measure(repeat: int) -> dict[str, tuple[float, float, float]]:
     from miroir.accounts.models import User
     from miroir.org.models import Unit, UnitKind
     from miroir.results import selectors
+    from miroir.results.engine import keep
     from miroir.results.models import SharedRelease
     from miroir.results.periods import Period
 
@@ -361,7 +362,7 @@ def measure(repeat: int) -> dict[str, tuple[float, float, float]]:
     )
 
     def computed(company: Unit, period: Period) -> object:
-        selectors.linkages_forget()
+        keep.forget_linkages()
         return linked(company, period)
 
     paths = {
@@ -376,13 +377,13 @@ def measure(repeat: int) -> dict[str, tuple[float, float, float]]:
     for name, work in paths.items():
         # First with nothing kept anywhere: the releases this path reads are counted from
         # the roll-ups (the first process after the data changed).
-        selectors.releases_forget()
+        keep.forget()
         SharedRelease.objects.all().delete()
         started = time.perf_counter()
         work()
         recount = time.perf_counter() - started
         # Then as another process would: nothing in memory, the shared releases read.
-        selectors.releases_forget()
+        keep.forget()
         started = time.perf_counter()
         work()
         shared = time.perf_counter() - started

@@ -87,7 +87,7 @@ def test_an_unknown_reason_gets_the_general_sentence():
 # Where an exception's own text may go, and why it never reaches a page from there.
 ALLOWED = {
     "conf.py": "settings errors stop the process at start-up, for the operator",
-    "results/releases.py": "chained into ReleaseFormatError, which is logged and recomputed",
+    "results/engine/release.py": "chained into ReleaseFormatError, which is logged and recomputed",
     "results/api.py": "the JSON API's bad-parameter messages, written for integrators",
     "collect/phones.py": "re-raised as PhoneInvalid, whose callers say their own sentence",
     "collect/services.py": "an answer problem's `detail`, for logs; the page shows `message`",

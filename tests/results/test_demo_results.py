@@ -19,9 +19,11 @@ from miroir.collect.models import Response, WaveStatus
 from miroir.demo.selectors import demo_truth
 from miroir.org.models import Lens, Unit
 from miroir.results import selectors
+from miroir.results.engine import stats as engine_stats
+from miroir.results.engine.tally import answer_groups
 from miroir.results.models import Rollup
 from miroir.results.periods import period_of
-from miroir.results.services import answer_groups, rollups_rebuild
+from miroir.results.services import rollups_rebuild
 from tests.demo.support import run_demo
 
 pytestmark = pytest.mark.django_db
@@ -184,13 +186,13 @@ def test_a_linkage_is_computed_once_for_the_same_releases(demo, settings, monkey
     settings.MIROIR_RESULTS_REFRESH_SECONDS = 3600
     period = _closed_period()
     pooled: list[int] = []
-    original = selectors._pooled_many
+    original = engine_stats.pooled_many
 
     def spy(release, items, unit_ids):
         pooled.append(len(unit_ids))
         return original(release, items, unit_ids)
 
-    monkeypatch.setattr(selectors, "_pooled_many", spy)
+    monkeypatch.setattr(engine_stats, "pooled_many", spy)
     first = selectors.unit_linkage(unit=demo, period=period, level="shop")
     assert pooled
     pooled.clear()

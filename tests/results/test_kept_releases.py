@@ -9,9 +9,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from miroir.results import selectors
+from miroir.results.engine import build, context, keep, share, stats
+from miroir.results.engine.release import ReleaseFormatError, release_bytes, release_read
 from miroir.results.models import SharedRelease
 from miroir.results.periods import period_of
-from miroir.results.releases import ReleaseFormatError, release_bytes, release_read
 from tests.collect.support import add_employees, submit, token_for
 
 pytestmark = pytest.mark.django_db
@@ -23,13 +24,13 @@ ITEM = "ecoute-employee"
 def builds(monkeypatch) -> list[tuple[str, str]]:
     """Return the (lens, period) of every release computed from the roll-ups, in order."""
     computed: list[tuple[str, str]] = []
-    original = selectors._build_release
+    original = build.release_build
 
-    def spy(ctx, lens, period, **kwargs):
-        computed.append((lens, period.label))
-        return original(ctx, lens, period, **kwargs)
+    def spy(**kwargs):
+        computed.append((kwargs["lens"], kwargs["period"].label))
+        return original(**kwargs)
 
-    monkeypatch.setattr(selectors, "_build_release", spy)
+    monkeypatch.setattr(build, "release_build", spy)
     return computed
 
 
@@ -64,8 +65,7 @@ def unit_figure(unit, *, today):
 
 def a_refresh_time_later() -> None:
     """Age what this process keeps and what the processes share by a minute and a second."""
-    for _data, release in selectors._RELEASES.values():
-        release.checked_at -= timedelta(seconds=61)
+    keep.age(61)
     SharedRelease.objects.update(computed_at=F("computed_at") - timedelta(seconds=61))
 
 
@@ -102,7 +102,7 @@ def test_kept_figures_are_reused_for_the_refresh_time_then_recounted(
     assert company_n(personas, today=tomorrow) == 15
     if reader == "another process":
         # Nothing in memory: the release shared less than a minute ago is read, not recounted.
-        selectors.releases_forget()
+        keep.forget()
     submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
     # Less than a minute later: the kept figures, not a recount.
     assert company_n(personas, today=tomorrow) == 15
@@ -149,7 +149,7 @@ def test_a_process_keeps_at_most_the_configured_number_of_releases(
     period = period_of(timezone.localdate())
     for lens in ("employee", "customer", "partner"):
         selectors.unit_results(unit=personas.company, lens=lens, period=period, with_change=False)
-    kept = [key[0] for key in selectors._RELEASES]
+    kept = [release.lens for release in keep.kept_releases()]
     assert kept == ["customer", "partner"]
 
 
@@ -181,7 +181,7 @@ def test_unchanged_roll_ups_are_found_current_without_a_recount(
     a_refresh_time_later()
     assert company_n(personas, today=today) == 14
     assert len(builds) == 1
-    ((_data, release),) = selectors._RELEASES.values()
+    (release,) = keep.kept_releases()
     assert (timezone.now() - release.checked_at).total_seconds() < 60
 
 
@@ -194,9 +194,9 @@ def test_listening_reads_the_same_unit_by_unit_and_for_the_whole_network(
         rows = selectors.network_symmetry(unit=personas.company, period=period, levels=None)
         return {row.unit_id: row.listening for row in rows}
 
-    monkeypatch.setattr(selectors, "_FEW_UNITS", 1000)
+    monkeypatch.setattr(context, "FEW_UNITS", 1000)
     alone = listening()
-    monkeypatch.setattr(selectors, "_FEW_UNITS", 0)
+    monkeypatch.setattr(context, "FEW_UNITS", 0)
     together = listening()
     assert len(alone) == 8
     assert together == alone
@@ -232,7 +232,7 @@ def test_network_wide_listening_reads_are_reused_for_the_refresh_time(
     personas, answered, settings, monkeypatch
 ) -> None:
     settings.MIROIR_RESULTS_REFRESH_SECONDS = 60
-    monkeypatch.setattr(selectors, "_FEW_UNITS", 0)  # read for the whole network
+    monkeypatch.setattr(context, "FEW_UNITS", 0)  # read for the whole network
     period = period_of(timezone.localdate())
 
     def lille_people() -> int:
@@ -246,13 +246,12 @@ def test_network_wide_listening_reads_are_reused_for_the_refresh_time(
     before = lille_people()
     add_employees(personas.lille, 2, prefix="Late")
     assert lille_people() == before  # within the refresh time: the people read earlier
-    for key, (when, value) in list(selectors._NETWORK_READS.items()):
-        selectors._NETWORK_READS[key] = (when - 61, value)
+    keep.age(61)
     assert lille_people() == before + 2
 
 
 # -- releases shared by the server's processes ----------------------------------------------
-# ``releases_forget`` empties this process's memory: what follows is what another process
+# ``keep.forget`` empties this process's memory: what follows is what another process
 # (or this one after a restart) finds.
 
 
@@ -261,7 +260,7 @@ def test_another_process_reads_the_shared_release_instead_of_counting_it(
 ) -> None:
     today = timezone.localdate()
     first = unit_figure(personas.lille, today=today)
-    selectors.releases_forget()
+    keep.forget()
     again = unit_figure(personas.lille, today=today)
     assert again == first
     assert again.n == 9 and not again.suppressed
@@ -274,7 +273,7 @@ def test_a_shared_release_is_not_read_once_a_response_was_counted(
 ) -> None:
     wave, members, tomorrow = one_more_answered
     assert company_n(personas, today=tomorrow) == 15
-    selectors.releases_forget()
+    keep.forget()
     submit(token_for(wave, members[1]), {ITEM: "2", "enps": "3"})
     assert company_n(personas, today=tomorrow) == 16
     assert len(builds) == 2
@@ -287,7 +286,7 @@ def test_a_raised_threshold_is_not_read_from_a_shared_release(
 ) -> None:
     today = timezone.localdate()
     assert unit_figure(personas.marseille, today=today).n == 5
-    selectors.releases_forget()
+    keep.forget()
     settings.MIROIR_ANONYMITY_THRESHOLD = 6
     assert unit_figure(personas.marseille, today=today).suppressed
     assert len(builds) == 2
@@ -298,7 +297,7 @@ def test_a_moved_unit_is_not_read_from_a_shared_release(personas, answered, buil
 
     today = timezone.localdate()
     assert unit_figure(personas.nord, today=today).n == 9
-    selectors.releases_forget()
+    keep.forget()
     unit_move(unit=personas.marseille, new_parent=personas.nord)
     assert unit_figure(personas.nord, today=today).n == 14
     assert len(builds) == 2
@@ -307,10 +306,34 @@ def test_a_moved_unit_is_not_read_from_a_shared_release(personas, answered, buil
 def test_releases_of_other_code_are_not_read(personas, answered, builds, monkeypatch) -> None:
     today = timezone.localdate()
     assert company_n(personas, today=today) == 14
-    selectors.releases_forget()
-    monkeypatch.setattr(selectors, "_code_digest", lambda: "a version whose gate differs")
+    keep.forget()
+    monkeypatch.setattr(share, "code_digest", lambda: "a version whose gate differs")
     assert company_n(personas, today=today) == 14
     assert len(builds) == 2
+
+
+def test_the_code_digest_reads_only_the_modules_that_compute_releases() -> None:
+    import hashlib
+    from pathlib import Path
+
+    import miroir.results
+
+    results = Path(miroir.results.__file__).parent
+    files = [path.relative_to(results).as_posix() for path in share.code_files()]
+    assert sorted(files) == [
+        "engine/build.py",
+        "engine/release.py",
+        "engine/tally.py",
+        "engine/tree.py",
+        "gate.py",
+        "periods.py",
+    ]
+    # Nothing else feeds it: editing a selector, the statistics or a view keeps every
+    # shared release; editing any of these files changes the digest.
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update((results / name).read_bytes())
+    assert share.code_digest() == digest.hexdigest()
 
 
 def test_a_shared_release_that_cannot_be_read_is_counted_again_and_replaced(
@@ -319,7 +342,7 @@ def test_a_shared_release_that_cannot_be_read_is_counted_again_and_replaced(
     today = timezone.localdate()
     assert company_n(personas, today=today) == 14
     SharedRelease.objects.update(payload=b"not an archive")
-    selectors.releases_forget()
+    keep.forget()
     assert company_n(personas, today=today) == 14
     assert len(builds) == 2
     (row,) = SharedRelease.objects.all()
@@ -340,7 +363,7 @@ def test_a_release_reads_back_equal_from_its_bytes(personas, answered) -> None:
     period = period_of(timezone.localdate())
     # By contract type: the release holds segment cells, their values and the crossed gate.
     selectors.segment_results(unit=personas.company, lens="employee", period=period)
-    (release,) = [release for _data, release in selectors._RELEASES.values() if release.cells]
+    (release,) = [release for release in keep.kept_releases() if release.cells]
     assert release.values
     read = release_read(release_bytes(release))
     assert (read.lens, read.period, read.attribute, read.values) == (
@@ -390,7 +413,7 @@ def test_a_fresh_shared_release_is_not_read_once_a_wave_threshold_was_raised(
     wave, _given = answered
     today = timezone.localdate()
     assert unit_figure(personas.marseille, today=today).n == 5
-    selectors.releases_forget()
+    keep.forget()
     Wave.objects.filter(pk=wave.pk).update(threshold_scores=7, threshold_verbatims=12)
     assert unit_figure(personas.marseille, today=today).suppressed
     assert len(builds) == 2
@@ -403,7 +426,7 @@ def test_a_fresh_shared_release_is_not_read_once_a_wave_threshold_was_raised(
 def computed_figures(monkeypatch) -> list[tuple[str, int]]:
     """Return (kind, unit id) of every figure computed from a release, in order."""
     computed: list[tuple[str, int]] = []
-    item_figure, pooled_figure = selectors._item_figure_computed, selectors._pooled_figure_computed
+    item_figure, pooled_figure = stats.compute_item_figure, stats.compute_pooled_figure
 
     def item_spy(release, previous, item, unit_id, *args):
         computed.append(("item", unit_id))
@@ -413,8 +436,8 @@ def computed_figures(monkeypatch) -> list[tuple[str, int]]:
         computed.append(("pooled", unit_id))
         return pooled_figure(release, previous, items, unit_id, subject)
 
-    monkeypatch.setattr(selectors, "_item_figure_computed", item_spy)
-    monkeypatch.setattr(selectors, "_pooled_figure_computed", pooled_spy)
+    monkeypatch.setattr(stats, "compute_item_figure", item_spy)
+    monkeypatch.setattr(stats, "compute_pooled_figure", pooled_spy)
     return computed
 
 

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from miroir.org.models import Unit
-from miroir.results import selectors
+from miroir.results.engine import stats
+from miroir.results.engine.context import Context
 from miroir.results.periods import period_of
 
 pytestmark = pytest.mark.django_db
@@ -15,12 +16,12 @@ pytestmark = pytest.mark.django_db
 def test_indices_pooled_for_every_unit_at_once_equal_those_pooled_one_by_one(
     personas, answered
 ) -> None:
-    ctx = selectors._Context(timezone.localdate())
+    ctx = Context(timezone.localdate())
     release = ctx.release("employee", period_of(timezone.localdate()))
-    items = selectors._lens_items(ctx, release)
+    items = stats.point_items(ctx.release_items(release))
     ids = [*Unit.objects.order_by("pk").values_list("pk", flat=True), 10**9]
-    together = selectors._pooled_many(release, items, ids)
-    alone = [selectors._pooled(release, items, pk) for pk in ids]
+    together = stats.pooled_many(release, items, ids)
+    alone = [stats.pooled(release, items, pk) for pk in ids]
     assert [pool is None for pool in together] == [pool is None for pool in alone]
     # Hidden (Lille Caisse: nobody; Arras: nobody) and shown units are both present.
     assert any(pool is None for pool in alone) and any(pool is not None for pool in alone)

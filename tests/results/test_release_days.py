@@ -23,6 +23,7 @@ from miroir.collect.models import Answer, Response, Wave, WaveStatus
 from miroir.collect.services import wave_raise_thresholds
 from miroir.org.models import ContractType
 from miroir.results import gate, selectors
+from miroir.results.engine import keep
 from miroir.results.periods import period_of
 from miroir.results.services import rollups_add
 
@@ -130,7 +131,7 @@ def _answer(wave: Wave, unit, contract: str, value: int, day: date) -> None:
 
 def _release(personas, period, today: date) -> tuple[int, dict[tuple, tuple[int, float]]]:
     """Return the threshold and every shown figure: (unit, item, segment) → (n, mean)."""
-    selectors.releases_forget()
+    keep.forget()
     found: dict[tuple, tuple[int, float]] = {}
     tree = selectors.unit_results(
         unit=personas.company,
@@ -203,7 +204,7 @@ def test_no_pair_of_daily_releases_isolates_fewer_than_the_threshold(
                 if n1 == n2:
                     assert mean1 == pytest.approx(mean2), key
         transaction.set_rollback(True)
-    selectors.releases_forget()
+    keep.forget()
 
 
 @pytest.mark.django_db

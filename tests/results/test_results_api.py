@@ -8,9 +8,10 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from miroir.results import selectors
+from miroir.results.engine.tally import answer_groups
 from miroir.results.models import Rollup
 from miroir.results.periods import period_of
-from miroir.results.services import answer_groups, rollups_rebuild
+from miroir.results.services import rollups_rebuild
 from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -143,7 +143,7 @@ def test_answers_the_roll_ups_lack_hide_their_cell_instead_of_failing(
     Response.objects.filter(wave=wave, submitted_on=today).update(
         submitted_on=later - timedelta(days=1)
     )
-    with caplog.at_level("WARNING", logger="miroir.results.selectors"):
+    with caplog.at_level("WARNING", logger="miroir.results.engine.build"):
         results = selectors.unit_results(
             unit=personas.company, lens="employee", period=period_of(today), today=later
         )

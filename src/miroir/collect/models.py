@@ -45,6 +45,21 @@ class ResponseAttribute(models.TextChoices):
     MOMENT = "moment", _("Journey moment")
 
 
+# Which attributes each lens may keep with its responses.
+LENS_ATTRIBUTES: dict[str, frozenset[str]] = {
+    Lens.EMPLOYEE: frozenset({ResponseAttribute.CONTRACT_TYPE}),
+    Lens.PARTNER: frozenset({ResponseAttribute.PROXIMITY}),
+    Lens.MANAGEMENT: frozenset(),
+    Lens.CUSTOMER: frozenset({ResponseAttribute.MOMENT}),
+}
+
+
+def lens_attribute(lens: str) -> str:
+    """Return the response attribute a lens's roll-ups are segmented by ("" for none)."""
+    kept = sorted(LENS_ATTRIBUTES.get(lens, frozenset()))
+    return str(kept[0]) if kept else ""
+
+
 class Wave(models.Model):
     """One campaign of an instrument, for one lens, over some subtrees of the organisation."""
 

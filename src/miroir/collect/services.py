@@ -27,6 +27,7 @@ from miroir.collect.channels.kiosk.keys import FRAGMENT_NAME
 from miroir.collect.channels.sms.replies import reply_is_stop
 from miroir.collect.errors import AlreadyAnswered, AnswerProblem, ResponseRejected
 from miroir.collect.models import (
+    LENS_ATTRIBUTES,
     Answer,
     ContactOptOut,
     Invitation,
@@ -84,15 +85,6 @@ DEFAULT_HOT_DELAY_MINUTES = 120
 DEFAULT_HOT_VALID_DAYS = 7
 MAX_HOT_DELAY_MINUTES = 7 * 24 * 60
 MAX_HOT_VALID_DAYS = 90
-
-# Which attributes each lens may keep with its responses.
-LENS_ATTRIBUTES: dict[str, frozenset[str]] = {
-    Lens.EMPLOYEE: frozenset({ResponseAttribute.CONTRACT_TYPE}),
-    Lens.PARTNER: frozenset({ResponseAttribute.PROXIMITY}),
-    Lens.MANAGEMENT: frozenset(),
-    Lens.CUSTOMER: frozenset({ResponseAttribute.MOMENT}),
-}
-
 
 # Waves ------------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from miroir.results.periods import GRAINS
 def check_results_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     """Return errors for a results period or customer threshold that cannot work."""
     errors = []
-    grain = getattr(settings, "MIROIR_RESULTS_PERIOD", "quarter")
+    grain = settings.MIROIR_RESULTS_PERIOD
     if grain not in GRAINS:
         errors.append(
             Error(
@@ -23,7 +23,7 @@ def check_results_settings(app_configs: Any = None, **kwargs: Any) -> list[Error
                 id="miroir.results.E001",
             )
         )
-    threshold = getattr(settings, "MIROIR_CUSTOMER_THRESHOLD", 1)
+    threshold = settings.MIROIR_CUSTOMER_THRESHOLD
     if not isinstance(threshold, int) or threshold < 1:
         errors.append(
             Error(

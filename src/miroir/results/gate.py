@@ -90,7 +90,7 @@ def score_threshold(lens: str, wave_thresholds: Iterable[int] = ()) -> int:
     the highest wins. Customers use ``MIROIR_CUSTOMER_THRESHOLD`` (at least 1).
     """
     if not protects_identity(lens):
-        return max(1, int(getattr(settings, "MIROIR_CUSTOMER_THRESHOLD", 1)))
+        return max(1, int(settings.MIROIR_CUSTOMER_THRESHOLD))
     floor = max(MINIMUM_ANONYMITY_THRESHOLD, int(settings.MIROIR_ANONYMITY_THRESHOLD))
     return max([floor, *(int(value) for value in wave_thresholds)])
 

@@ -81,7 +81,7 @@ class Period:
 
 def release_grain() -> Grain:
     """Return the grain results are released at (``MIROIR_RESULTS_PERIOD``)."""
-    grain = getattr(settings, "MIROIR_RESULTS_PERIOD", "quarter")
+    grain = settings.MIROIR_RESULTS_PERIOD
     if grain not in GRAINS:
         raise PeriodError(
             f"MIROIR_RESULTS_PERIOD must be one of {', '.join(GRAINS)}, got {grain!r}"

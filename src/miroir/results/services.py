@@ -3,7 +3,8 @@
 ``rollups_add`` runs inside the submission's transaction (``collect.services._store``):
 two statements, ``INSERT … ON CONFLICT DO UPDATE`` adding the response's counts to its
 rows, on PostgreSQL and SQLite alike. ``rollups_rebuild`` recomputes every row from the
-responses with one ``GROUP BY`` per wave, for existing data and the demo.
+responses with one ``GROUP BY`` per wave (``engine.tally.answer_groups``), for existing
+data and the demo.
 
 ``publication_publish`` and ``publication_withdraw`` decide which units' results their
 employees and partners are shown (docs/results-pages.md, "Publishing to the team").
@@ -12,84 +13,33 @@ employees and partners are shown (docs/results-pages.md, "Publishing to the team
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, Count, F, FloatField, Q, QuerySet, Sum, Value
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from miroir.audit.services import audit_record
-from miroir.collect.models import Answer, Response, Wave
-from miroir.collect.services import LENS_ATTRIBUTES
+from miroir.collect.models import Answer, Response, Wave, lens_attribute
 from miroir.core.inputs import text_clean
 from miroir.org.models import Unit
 from miroir.org.selectors import Scope, scope_for_user
+from miroir.results.engine.tally import ROLLUP_SUMS, answer_groups, response_groups
 from miroir.results.models import (
     PUBLICATION_MESSAGE_MAX,
-    VALUE_FIELDS,
     VALUE_RANGE,
     Publication,
     Rollup,
     RollupResponses,
 )
 from miroir.results.periods import Period, PeriodError, month_start, period_parse, release_grain
+from miroir.results.selectors.access import results_can_view
 
 ROLLUP_KEY = ("wave_id", "unit_id", "item_id", "period", "attribute", "value", "choice")
-ROLLUP_SUMS = ("n", "dont_know", "total", "total_squares", *VALUE_FIELDS)
 RESPONSES_KEY = ("wave_id", "unit_id", "period", "attribute", "value")
-
-
-def lens_attribute(lens: str) -> str:
-    """Return the response attribute a lens's roll-ups are segmented by ("" for none)."""
-    kept = sorted(LENS_ATTRIBUTES.get(lens, frozenset()))
-    return str(kept[0]) if kept else ""
-
-
-@dataclass
-class Tally:
-    """Counts of one roll-up cell: answers, "don't know", Σx, Σx² and each whole value."""
-
-    n: int = 0
-    dont_know: int = 0
-    total: float = 0.0
-    total_squares: float = 0.0
-    values: list[int] = field(default_factory=lambda: [0] * len(VALUE_RANGE))
-    choices: dict[str, int] = field(default_factory=dict)
-
-    def add(self, other: Tally, sign: int = 1) -> None:
-        self.n += sign * other.n
-        self.dont_know += sign * other.dont_know
-        self.total += sign * other.total
-        self.total_squares += sign * other.total_squares
-        for index, count in enumerate(other.values):
-            self.values[index] += sign * count
-        for code, count in other.choices.items():
-            self.choices[code] = self.choices.get(code, 0) + sign * count
-
-    def copy(self) -> Tally:
-        twin = Tally()
-        twin.add(self)
-        return twin
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Tally:
-        tally = cls(
-            n=int(row["n"] or 0),
-            dont_know=int(row["dont_know"] or 0),
-            total=float(row["total"] or 0.0),
-            total_squares=float(row["total_squares"] or 0.0),
-            values=[int(row[name] or 0) for name in VALUE_FIELDS],
-        )
-        choice = row.get("choice") or ""
-        if choice:
-            tally.choices[choice] = tally.n
-        return tally
 
 
 def _answer_row(answer: Answer) -> tuple[str, dict[str, Any]]:
@@ -166,93 +116,6 @@ def _upsert(model: type, key: Sequence[str], sums: Sequence[str], rows: list[tup
 
 
 # -- recomputation --------------------------------------------------------------------------
-
-
-def _segment_value(lens: str, attributes: str) -> Any:
-    """Return the SQL expression of a response's segment value ("" when none)."""
-    attribute = lens_attribute(lens)
-    if not attribute:
-        return Value("")
-    return Coalesce(KeyTextTransform(attribute, attributes), Value(""), output_field=CharField())
-
-
-def _answer_sums() -> dict[str, Any]:
-    sums: dict[str, Any] = {
-        "n": Count("id", filter=Q(dont_know=False)),
-        "dont_know": Count("id", filter=Q(dont_know=True)),
-        "total": Coalesce(Sum("number"), Value(0.0), output_field=FloatField()),
-        "total_squares": Coalesce(
-            Sum(F("number") * F("number")), Value(0.0), output_field=FloatField()
-        ),
-    }
-    for index, name in zip(VALUE_RANGE, VALUE_FIELDS, strict=True):
-        sums[name] = Count("id", filter=Q(number=float(index)))
-    return sums
-
-
-def answer_groups(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
-    """Return ``answers`` (of one lens, no free text) grouped like roll-up rows, in SQL.
-
-    Each row has the roll-up key (``wave_id``, ``unit_id``, ``item_id``, ``period``,
-    ``value``, ``choice``) and its sums; the attribute is ``lens_attribute(lens)``.
-    """
-    return (
-        answers.filter(text__isnull=True, response__lens=lens)
-        .annotate(
-            wave_key=F("response__wave_id"),
-            unit_key=F("response__unit_id"),
-            period=TruncMonth("response__submitted_on"),
-            segment_value=_segment_value(lens, "response__attributes"),
-            choice_key=Coalesce("choice", Value(""), output_field=CharField()),
-        )
-        .values("wave_key", "unit_key", "item_id", "period", "segment_value", "choice_key")
-        .annotate(**_answer_sums())
-        .order_by()
-    )
-
-
-def answer_days(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
-    """Return ``answers`` (of one lens, no free text) summed per unit, day, segment and item.
-
-    Rows: ``unit_key``, ``day``, ``segment_value``, ``item_id``, ``choice_key`` and the
-    roll-up sums; what a release takes out of a unit's figures after its last release day.
-    """
-    return (
-        answers.filter(text__isnull=True, response__lens=lens)
-        .annotate(
-            unit_key=F("response__unit_id"),
-            day=F("response__submitted_on"),
-            segment_value=_segment_value(lens, "response__attributes"),
-            choice_key=Coalesce("choice", Value(""), output_field=CharField()),
-        )
-        .values("unit_key", "day", "segment_value", "item_id", "choice_key")
-        .annotate(**_answer_sums())
-        .order_by()
-    )
-
-
-def response_groups(responses: QuerySet[Response], *, lens: str) -> QuerySet[Any]:
-    """Return ``responses`` of one lens counted per response roll-up key, in SQL."""
-    return (
-        responses.filter(lens=lens)
-        .annotate(
-            period=TruncMonth("submitted_on"), segment_value=_segment_value(lens, "attributes")
-        )
-        .values("wave_id", "unit_id", "period", "segment_value")
-        .annotate(responses=Count("id"))
-        .order_by()
-    )
-
-
-def response_days(responses: QuerySet[Response], *, lens: str) -> QuerySet[Any]:
-    """Return ``responses`` of one lens counted per unit, day and segment value, in SQL."""
-    return (
-        responses.filter(lens=lens)
-        .annotate(segment_value=_segment_value(lens, "attributes"))
-        .values_list("unit_id", "submitted_on", "segment_value")
-        .annotate(responses=Count("id"))
-        .order_by()
-    )
 
 
 def _as_date(value: Any) -> Any:
@@ -342,8 +205,6 @@ def _publication_scope(scope: Scope | None, actor: Any) -> Scope:
 
 def _publication_check_scope(scope: Scope, unit: Unit) -> None:
     """Refuse a scope that may not read the unit's results (managers: their subtree only)."""
-    from miroir.results.selectors import results_can_view
-
     if not results_can_view(scope):
         raise PermissionDenied("Only managers and the direction publish results")
     if not scope.contains(unit):

@@ -1,9 +1,9 @@
 """A release: every gated figure of one lens and one period over the whole network.
 
-Computed by ``selectors`` from the roll-ups and kept across requests; written to bytes
-(``release_bytes``) so that the server's processes share one computation
-(``models.SharedRelease``). The bytes are a NumPy ``.npz`` archive of plain arrays and one
-JSON document, read back without unpickling anything.
+Computed by ``engine.build`` from the roll-ups, kept across requests by ``engine.keep``;
+written to bytes (``release_bytes``) so that the server's processes share one computation
+(``engine.share``, ``models.SharedRelease``). The bytes are a NumPy ``.npz`` archive of
+plain arrays and one JSON document, read back without unpickling anything.
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ import io
 import itertools
 import json
 import zipfile
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 
 from miroir.results import gate
+from miroir.results.engine.tally import Tally
 from miroir.results.models import VALUE_FIELDS
 from miroir.results.periods import GRAINS, Period
-from miroir.results.services import Tally
 
 # Columns of a packed tally: n, "don't know", each whole value 0-10; then Σx, Σx² apart.
 _WHOLE = 2 + len(VALUE_FIELDS)
@@ -106,13 +106,17 @@ class Packed:
 
 _SERIALS = itertools.count(1)
 
+# Figures a release keeps at most; past that it starts again (a network page asks for a few
+# thousand, a release of 2,000 shops could give millions).
+FIGURES_KEPT = 100_000
+
 
 @dataclass
 class Release:
     """Every gated figure of one lens and one period over the whole network.
 
     Read through its methods: ``tally``/``shows`` for a unit's total, ``cell``/``shows_cell``
-    for a unit's segment value. Built once and kept across requests (``selectors._RELEASES``).
+    for a unit's segment value. Built once and kept across requests (``engine.keep``).
     """
 
     lens: str
@@ -142,6 +146,25 @@ class Release:
     serial: int = field(default_factory=lambda: next(_SERIALS), compare=False, repr=False)
     # Figures computed from this release (and the previous period's), kept with it.
     figures: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def kept(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """Return what ``compute`` gives, computed once per release and ``key``.
+
+        What is derived from a release (a figure, a reader's view) follows from it and
+        from what ``key`` names; a release is replaced, never changed, when anything it
+        was computed from changes, so what it keeps is always what computing would give.
+        """
+        found = self.figures.get(key)
+        if found is None:
+            found = compute()
+            if len(self.figures) >= FIGURES_KEPT:
+                self.figures.clear()
+            self.figures[key] = found
+        return found
+
+    def again(self, **changes: Any) -> Release:
+        """Return a copy with ``changes``, a serial of its own and nothing derived kept."""
+        return replace(self, **changes, serial=next(_SERIALS), figures={})
 
     @property
     def item_ids(self) -> list[int]:

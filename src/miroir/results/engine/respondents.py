@@ -22,8 +22,8 @@ from django.db.models import Avg, Case, F, FloatField, Value, When
 
 from miroir.collect.models import Answer
 from miroir.instruments.models import Item
-from miroir.instruments.scales import SCALES
-from miroir.results.releases import Release
+from miroir.results.engine.release import Release
+from miroir.results.engine.stats import on_100
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,7 @@ class RespondentSums:
 
 def _on_100(item: Item) -> When:
     """Return the CASE branch moving ``item``'s answer to 0-100, higher always better."""
-    scale = SCALES[item.scale]()
-    values = scale.values()
-    bottom, top = min(values), max(values)
-    k = 100.0 / (top - bottom)
-    moved = (F("number") - bottom) * k if scale.higher_is_better else (top - F("number")) * k
-    return When(item_id=item.pk, then=moved)
+    return When(item_id=item.pk, then=on_100(item.scale).value(F("number")))
 
 
 def respondent_sums(
