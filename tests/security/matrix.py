@@ -136,6 +136,27 @@ def _wave(world: Any) -> dict[str, Any]:
     }
 
 
+def _pulse(world: Any) -> dict[str, Any]:
+    return {
+        "instrument": world.instrument.pk,
+        "name": "Pouls créé",
+        "lens": "employee",
+        "units": [world.personas.lille.pk],
+        "channels": ["link"],
+        "language": "fr",
+        "threshold_scores": 5,
+        "threshold_verbatims": 10,
+        "every_weeks": 4,
+        "open_days": 10,
+        "starts_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "opens_at_time": "09:00",
+    }
+
+
+def _message(world: Any) -> dict[str, Any]:
+    return {"message_fr": "Votre avis compte, répondez !", "message_en": "Your opinion counts."}
+
+
 def _interactions(world: Any) -> dict[str, Any]:
     return {
         "source": "matrix",
@@ -256,6 +277,33 @@ WEB: list[Page] = [
         post="login 403 403 404 404 302 302 302",
         kwargs={"wave_id": "open_wave_id"},
     ),
+    page("collect:wave_calendar", get=MANAGERS),
+    page(
+        "collect:wave_message",
+        get=EDITORS_OF_WAVE,
+        post="login 403 403 404 404 403 302 302",
+        data=_message,
+    ),
+    page("collect:pulse_list", get=MANAGERS),
+    page(
+        "collect:pulse_create", get=EDITORS, post="login 403 403 403 403 403 302 302", data=_pulse
+    ),
+    page("collect:pulse_detail", get="login 403 403 404 404 200 200 200"),
+    page(
+        "collect:pulse_edit",
+        get=EDITORS_OF_WAVE,
+        post="login 403 403 404 404 403 302 302",
+        data=_pulse,
+    ),
+    page(
+        "collect:pulse_message",
+        get=EDITORS_OF_WAVE,
+        post="login 403 403 404 404 403 302 302",
+        data=_message,
+    ),
+    page("collect:pulse_pause", get=LOGIN_THEN_405, post="login 403 403 404 404 403 302 302"),
+    page("collect:pulse_resume", get=LOGIN_THEN_405, post="login 403 403 404 404 403 302 302"),
+    page("collect:pulse_stop", get=LOGIN_THEN_405, post="login 403 403 404 404 403 302 302"),
     page("collect:respond_thanks", get=PUBLIC_200),
     page("collect:respond", get=PUBLIC_200, post=PUBLIC_302, data=_respond),
     page("collect:respond_open", get=PUBLIC_200, post=PUBLIC_302, data=_respond),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +20,14 @@ from django.utils.html import escape
 
 from miroir.api.services import api_token_create
 from miroir.collect.models import Answer, Response
-from miroir.collect.services import wave_create, wave_launch
+from miroir.collect.services import (
+    pulse_create,
+    pulse_messages_set,
+    pulses_launch_due,
+    wave_create,
+    wave_launch,
+    wave_messages_set,
+)
 from miroir.instruments.services import instrument_create, item_create, mirror_create
 from miroir.operations.services import task_failure_record
 from miroir.org.models import Unit
@@ -145,6 +152,35 @@ def _wave_and_survey(world: World, text: str) -> list[Fetch]:
     ]
 
 
+def _pulse_and_message(world: World, text: str) -> list[Fetch]:
+    # A pulse whose first wave the tick creates now, and an invitation message typed in.
+    admin = world.personas.admin
+    pulse = pulse_create(
+        actor=admin,
+        instrument=world.draft_wave.instrument,
+        name=text,
+        lens="employee",
+        units=[world.personas.lille],
+        channels=["link"],
+        every_weeks=2,
+        open_days=5,
+        starts_on=timezone.localdate(),
+        opens_at_time=time(0, 0),
+    )
+    pulse_messages_set(pulse=pulse, actor=admin, messages={"fr": text, "en": text})
+    wave_messages_set(wave=world.draft_wave, actor=admin, messages={"fr": text})
+    (wave_id,) = pulses_launch_due(now=timezone.now())
+    return [
+        ("direction", reverse("collect:pulse_list")),
+        ("direction", reverse("collect:pulse_detail", args=[pulse.pk])),
+        ("manager", reverse("collect:pulse_detail", args=[pulse.pk])),
+        ("direction", reverse("collect:pulse_message", args=[pulse.pk])),
+        ("direction", reverse("collect:wave_message", args=[world.draft_wave.pk])),
+        ("manager", reverse("collect:wave_calendar")),
+        ("direction", reverse("collect:wave_detail", args=[wave_id])),
+    ]
+
+
 def _token_name(world: World, text: str) -> list[Fetch]:
     token, _secret = api_token_create(name=text, scope_unit=None, actor=world.personas.admin)
     return [
@@ -245,6 +281,7 @@ CASES = [
     Case("member name, job title, partner organisation", _member_name),
     Case("questionnaire, mirror, item and option texts", _questionnaire),
     Case("wave name, questionnaire seen by respondents", _wave_and_survey),
+    Case("pulse name, invitation message", _pulse_and_message),
     Case("integration token name", _token_name),
     Case("text answer shown back", _text_answer),
     Case("search and filter parameters", _search_and_filters),

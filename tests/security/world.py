@@ -8,7 +8,7 @@ needs another value of the same kind names it in its declaration (``kwargs={"wav
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
@@ -21,7 +21,7 @@ from miroir.api.services import api_token_create
 from miroir.collect.channels.posters.drawing import wave_short_code
 from miroir.collect.models import Invitation, Wave
 from miroir.collect.sending import invitation_token_issue
-from miroir.collect.services import kiosk_issue, wave_create, wave_launch
+from miroir.collect.services import kiosk_issue, pulse_create, wave_create, wave_launch
 from miroir.collect.tokens import contact_hash, unsubscribe_sign
 from miroir.instruments.catalogs import catalog_names
 from miroir.instruments.models import Instrument, Item
@@ -163,6 +163,19 @@ def build_world(personas: Personas) -> World:
         published_by=personas.shop_manager,
     )
     kiosk, kiosk_key = kiosk_issue(wave=open_wave, unit=personas.lille, actor=admin)
+    # A pulse over Lille, every four weeks from next month (the tick has created nothing yet).
+    pulse = pulse_create(
+        actor=admin,
+        instrument=wave_instrument,
+        name="Pouls de Lille",
+        lens="employee",
+        units=[personas.lille],
+        channels=["email", "link"],
+        every_weeks=4,
+        open_days=10,
+        starts_on=timezone.localdate() + timedelta(days=30),
+        opens_at_time=time(9),
+    )
     world = World(
         personas=personas,
         instrument=instrument,
@@ -179,6 +192,7 @@ def build_world(personas: Personas) -> World:
         "item_id": item.pk,
         "wave_id": draft_wave.pk,
         "open_wave_id": open_wave.pk,
+        "pulse_id": pulse.pk,
         "public_id": open_wave.public_id,
         "token_id": revocable.pk,
         "token": invitation_token_issue(invitation=invitation),

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 ACTIONS: dict[str, Any] = {
     "2fa.disable": gettext_lazy("Two-factor authentication removed"),
@@ -59,12 +59,20 @@ ACTIONS: dict[str, Any] = {
     "voice.hide": gettext_lazy("Voice hidden"),
     "voice.report_dismiss": gettext_lazy("Report on a voice dismissed"),
     "voice.restore": gettext_lazy("Voice shown again"),
+    "pulse.create": gettext_lazy("Pulse created"),
+    "pulse.message": gettext_lazy("Pulse's invitation message changed"),
+    "pulse.pause": gettext_lazy("Pulse paused"),
+    "pulse.resume": gettext_lazy("Pulse resumed"),
+    "pulse.stop": gettext_lazy("Pulse stopped"),
+    "pulse.update": gettext_lazy("Pulse changed"),
+    "pulse.wave": gettext_lazy("Pulse's wave created"),
     "wave.close": gettext_lazy("Wave closed"),
     "wave.create": gettext_lazy("Wave created"),
     "wave.kiosk_issue": gettext_lazy("Kiosk link issued"),
     "wave.kiosk_revoke": gettext_lazy("Kiosk revoked"),
     "wave.launch": gettext_lazy("Wave launched"),
     "wave.links_export": gettext_lazy("Personal links downloaded"),
+    "wave.message": gettext_lazy("Invitation message changed"),
     "wave.open": gettext_lazy("Wave opened"),
     "wave.purge": gettext_lazy("Wave's answers deleted"),
     "wave.remind": gettext_lazy("Reminders sent"),
@@ -79,6 +87,7 @@ TARGETS: dict[str, Any] = {
     "instrument": gettext_lazy("Questionnaire"),
     "member": gettext_lazy("Collaborator"),
     "publication": gettext_lazy("Publication"),
+    "pulse": pgettext_lazy("recurring waves", "Pulse"),
     "unit": gettext_lazy("Unit"),
     "user": gettext_lazy("Login"),
     "voice": gettext_lazy("Voice"),
@@ -102,6 +111,7 @@ DETAILS: dict[str, Any] = {
     "invited_digests": gettext_lazy("invited contacts"),
     "item": gettext_lazy("question"),
     "items": gettext_lazy("questions"),
+    "languages": gettext_lazy("languages"),
     "left": gettext_lazy("attempts left"),
     "links": gettext_lazy("links"),
     "locked": gettext_lazy("locked"),
@@ -118,6 +128,8 @@ DETAILS: dict[str, Any] = {
     "provider_mfa": gettext_lazy("second factor at the provider"),
     "purged": gettext_lazy("answers deleted"),
     "reason": gettext_lazy("reason"),
+    "rank": gettext_lazy("wave number"),
+    "refused": gettext_lazy("launch refused, to correct"),
     "report": gettext_lazy("report"),
     "responses": gettext_lazy("responses"),
     "responses_unlinked": gettext_lazy("responses unlinked"),
@@ -128,6 +140,7 @@ DETAILS: dict[str, Any] = {
     "scope_unit": gettext_lazy("unit of the token"),
     "sent": gettext_lazy("sent"),
     "sessions": gettext_lazy("sessions ended"),
+    "skipped": gettext_lazy("occurrences skipped"),
     "skipped_lines": gettext_lazy("lines skipped"),
     "slug": gettext_lazy("code"),
     "source": gettext_lazy("source"),
@@ -140,6 +153,7 @@ DETAILS: dict[str, Any] = {
     "unknown_account": gettext_lazy("unknown login"),
     "unreachable": gettext_lazy("unreachable"),
     "version": gettext_lazy("version"),
+    "wave": gettext_lazy("wave"),
 }
 
 

@@ -10,12 +10,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from miroir.collect.channels import channel_choices
-from miroir.collect.models import Language, ResponseAttribute, Wave, WaveKind, WaveStatus
+from miroir.collect.messages import custom_text, default_email_text, message_languages
+from miroir.collect.models import Language, Pulse, ResponseAttribute, Wave, WaveKind, WaveStatus
+from miroir.collect.pulses import MAX_EVERY_WEEKS, MAX_OPEN_DAYS
 from miroir.collect.services import (
     DEFAULT_HOT_DELAY_MINUTES,
     DEFAULT_HOT_VALID_DAYS,
     MAX_HOT_DELAY_MINUTES,
     MAX_HOT_VALID_DAYS,
+    MESSAGE_MAX,
     THRESHOLD_MAX,
     threshold_floor,
 )
@@ -181,3 +184,91 @@ class WaveFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("Cold and hot")), *WaveKind.choices], required=False
     )
+
+
+class PulseForm(WaveForm):
+    """A pulse: a wave's audience and settings, and its cadence instead of dates."""
+
+    kind = None
+    opens_at = None
+    closes_at = None
+    hot_delay_minutes = None
+    hot_valid_days = None
+    hot_moments = None
+    every_weeks = forms.IntegerField(
+        label=_("Every (weeks)"), min_value=1, max_value=MAX_EVERY_WEEKS, initial=4
+    )
+    open_days = forms.IntegerField(
+        label=_("Each wave open for (days)"),
+        min_value=1,
+        max_value=MAX_OPEN_DAYS,
+        initial=10,
+        help_text=_("At most the cadence: a wave closes before the next one opens."),
+    )
+    starts_on = forms.DateField(
+        label=_("First wave on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    opens_at_time = forms.TimeField(
+        label=_("Opening time"),
+        initial="09:00",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Local time: the waves open at this hour in winter and in summer."),
+    )
+    ends_on = forms.DateField(
+        label=_("No wave after"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: until the pulse is stopped."),
+    )
+
+    field_order = [
+        "name",
+        "instrument",
+        "lens",
+        "units",
+        "contract_types",
+        "every_weeks",
+        "open_days",
+        "starts_on",
+        "opens_at_time",
+        "ends_on",
+        "channels",
+        "open_links",
+        "reminder_days",
+    ]
+
+    @staticmethod
+    def initial_from(pulse: Pulse) -> dict[str, Any]:  # type: ignore[override]
+        initial = {name: getattr(pulse, name) for name in PulseForm.base_fields if name != "units"}
+        initial["units"] = list(pulse.units.all())
+        initial["reminder_days"] = ", ".join(str(day) for day in pulse.reminder_days)
+        return initial
+
+
+class MessageForm(forms.Form):
+    """The invitation message, one text per language; the default text shows at first."""
+
+    def __init__(self, *args: Any, source: Wave | Pulse, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.source = source
+        for language, name in message_languages():
+            default = default_email_text(
+                title=source.instrument.title(language), language=language, reminder=False
+            )
+            self.fields[f"message_{language}"] = forms.CharField(
+                label=name,
+                required=False,
+                max_length=MESSAGE_MAX,
+                initial=custom_text(source, language) or default,
+                widget=forms.Textarea(attrs={"rows": 4, "lang": language}),
+            )
+            self.fields[f"message_{language}"].default_text = default
+
+    def messages(self) -> dict[str, str]:
+        """Return the texts to store: one left as the default text is stored as none."""
+        texts = {}
+        for language, _name in message_languages():
+            field = self.fields[f"message_{language}"]
+            text = (self.cleaned_data.get(f"message_{language}") or "").strip()
+            texts[language] = "" if text == field.default_text.strip() else text
+        return texts

@@ -60,6 +60,88 @@ def lens_attribute(lens: str) -> str:
     return str(kept[0]) if kept else ""
 
 
+class PulseStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    STOPPED = "stopped", _("Stopped")
+
+
+class Pulse(models.Model):
+    """A recurring series of waves: the same questionnaire and audience every N weeks.
+
+    The periodic tick creates and launches each wave as its occurrence comes
+    (``collect/pulses.py`` computes the schedule); a wave keeps what its pulse said when
+    it was created, so editing the pulse changes only the waves to come.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    instrument = models.ForeignKey(
+        "instruments.Instrument",
+        verbose_name=_("questionnaire"),
+        on_delete=models.PROTECT,
+        related_name="pulses",
+    )
+    lens = models.CharField(_("lens"), max_length=16, choices=Lens.choices)
+    units = models.ManyToManyField(
+        "org.Unit", verbose_name=_("units"), related_name="pulses", blank=True
+    )
+    contract_types = models.JSONField(_("contract types"), default=list, blank=True)
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    open_links = models.BooleanField(_("accept open links"), default=False)
+    attributes = models.JSONField(_("attributes kept with responses"), default=list, blank=True)
+    reminder_days = models.JSONField(_("reminders (days after opening)"), default=list, blank=True)
+    language = models.CharField(
+        _("default language"), max_length=2, choices=Language.choices, default=Language.FRENCH
+    )
+    threshold_scores = models.PositiveSmallIntegerField(_("minimum respondents for scores"))
+    threshold_verbatims = models.PositiveSmallIntegerField(_("minimum respondents for verbatims"))
+    every_weeks = models.PositiveSmallIntegerField(_("every (weeks)"))
+    open_days = models.PositiveSmallIntegerField(_("open for (days)"))
+    starts_on = models.DateField(_("first wave on"))
+    opens_at_time = models.TimeField(_("opening time"))
+    ends_on = models.DateField(_("no wave after"), null=True, blank=True)
+    # The invitation text per language ({"fr": "…"}); a language left out uses the default.
+    messages = models.JSONField(_("invitation message"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=PulseStatus.choices, default=PulseStatus.ACTIVE
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("pulse")
+        verbose_name_plural = _("pulses")
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="collect_pulse_name_not_blank"),
+            models.CheckConstraint(condition=Q(every_weeks__gte=1), name="collect_pulse_every"),
+            models.CheckConstraint(condition=Q(open_days__gte=1), name="collect_pulse_open_days"),
+            models.CheckConstraint(
+                condition=Q(status__in=PulseStatus.values), name="collect_pulse_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold_scores__gte=3)
+                & Q(threshold_verbatims__gte=models.F("threshold_scores")),
+                name="collect_pulse_thresholds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == PulseStatus.ACTIVE
+
+
 class Wave(models.Model):
     """One campaign of an instrument, for one lens, over some subtrees of the organisation."""
 
@@ -114,6 +196,18 @@ class Wave(models.Model):
     launched_at = models.DateTimeField(_("launched at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     purged_at = models.DateTimeField(_("invitations purged at"), null=True, blank=True)
+    # The invitation text per language ({"fr": "…"}); a language left out uses the default.
+    messages = models.JSONField(_("invitation message"), default=dict, blank=True)
+    # A wave of a recurring series: its pulse and its rank in it (1 for the first).
+    pulse = models.ForeignKey(
+        Pulse,
+        verbose_name=_("pulse"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="waves",
+    )
+    pulse_rank = models.PositiveIntegerField(_("rank in the pulse"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -131,6 +225,12 @@ class Wave(models.Model):
                 condition=Q(threshold_scores__gte=3)
                 & Q(threshold_verbatims__gte=models.F("threshold_scores")),
                 name="collect_wave_thresholds",
+            ),
+            # The tick's guard: one occurrence of a pulse never makes two waves.
+            models.UniqueConstraint(
+                fields=["pulse", "pulse_rank"],
+                condition=Q(pulse__isnull=False),
+                name="collect_wave_once_per_pulse_rank",
             ),
         ]
         indexes = [models.Index(fields=["status", "closes_at"], name="collect_wave_due")]

@@ -1,7 +1,8 @@
 """The periodic work of the collection, run by ``miroir tick`` (docs/collection.md).
 
 Declared in this order, which is the order they run in: a wave closing now gets no
-reminder, a wave opening now its invitations.
+reminder, a pulse's wave due within a day is created before the waves due are opened, a
+wave opening now gets its invitations.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from miroir.operations.retry import retried_task
 @retried_task()
 def close_due_waves() -> list[int]:
     return services.waves_close_due(now=timezone.now())
+
+
+@periodic(every=MINUTE)
+@retried_task()
+def launch_pulse_waves() -> list[int]:
+    """Create and launch the waves of the pulses whose next occurrence has come."""
+    return services.pulses_launch_due(now=timezone.now())
 
 
 @periodic(every=MINUTE)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -25,16 +26,19 @@ from miroir.collect.models import (
     ContactOptOut,
     Invitation,
     Kiosk,
+    Pulse,
     Response,
     ResponseAttribute,
     Wave,
     WaveStatus,
 )
+from miroir.collect.pulses import Schedule, upcoming
 from miroir.collect.tokens import contact_hash, token_hash, token_looks_valid
 from miroir.instruments.models import Item
 from miroir.journeys.models import Moment
-from miroir.org.models import Member, RoleKind, Unit
+from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit
 from miroir.org.selectors import Scope
+from miroir.results.gate import release_tree
 
 EDITOR_ROLES = frozenset({RoleKind.ADMINISTRATOR, RoleKind.DIRECTION})
 
@@ -49,40 +53,75 @@ def waves_can_edit(scope: Scope) -> bool:
     return bool(EDITOR_ROLES & scope.roles)
 
 
-def waves_in_scope(scope: Scope, *, status: str = "", kind: str = "") -> QuerySet[Wave]:
-    """Return the waves whose audience overlaps the scope, newest first (of a status, a kind)."""
-    waves = Wave.objects.select_related("instrument")
-    if status:
-        waves = waves.filter(status=status)
-    if kind:
-        waves = waves.filter(kind=kind)
+def _overlapping(items: QuerySet[Any], scope: Scope) -> QuerySet[Any]:
+    """Return the waves or pulses of ``items`` whose audience overlaps the scope."""
     if scope.everything:
-        return waves.all()
+        return items.all()
     if not scope.paths:
-        return waves.none()
+        return items.none()
     overlap = Q()
     for path in scope.paths:
         # The audience lies inside the scope, or the scope inside the audience.
         ancestors = [int(part) for part in path.strip("/").split("/") if part]
         overlap |= Q(units__path__startswith=path) | Q(units__pk__in=ancestors)
-    return waves.filter(overlap).distinct()
+    return items.filter(overlap).distinct()
+
+
+def waves_in_scope(scope: Scope, *, status: str = "", kind: str = "") -> QuerySet[Wave]:
+    """Return the waves whose audience overlaps the scope, newest first (of a status, a kind)."""
+    waves = Wave.objects.select_related("instrument", "pulse")
+    if status:
+        waves = waves.filter(status=status)
+    if kind:
+        waves = waves.filter(kind=kind)
+    return _overlapping(waves, scope)
+
+
+def pulses_in_scope(scope: Scope) -> QuerySet[Pulse]:
+    """Return the pulses whose audience overlaps the scope, newest first."""
+    return _overlapping(Pulse.objects.select_related("instrument"), scope)
+
+
+def _access(items: QuerySet[Any], scope: Scope, item_id: Any, *, write: bool) -> Any:
+    """Return the wave or pulse ``item_id`` of ``items``: 404 out of scope, 403 to change it."""
+    if not waves_can_view(scope):
+        raise PermissionDenied("Not allowed to see waves")
+    try:
+        found = items.get(pk=int(item_id))
+    except (items.model.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such wave or pulse") from None
+    if write and not waves_can_edit(scope):
+        raise PermissionDenied("Only administrators and direction manage waves")
+    return found
+
+
+def pulse_schedule(pulse: Pulse) -> Schedule:
+    """Return the schedule of the pulse, in the site's time zone."""
+    return Schedule(
+        starts_on=pulse.starts_on,
+        opens_at_time=pulse.opens_at_time,
+        every_weeks=pulse.every_weeks,
+        open_days=pulse.open_days,
+        time_zone=settings.TIME_ZONE,
+        ends_on=pulse.ends_on,
+    )
+
+
+def access_pulse(scope: Scope, pulse_id: Any, *, write: bool = False) -> Pulse:
+    """Return the pulse if the scope reaches it; 404 when it doesn't, 403 to change it."""
+    return _access(pulses_in_scope(scope), scope, pulse_id, write=write)
 
 
 def access_wave(scope: Scope, wave_id: Any, *, write: bool = False) -> Wave:
     """Return the wave if the scope reaches it; 404 when it doesn't, 403 to change it."""
-    if not waves_can_view(scope):
-        raise PermissionDenied("Not allowed to see waves")
-    try:
-        wave = waves_in_scope(scope).get(pk=int(wave_id))
-    except (Wave.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such wave") from None
-    if write and not waves_can_edit(scope):
-        raise PermissionDenied("Only administrators and direction manage waves")
-    return wave
+    return _access(waves_in_scope(scope), scope, wave_id, write=write)
 
 
-def wave_audience_filter(wave: Wave, prefix: str = "") -> Q:
-    """Return a Q keeping the units (or rows whose ``prefix`` leads to a unit) of the audience."""
+def wave_audience_filter(wave: Wave | Pulse, prefix: str = "") -> Q:
+    """Return a Q keeping the units (or rows whose ``prefix`` leads to a unit) of the audience.
+
+    A pulse's audience reads the same way as a wave's.
+    """
     query = Q(**{f"{prefix}pk__in": []})
     for path in wave.units.values_list("path", flat=True):
         query |= Q(**{f"{prefix}path__startswith": path})
@@ -398,3 +437,274 @@ def respondent_heading(*, unit: Unit) -> str:
         return unit.name
     root = Unit.objects.filter(pk=ancestors[0]).values_list("name", flat=True).first()
     return root or unit.name
+
+
+# Who a launch invites, and the preview of it ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One invitation a launch creates, or (``channel`` None) one person no channel reaches."""
+
+    member: Member
+    unit: Unit
+    channel: str | None
+
+
+def _audience(source: Wave | Pulse) -> list[tuple[Member, Unit]]:
+    """Return who the wave (or the pulse's next wave) invites, with the unit each answers for."""
+    if source.lens == Lens.CUSTOMER:
+        return []
+    if source.lens == Lens.MANAGEMENT:
+        roles = (
+            Role.objects.filter(
+                wave_audience_filter(source, "unit__"),
+                kind=RoleKind.MANAGER,
+                member__is_active=True,
+                unit__is_active=True,
+            )
+            .select_related("member", "unit")
+            .order_by("unit__path", "member_id")
+        )
+        return [(role.member, role.unit) for role in roles]
+    members = Member.objects.filter(
+        wave_audience_filter(source, "unit__"), is_active=True, unit__is_active=True
+    ).select_related("unit")
+    if source.lens == Lens.PARTNER:
+        members = members.filter(contract_type=ContractType.PARTNER)
+    else:
+        members = members.exclude(contract_type=ContractType.PARTNER)
+        if source.contract_types:
+            members = members.filter(contract_type__in=source.contract_types)
+    return [(member, member.unit) for member in members.order_by("unit__path", "pk")]
+
+
+def _channel_for(channels: list[str], member: Member) -> str | None:
+    """Return the first of the channels, in their order of preference, reaching ``member``."""
+    from miroir.collect.channels import CHANNELS  # the channels read this module
+
+    for code in channels:
+        if code in CHANNELS and CHANNELS[code].reaches_member(member):
+            return code
+    return None
+
+
+def audience_plan(source: Wave | Pulse) -> list[Planned]:
+    """Return every invitation a launch of the wave (or of the pulse's next wave) creates.
+
+    ``services.wave_launch`` creates exactly these; the audience preview counts them.
+    """
+    return [
+        Planned(member=member, unit=unit, channel=_channel_for(source.channels, member))
+        for member, unit in _audience(source)
+    ]
+
+
+# The key of the preview's row of people no channel reaches, and of the channels' total.
+UNREACHABLE = ""
+TOTAL_KEY = "*"
+
+
+@dataclass
+class ChannelCount:
+    code: str  # UNREACHABLE for people no channel reaches
+    label: str
+    count: int
+    suppressed: bool = False
+
+    @property
+    def shown(self) -> int | None:
+        return None if self.suppressed else self.count
+
+
+@dataclass
+class AudiencePreview:
+    """How many people a launch would invite, by unit and by channel, gated like wave counts."""
+
+    rows: list[CountRow]
+    total: CountRow
+    channels: list[ChannelCount]
+    threshold: int | None
+    customers: bool = False
+
+
+def audience_preview(source: Wave | Pulse, scope: Scope) -> AudiencePreview:
+    """Return the preview of the invitations a launch creates, by unit and by channel.
+
+    Read from ``audience_plan``, the launch's own list. These are counts of people per
+    unit: like a wave's invitation counts they go through the results' gate over the
+    whole audience (``counts_for_scope``), then are cut to the scope. The channels split
+    the audience's total: they are gated as one more family under that total, which is
+    hidden there too when the units hide it.
+    """
+    from django.utils.translation import gettext as _
+
+    from miroir.collect.channels import CHANNELS  # the channels read this module
+
+    plan = audience_plan(source)
+    threshold = source.threshold_scores if source.lens != Lens.CUSTOMER else None
+    audience = list(Unit.objects.filter(wave_audience_filter(source)).order_by("path"))
+    in_scope = set(
+        Unit.objects.filter(wave_audience_filter(source) & scope.unit_filter()).values_list(
+            "pk", flat=True
+        )
+    )
+    audience_ids = {unit.pk for unit in audience}
+    invited: dict[int, int] = {}
+    for planned in plan:
+        if planned.channel is None:
+            continue
+        for ancestor in [*planned.unit.ancestor_ids, planned.unit.pk]:
+            invited[ancestor] = invited.get(ancestor, 0) + 1
+    every = [
+        CountRow(
+            unit_id=unit.pk,
+            parent_id=unit.parent_id if unit.parent_id in audience_ids else TOTAL_ID,
+            name=unit.name,
+            depth=unit.depth,
+            invited=invited.get(unit.pk, 0),
+            responses=0,
+            direct=0,
+        )
+        for unit in audience
+    ]
+    whole = whole_row(every)
+    scoped = counts_for_scope(every, whole, in_scope, threshold)
+    min_depth = min((row.depth for row in scoped.rows), default=0)
+    for row in scoped.rows:
+        row.depth -= min_depth
+    by_channel: dict[str, int] = {code: 0 for code in source.channels if code in CHANNELS}
+    for planned in plan:
+        if planned.channel is not None:
+            by_channel[planned.channel] = by_channel.get(planned.channel, 0) + 1
+    channels = [
+        ChannelCount(code=code, label=str(CHANNELS[code].label), count=count)
+        for code, count in by_channel.items()
+    ]
+    unreachable = ChannelCount(
+        code=UNREACHABLE,
+        label=_("Not reachable"),
+        count=sum(1 for planned in plan if planned.channel is None),
+    )
+    if threshold is not None:
+        # The channels split the audience's invited total, gated as one more family under
+        # it (hidden there when the units hide it): no difference uncovers a small group.
+        parents: dict[str, str | None] = {TOTAL_KEY: None, **{c.code: TOTAL_KEY for c in channels}}
+        counts = {TOTAL_KEY: whole.invited, **{c.code: c.count for c in channels}}
+        hidden = [TOTAL_KEY] if whole.invited_suppressed else []
+        shown = release_tree(parents, counts, threshold, hidden=hidden)
+        for channel in channels:
+            # A zero uncovers nobody.
+            channel.suppressed = channel.count > 0 and channel.code not in shown
+        unreachable.suppressed = 0 < unreachable.count < threshold
+    return AudiencePreview(
+        rows=scoped.rows,
+        total=scoped.total,
+        channels=[*channels, unreachable],
+        threshold=threshold,
+        customers=source.lens == Lens.CUSTOMER,
+    )
+
+
+# The calendar of waves ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """A wave, or a pulse's occurrence the tick will create, on the calendar."""
+
+    opens_on: date
+    closes_on: date
+    name: str
+    status: str  # a WaveStatus, or "planned" for an occurrence not created yet
+    status_label: str
+    wave: Wave | None = None
+    pulse: Pulse | None = None
+
+
+@dataclass
+class CalendarMonth:
+    first_day: date
+    entries: list[CalendarEntry]
+
+
+def month_add(day: date, months: int) -> date:
+    """Return the first day of the month ``months`` after the month of ``day``."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def waves_calendar(scope: Scope, *, start: date, months: int, now: datetime) -> list[CalendarMonth]:
+    """Return the months from ``start`` with the waves in scope opening in each.
+
+    Past, open and scheduled waves come from the database (drafts once they have an
+    opening date); the occurrences active pulses will still create come from their
+    schedule, as the tick will create them.
+    """
+    from django.utils.translation import gettext as _
+
+    first = date(start.year, start.month, 1)
+    end = month_add(first, months)
+    zone = timezone.get_current_timezone()
+    window_start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+    window_end = datetime.combine(end, datetime.min.time(), tzinfo=zone)
+    entries: list[CalendarEntry] = []
+    waves = (
+        waves_in_scope(scope)
+        .filter(opens_at__gte=window_start, opens_at__lt=window_end)
+        .order_by("opens_at", "pk")
+    )
+    for wave in waves:
+        entries.append(
+            CalendarEntry(
+                opens_on=timezone.localdate(wave.opens_at),
+                closes_on=timezone.localdate(wave.closes_at),
+                name=wave.name,
+                status=wave.status,
+                status_label=wave.get_status_display(),
+                wave=wave,
+                pulse=wave.pulse,
+            )
+        )
+    for pulse in pulses_in_scope(scope).filter(status="active"):
+        latest = pulse.waves.order_by("-pulse_rank").first()
+        schedule = pulse_schedule(pulse)
+        rank = (latest.pulse_rank or 0) if latest else 0
+        after = latest.opens_at if latest else None
+        for k in upcoming(schedule, after=after, now=now, until=window_end):
+            rank += 1
+            opens = schedule.opens(k)
+            if opens < window_start:
+                continue
+            entries.append(
+                CalendarEntry(
+                    opens_on=timezone.localdate(opens),
+                    closes_on=timezone.localdate(schedule.closes(k)),
+                    name=_("%(pulse)s, wave %(rank)d") % {"pulse": pulse.name, "rank": rank},
+                    status="planned",
+                    status_label=_("Planned"),
+                    pulse=pulse,
+                )
+            )
+    entries.sort(key=lambda entry: (entry.opens_on, entry.name))
+    calendar = [CalendarMonth(first_day=month_add(first, i), entries=[]) for i in range(months)]
+    for entry in entries:
+        index = (entry.opens_on.year - first.year) * 12 + entry.opens_on.month - first.month
+        calendar[index].entries.append(entry)
+    return calendar
+
+
+def pulse_upcoming(
+    pulse: Pulse, *, now: datetime, count: int = 6
+) -> list[tuple[int, datetime, datetime]]:
+    """Return the next waves the pulse will create: (rank, opening, closing), soonest first."""
+    if pulse.status != "active":
+        return []
+    latest = pulse.waves.order_by("-pulse_rank").first()
+    schedule = pulse_schedule(pulse)
+    rank = (latest.pulse_rank or 0) if latest else 0
+    horizon = now + timedelta(weeks=pulse.every_weeks * count + 1)
+    found = upcoming(schedule, after=latest.opens_at if latest else None, now=now, until=horizon)
+    return [
+        (rank + i + 1, schedule.opens(k), schedule.closes(k)) for i, k in enumerate(found[:count])
+    ]

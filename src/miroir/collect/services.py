@@ -36,6 +36,8 @@ from miroir.collect.models import (
     Kiosk,
     Language,
     ProviderEvent,
+    Pulse,
+    PulseStatus,
     Response,
     ResponseAttribute,
     SubmissionReceipt,
@@ -43,17 +45,19 @@ from miroir.collect.models import (
     WaveKind,
     WaveStatus,
 )
+from miroir.collect.pulses import MAX_EVERY_WEEKS, MAX_OPEN_DAYS, Schedule, due_occurrence
 from miroir.collect.selectors import (
     Target,
+    audience_plan,
     contact_opted_out,
     invitations_for_links,
     links_export_open,
+    pulse_schedule,
     respondent_items,
     target_check,
     target_for_kiosk,
     target_for_open_link,
     target_for_token,
-    wave_audience_filter,
     wave_reaches_unit,
 )
 from miroir.collect.signals import response_stored
@@ -73,7 +77,7 @@ from miroir.instruments.models import Instrument, Item
 from miroir.instruments.scales import FreeTextScale, ScaleValueError, is_blank
 from miroir.instruments.services import instrument_lock
 from miroir.journeys.models import Moment
-from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit
+from miroir.org.models import ContractType, Lens, Unit
 
 if TYPE_CHECKING:
     from miroir.accounts.models import User
@@ -250,6 +254,47 @@ def _locked_wave(wave: Wave) -> Wave:
     return Wave.objects.select_for_update().select_related("instrument").get(pk=wave.pk)
 
 
+def _fields_set(target: Wave | Pulse, changes: Mapping[str, Any]) -> None:
+    """Set the changed fields of a wave or a pulse, each in its stored form."""
+    for name, value in changes.items():
+        if name == "reminder_days":
+            value = _reminder_days(value)
+        elif name in ("contract_types", "attributes", "hot_moments"):
+            value = sorted(set(value))
+        elif name == "channels":
+            value = list(dict.fromkeys(value))
+        elif name == "name":
+            value = text_clean(value).strip()
+        setattr(target, name, value)
+
+
+def _save_checked(
+    target: Wave | Pulse,
+    *,
+    actor: Any,
+    action: str,
+    units: Iterable[Unit] | None,
+    changes: Mapping[str, Any],
+) -> None:
+    """Check and save a changed wave or pulse (with its units when given), audited."""
+    unit_list = list(units) if units is not None else list(target.units.all())
+    if isinstance(target, Pulse):
+        _pulse_check(target, unit_list)
+    else:
+        _wave_check(target, unit_list)
+    target.full_clean(exclude=["units"])
+    target.save()
+    if units is not None:
+        target.units.set(unit_list)
+    kind = "pulse" if isinstance(target, Pulse) else "wave"
+    audit_record(
+        actor=actor,
+        action=action,
+        target=f"{kind}:{target.pk}",
+        details={"fields": sorted([*changes, *(["units"] if units is not None else [])])},
+    )
+
+
 @transaction.atomic
 def wave_update(
     *, wave: Wave, actor: User | None, units: Iterable[Unit] | None = None, **changes: Any
@@ -261,65 +306,9 @@ def wave_update(
     unknown = set(changes) - set(WAVE_EDITABLE)
     if unknown:
         raise TypeError(f"wave_update() got unexpected fields: {', '.join(sorted(unknown))}")
-    for name, value in changes.items():
-        if name == "reminder_days":
-            value = _reminder_days(value)
-        elif name in ("contract_types", "attributes", "hot_moments"):
-            value = sorted(set(value))
-        elif name == "channels":
-            value = list(dict.fromkeys(value))
-        elif name == "name":
-            value = text_clean(value).strip()
-        setattr(wave, name, value)
-    unit_list = list(units) if units is not None else list(wave.units.all())
-    _wave_check(wave, unit_list)
-    wave.full_clean(exclude=["units"])
-    wave.save()
-    if units is not None:
-        wave.units.set(unit_list)
-    audit_record(
-        actor=actor,
-        action="wave.update",
-        target=f"wave:{wave.pk}",
-        details={"fields": sorted([*changes, *(["units"] if units is not None else [])])},
-    )
+    _fields_set(wave, changes)
+    _save_checked(wave, actor=actor, action="wave.update", units=units, changes=changes)
     return wave
-
-
-def _channel_for(channels: list[str], member: Member) -> str | None:
-    """Return the first of the wave's channels, in its order of preference, reaching member."""
-    for code in channels:
-        if CHANNELS[code].reaches_member(member):
-            return code
-    return None
-
-
-def _audience(wave: Wave) -> list[tuple[Member, Unit]]:
-    """Return who the wave invites, with the unit each one answers for."""
-    if wave.lens == Lens.CUSTOMER:
-        return []
-    if wave.lens == Lens.MANAGEMENT:
-        roles = (
-            Role.objects.filter(
-                wave_audience_filter(wave, "unit__"),
-                kind=RoleKind.MANAGER,
-                member__is_active=True,
-                unit__is_active=True,
-            )
-            .select_related("member", "unit")
-            .order_by("unit__path", "member_id")
-        )
-        return [(role.member, role.unit) for role in roles]
-    members = Member.objects.filter(
-        wave_audience_filter(wave, "unit__"), is_active=True, unit__is_active=True
-    ).select_related("unit")
-    if wave.lens == Lens.PARTNER:
-        members = members.filter(contract_type=ContractType.PARTNER)
-    else:
-        members = members.exclude(contract_type=ContractType.PARTNER)
-        if wave.contract_types:
-            members = members.filter(contract_type__in=wave.contract_types)
-    return [(member, member.unit) for member in members.order_by("unit__path", "pk")]
 
 
 def _enqueue_send(wave_id: int) -> None:
@@ -343,14 +332,18 @@ def wave_launch(*, wave: Wave, actor: User | None, now: datetime | None = None) 
     instrument_lock(instrument=wave.instrument, actor=actor)
     invitations = []
     unreachable = 0
-    for member, unit in _audience(wave):
-        channel = _channel_for(wave.channels, member)
-        if channel is None:
+    # The audience preview counts this same plan.
+    for planned in audience_plan(wave):
+        if planned.channel is None:
             unreachable += 1
             continue
         invitations.append(
             Invitation(
-                wave=wave, unit=unit, member=member, channel=channel, expires_at=wave.closes_at
+                wave=wave,
+                unit=planned.unit,
+                member=planned.member,
+                channel=planned.channel,
+                expires_at=wave.closes_at,
             )
         )
     Invitation.objects.bulk_create(invitations, batch_size=1000)
@@ -499,6 +492,287 @@ def waves_purge_due(*, now: datetime) -> list[int]:
         invitations_purge(wave=wave, now=now)
         purged.append(wave.pk)
     return purged
+
+
+# Pulses: recurring waves ------------------------------------------------------------------
+
+PULSE_EDITABLE = (
+    "instrument",
+    "name",
+    "lens",
+    "channels",
+    "open_links",
+    "contract_types",
+    "attributes",
+    "reminder_days",
+    "language",
+    "threshold_scores",
+    "threshold_verbatims",
+    "every_weeks",
+    "open_days",
+    "starts_on",
+    "opens_at_time",
+    "ends_on",
+)
+
+
+def _pulse_check(pulse: Pulse, units: list[Unit]) -> None:
+    """Raise a ValidationError naming every field of the pulse that is wrong.
+
+    Its first wave, as the tick would create it, must pass the wave's own checks.
+    """
+    errors: dict[str, str] = {}
+    if not 1 <= pulse.every_weeks <= MAX_EVERY_WEEKS:
+        errors["every_weeks"] = _("Between 1 and %(max)d weeks.") % {"max": MAX_EVERY_WEEKS}
+    elif not 1 <= pulse.open_days <= min(MAX_OPEN_DAYS, 7 * pulse.every_weeks):
+        errors["open_days"] = _(
+            "Between 1 and %(max)d days: a wave closes before the next one opens."
+        ) % {"max": min(MAX_OPEN_DAYS, 7 * pulse.every_weeks)}
+    elif any(day >= pulse.open_days for day in pulse.reminder_days):
+        errors["reminder_days"] = _("Reminders fall while the wave is open (before day %(n)d).") % {
+            "n": pulse.open_days
+        }
+    if problem := day_problem(pulse.starts_on):
+        errors["starts_on"] = problem
+    elif pulse.ends_on is not None and pulse.ends_on < pulse.starts_on:
+        errors["ends_on"] = _("The last wave comes on or after the first.")
+    if not errors:
+        schedule = pulse_schedule(pulse)
+        probe = Wave(
+            instrument=pulse.instrument,
+            kind=WaveKind.COLD,
+            lens=pulse.lens,
+            opens_at=schedule.opens(0),
+            closes_at=schedule.closes(0),
+            channels=pulse.channels,
+            open_links=pulse.open_links,
+            contract_types=pulse.contract_types,
+            attributes=pulse.attributes,
+            threshold_scores=pulse.threshold_scores,
+            threshold_verbatims=pulse.threshold_verbatims,
+        )
+        try:
+            _wave_check(probe, units)
+        except ValidationError as error:
+            errors.update({name: " ".join(texts) for name, texts in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def pulse_create(
+    *,
+    actor: Any,
+    units: Iterable[Unit],
+    threshold_scores: int | None = None,
+    threshold_verbatims: int | None = None,
+    **fields: Any,
+) -> Pulse:
+    """Return a new active pulse; the tick creates and launches its waves as they come.
+
+    ``fields`` are those of ``PULSE_EDITABLE`` (instrument, name, lens, every_weeks,
+    open_days, starts_on, opens_at_time are required).
+    """
+    unknown = set(fields) - set(PULSE_EDITABLE)
+    if unknown:
+        raise TypeError(f"pulse_create() got unexpected fields: {', '.join(sorted(unknown))}")
+    floor_scores, floor_verbatims = threshold_floor()
+    units = list(units)
+    pulse = Pulse(
+        threshold_scores=threshold_scores or floor_scores,
+        threshold_verbatims=threshold_verbatims or floor_verbatims,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _fields_set(pulse, fields)
+    _pulse_check(pulse, units)
+    pulse.full_clean(exclude=["units"])
+    pulse.save()
+    pulse.units.set(units)
+    audit_record(actor=actor, action="pulse.create", target=f"pulse:{pulse.pk}")
+    return pulse
+
+
+def _locked_pulse(pulse: Pulse) -> Pulse:
+    return Pulse.objects.select_for_update().select_related("instrument").get(pk=pulse.pk)
+
+
+@transaction.atomic
+def pulse_update(
+    *, pulse: Pulse, actor: Any, units: Iterable[Unit] | None = None, **changes: Any
+) -> Pulse:
+    """Return the pulse changed; the waves it already created keep what they had."""
+    pulse = _locked_pulse(pulse)
+    if pulse.status == PulseStatus.STOPPED:
+        raise ValidationError(_("A stopped pulse cannot change."), code="state")
+    unknown = set(changes) - set(PULSE_EDITABLE)
+    if unknown:
+        raise TypeError(f"pulse_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    _fields_set(pulse, changes)
+    _save_checked(pulse, actor=actor, action="pulse.update", units=units, changes=changes)
+    return pulse
+
+
+# What each change of state requires, and its audit action.
+PULSE_MOVES = {
+    PulseStatus.PAUSED: ({PulseStatus.ACTIVE}, "pulse.pause"),
+    PulseStatus.ACTIVE: ({PulseStatus.PAUSED}, "pulse.resume"),
+    PulseStatus.STOPPED: ({PulseStatus.ACTIVE, PulseStatus.PAUSED}, "pulse.stop"),
+}
+
+
+@transaction.atomic
+def pulse_set_status(*, pulse: Pulse, actor: Any, status: str) -> Pulse:
+    """Return the pulse paused, resumed or stopped (for good); its waves go on as they are.
+
+    A resumed pulse skips the occurrences that passed while it was paused.
+    """
+    pulse = _locked_pulse(pulse)
+    allowed, action = PULSE_MOVES[PulseStatus(status)]
+    if pulse.status not in allowed:
+        raise ValidationError(
+            _("This pulse is %(status)s.") % {"status": pulse.get_status_display().lower()},
+            code="state",
+        )
+    pulse.status = status
+    pulse.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action=action, target=f"pulse:{pulse.pk}")
+    return pulse
+
+
+@transaction.atomic
+def pulse_messages_set(*, pulse: Pulse, actor: Any, messages: Mapping[str, str]) -> Pulse:
+    """Return the pulse with its invitation message per language, for the waves to come."""
+    pulse = _locked_pulse(pulse)
+    if pulse.status == PulseStatus.STOPPED:
+        raise ValidationError(_("A stopped pulse cannot change."), code="state")
+    _messages_store(pulse, actor=actor, messages=messages)
+    return pulse
+
+
+def _pulse_wave_name(pulse: Pulse, rank: int) -> str:
+    with translation.override(pulse.language):
+        return _("%(pulse)s, wave %(rank)d") % {"pulse": pulse.name[:170], "rank": rank}
+
+
+def _pulse_wave_make(pulse: Pulse, schedule: Schedule, occurrence: int, rank: int) -> Wave:
+    wave = wave_create(
+        actor=None,
+        instrument=pulse.instrument,
+        name=_pulse_wave_name(pulse, rank),
+        lens=pulse.lens,
+        units=list(pulse.units.all()),
+        opens_at=schedule.opens(occurrence),
+        closes_at=schedule.closes(occurrence),
+        channels=pulse.channels,
+        open_links=pulse.open_links,
+        contract_types=pulse.contract_types,
+        attributes=pulse.attributes,
+        reminder_days=pulse.reminder_days,
+        language=pulse.language,
+        threshold_scores=pulse.threshold_scores,
+        threshold_verbatims=pulse.threshold_verbatims,
+    )
+    wave.pulse, wave.pulse_rank, wave.messages = pulse, rank, dict(pulse.messages)
+    wave.save(update_fields=["pulse", "pulse_rank", "messages", "updated_at"])
+    return wave
+
+
+@transaction.atomic
+def pulse_wave_due(*, pulse: Pulse, now: datetime) -> Wave | None:
+    """Return the wave of the pulse's occurrence due now, created and launched; None if none.
+
+    The pulse's row is locked, and its latest wave says which occurrences are done, so
+    two ticks never create two waves for one occurrence (the unique rank guards it too).
+    A wave the checks refuse (every unit of the audience closed since, the questionnaire
+    left without questions for the lens…) is not created: the pulse pauses itself and
+    the audit log says why, rather than failing again every minute.
+    """
+    pulse = _locked_pulse(pulse)
+    if pulse.status != PulseStatus.ACTIVE:
+        return None
+    latest = pulse.waves.order_by("-pulse_rank").first()
+    schedule = pulse_schedule(pulse)
+    due = due_occurrence(schedule, after=latest.opens_at if latest else None, now=now)
+    if due is None:
+        return None
+    rank = (latest.pulse_rank or 0) + 1 if latest else 1
+    try:
+        with transaction.atomic():
+            wave = _pulse_wave_make(pulse, schedule, due.occurrence, rank)
+            wave = wave_launch(wave=wave, actor=None, now=now)
+    except ValidationError as error:
+        pulse.status = PulseStatus.PAUSED
+        pulse.save(update_fields=["status", "updated_at"])
+        refused = sorted(error.message_dict) if hasattr(error, "error_dict") else ["__all__"]
+        audit_record(
+            actor=None,
+            action="pulse.pause",
+            target=f"pulse:{pulse.pk}",
+            details={"rank": rank, "refused": refused},
+        )
+        return None
+    audit_record(
+        actor=None,
+        action="pulse.wave",
+        target=f"pulse:{pulse.pk}",
+        details={"wave": wave.pk, "rank": rank, "skipped": due.skipped},
+    )
+    return wave
+
+
+def pulses_launch_due(*, now: datetime) -> list[int]:
+    """Return the ids of the waves the active pulses created because their occurrence came."""
+    created = []
+    for pulse in Pulse.objects.filter(status=PulseStatus.ACTIVE):
+        wave = pulse_wave_due(pulse=pulse, now=now)
+        if wave is not None:
+            created.append(wave.pk)
+    return created
+
+
+# Invitation messages --------------------------------------------------------------------
+
+MESSAGE_MAX = 1000
+
+
+def _messages_clean(messages: Mapping[str, str]) -> dict[str, str]:
+    """Return the messages per language to store (blank ones left out), or raise naming one."""
+    cleaned: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for language, text in messages.items():
+        if language not in Language.values:
+            message = _("Unknown language: %(code)s.") % {"code": language}
+            raise ValidationError({"messages": message})
+        text = text_clean(text or "").strip()
+        if len(text) > MESSAGE_MAX:
+            errors[f"message_{language}"] = _("At most %(max)d characters.") % {"max": MESSAGE_MAX}
+        elif text:
+            cleaned[language] = text
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _messages_store(target: Wave | Pulse, *, actor: Any, messages: Mapping[str, str]) -> None:
+    target.messages = _messages_clean(messages)
+    target.save(update_fields=["messages", "updated_at"])
+    kind = "pulse" if isinstance(target, Pulse) else "wave"
+    audit_record(
+        actor=actor,
+        action=f"{kind}.message",
+        target=f"{kind}:{target.pk}",
+        details={"languages": sorted(target.messages)},
+    )
+
+
+@transaction.atomic
+def wave_messages_set(*, wave: Wave, actor: Any, messages: Mapping[str, str]) -> Wave:
+    """Return the draft wave with its invitation message per language (blank: the default)."""
+    wave = _locked_wave(wave)
+    if not wave.is_draft:
+        raise ValidationError(_("Only a draft wave can be changed."), code="state")
+    _messages_store(wave, actor=actor, messages=messages)
+    return wave
 
 
 # Invitations (sent by ``collect.sending``) ---------------------------------------------------

@@ -76,13 +76,15 @@ def wave_create(request: HttpRequest) -> HttpResponse:
 def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
     scope = request_scope(request)
     wave = selectors.access_wave(scope, wave_id)
+    can_edit = selectors.waves_can_edit(scope)
     return _page(
         request,
         "wave_detail.html",
         wave=wave,
+        preview=selectors.audience_preview(wave, scope) if can_edit and wave.is_draft else None,
         counts=selectors.wave_counts(wave, scope, today=timezone.localdate()),
         units=wave.units.order_by("path"),
-        can_edit=selectors.waves_can_edit(scope),
+        can_edit=can_edit,
         can_export=scope.is_administrator and selectors.links_export_open(wave, now=timezone.now()),
         threshold_form=ThresholdForm(
             initial={"scores": wave.threshold_scores, "verbatims": wave.threshold_verbatims}

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from miroir.collect.channels.base import Channel, ChannelError, respondent_url
+from miroir.collect.messages import email_context
 from miroir.collect.selectors import contact_opted_out
 from miroir.collect.tokens import contact_hash, unsubscribe_sign
 from miroir.core.emails import email_message, email_render
@@ -50,14 +51,15 @@ class EmailChannel(Channel):
             headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
             # RFC 8058: mail clients may then unsubscribe with one POST, no page to read.
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        context = {
-            "title": wave.instrument.title(language),
-            "url": respondent_url(token, language=language),
-            "closes_at": wave.closes_at,
-            "reminder": reminder,
-            "unsubscribe_url": unsubscribe_url,
-            "unit_name": invitation.unit.name,
-        }
+        context = email_context(
+            wave,
+            language=language,
+            url=respondent_url(token, language=language),
+            closes_at=wave.closes_at,
+            reminder=reminder,
+            unit_name=invitation.unit.name,
+            unsubscribe_url=unsubscribe_url,
+        )
         message = email_message(
             email_render(TEMPLATE, context, language), to=address, headers=headers
         )

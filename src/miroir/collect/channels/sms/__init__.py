@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from miroir.collect.channels.base import Channel, ChannelError, respondent_url
 from miroir.collect.channels.sms.backends import SmsError, sms_backend
+from miroir.collect.messages import sms_lead
 from miroir.collect.phones import PhoneInvalid, phone_e164
 from miroir.collect.quiet_hours import SendingWindow, parse_window
 from miroir.collect.selectors import contact_opted_out
@@ -36,13 +37,9 @@ def sms_window() -> SendingWindow:
     return _window(settings.COLLECT_SMS_WINDOW)
 
 
-def sms_text(*, title: str, url: str, reminder: bool, language: str) -> str:
-    """Return the message: one or two SMS segments, the link, and the STOP instruction."""
+def sms_text(*, lead: str, url: str, language: str) -> str:
+    """Return the message: the invitation's words, the link, and the STOP instruction."""
     with translation.override(language):
-        if reminder:
-            lead = _("Reminder: %(title)s, two minutes to tell us how it went.") % {"title": title}
-        else:
-            lead = _("%(title)s: two minutes to tell us how it went?") % {"title": title}
         stop = _("STOP to opt out")
     return f"{lead} {url} {stop}"
 
@@ -75,9 +72,8 @@ class SmsChannel(Channel):
         wave = invitation.wave
         language = invitation.respondent_language()
         text = sms_text(
-            title=wave.instrument.title(language),
+            lead=sms_lead(wave, language=language, reminder=reminder),
             url=respondent_url(token, language=language),
-            reminder=reminder,
             language=language,
         )
         try:
