@@ -6,7 +6,9 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from miroir.collect.models import Interaction, Invitation, Response, Wave
+from miroir.collect.models import Interaction, Invitation, Pulse, Response, Wave
+from miroir.collect.selectors import pulse_upcoming
+from miroir.collect.services import pulses_launch_due
 from miroir.demo.selectors import demo_truth
 from miroir.org.models import Unit
 from miroir.results.models import Publication
@@ -67,6 +69,21 @@ def test_every_feature_has_data(small_demo):
     assert Voice.objects.filter(is_anonymous=True, claim_digest__isnull=False).exists()
     assert Publication.objects.exists()
     assert demo_truth("collect", "extra_waves")
+    # A running pulse with its past waves; the tick has nothing to create until next quarter.
+    pulse = Pulse.objects.get()
+    assert list(pulse.waves.order_by("pulse_rank").values_list("pulse_rank", flat=True)) == [
+        1,
+        2,
+        3,
+        4,
+    ]
+    assert pulses_launch_due(now=timezone.now()) == []
+    (rank, opens, _closes), *_rest = pulse_upcoming(pulse, now=timezone.now())
+    latest = pulse.waves.get(pulse_rank=4)
+    # 13 weeks later on the calendar, at the same local time (whatever the clocks did).
+    assert rank == 5
+    assert (timezone.localdate(opens) - timezone.localdate(latest.opens_at)).days == 91
+    assert timezone.localtime(opens).time() == timezone.localtime(latest.opens_at).time()
 
 
 def test_the_demo_does_not_contradict_itself(small_demo):

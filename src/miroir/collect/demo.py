@@ -39,6 +39,7 @@ from miroir.collect.models import (
     Invitation,
     InvitationStatus,
     InvitationToken,
+    Pulse,
     Response,
     SubmissionReceipt,
     Wave,
@@ -303,12 +304,16 @@ def build_collection(ctx: DemoContext) -> None:
     )
     summary = []
     build = _Builder(ctx, rng, latents, gap, members, managers)
+    employee_waves = []
     for quarter in _quarters(ctx.now):
         for lens in LENSES:
             wave = _cold_wave(ctx, instrument, quarter, lens, f"Pulse miroir {quarter.label}")
             summary.append(
                 {"quarter": quarter.index, "lens": lens.value, **build.wave(wave, quarter)}
             )
+            if lens == Lens.EMPLOYEE:
+                employee_waves.append(wave)
+    ctx.record(PART, "pulse", _employee_pulse(ctx, instrument, employee_waves))
     # In the current quarter: the closed ones stay as the pulse alone made them, and the
     # results of the current period show every catalog.
     extra = _extra_waves(ctx, build, _quarters(ctx.now)[-1])
@@ -346,6 +351,34 @@ def build_collection(ctx: DemoContext) -> None:
         },
     )
     ctx.record(PART, "waves", summary)
+
+
+def _employee_pulse(ctx: DemoContext, instrument: Instrument, waves: list[Wave]) -> dict[str, Any]:
+    """Return what the running pulse is: the employees' quarterly waves, every 13 weeks.
+
+    Its schedule is anchored on the current wave (same day and local time, 13 weeks being
+    ``QUARTER_DAYS``), so the tick's next wave is the next quarter's, never a second one now.
+    """
+    current = timezone.localtime(waves[-1].opens_at)
+    first = waves[0]
+    pulse = Pulse.objects.create(
+        name="Pulse miroir — collaborateurs",
+        instrument=instrument,
+        lens=Lens.EMPLOYEE,
+        channels=first.channels,
+        reminder_days=first.reminder_days,
+        attributes=first.attributes,
+        threshold_scores=first.threshold_scores,
+        threshold_verbatims=first.threshold_verbatims,
+        every_weeks=QUARTER_DAYS // 7,
+        open_days=WAVE_DAYS,
+        starts_on=current.date() - timedelta(days=QUARTER_DAYS * (len(waves) - 1)),
+        opens_at_time=current.time(),
+    )
+    pulse.units.set([ctx.company])
+    for rank, wave in enumerate(waves, start=1):
+        Wave.objects.filter(pk=wave.pk).update(pulse=pulse, pulse_rank=rank)
+    return {"name": pulse.name, "waves": len(waves), "every_weeks": pulse.every_weeks}
 
 
 def _cold_wave(
@@ -630,3 +663,4 @@ def reset_collection() -> None:
     Interaction.objects.all().delete()
     Invitation.objects.all().delete()
     Wave.objects.all().delete()
+    Pulse.objects.all().delete()
