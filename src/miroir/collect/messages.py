@@ -75,6 +75,13 @@ def sms_lead(source: Wave | Pulse, *, language: str, reminder: bool) -> str:
         return _("%(title)s: two minutes to tell us how it went?") % {"title": title}
 
 
+def sms_text(*, lead: str, url: str, language: str) -> str:
+    """Return the message: the invitation's words, the link, and the STOP instruction."""
+    with translation.override(language):
+        stop = _("STOP to opt out")
+    return f"{lead} {url} {stop}"
+
+
 @dataclass(frozen=True)
 class SmsLength:
     characters: int
@@ -140,7 +147,6 @@ class MessagePreview:
 def message_previews(source: Wave | Pulse, *, closes_at: datetime) -> list[MessagePreview]:
     """Return, per language, the e-mail and SMS as people will receive them (sample link)."""
     from miroir.collect.channels.base import respondent_url
-    from miroir.collect.channels.sms import sms_text
     from miroir.core.emails import email_render
 
     previews = []

@@ -11,13 +11,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.utils import translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from miroir.collect.channels.base import Channel, ChannelError, respondent_url
 from miroir.collect.channels.sms.backends import SmsError, sms_backend
-from miroir.collect.messages import sms_lead
+from miroir.collect.messages import sms_lead, sms_text
 from miroir.collect.phones import PhoneInvalid, phone_e164
 from miroir.collect.quiet_hours import SendingWindow, parse_window
 from miroir.collect.selectors import contact_opted_out
@@ -35,13 +33,6 @@ def _window(text: str) -> SendingWindow:
 def sms_window() -> SendingWindow:
     """Return the window SMS may leave in, from ``COLLECT_SMS_WINDOW``."""
     return _window(settings.COLLECT_SMS_WINDOW)
-
-
-def sms_text(*, lead: str, url: str, language: str) -> str:
-    """Return the message: the invitation's words, the link, and the STOP instruction."""
-    with translation.override(language):
-        stop = _("STOP to opt out")
-    return f"{lead} {url} {stop}"
 
 
 class SmsChannel(Channel):
