@@ -134,6 +134,9 @@ SAMPLE_TOKEN = "x" * 43
 
 @dataclass(frozen=True)
 class MessagePreview:
+    """One language's messages as sent. ``body`` and ``reminder_body`` are plain text,
+    rendered without escaping like the e-mail's text part: escape them on a page."""
+
     language: str
     language_name: str
     subject: str
