@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "miroir.voices",
     "miroir.operations",
     "miroir.privacy",
+    "miroir.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -399,6 +400,15 @@ VOICES_HOT_CSAT_MAX = env_int("MIROIR_VOICE_HOT_CSAT_MAX", 2)
 # The key of the claim codes' digests; its own variable so that rotating the secret key
 # does not lock anonymous authors out of their voices.
 VOICES_CLAIM_KEY = env_str("MIROIR_VOICE_CLAIM_KEY", "") or SECRET_KEY
+
+# Outbound webhooks (docs/webhooks.md): seconds a receiver has to answer each attempt, failed
+# deliveries in a row that turn a subscription off (0: never), days the delivery log is kept,
+# and whether private, loopback and link-local addresses (and plain http to them) may be
+# called: off by default, so that a URL cannot make Miroir reach its own network.
+WEBHOOKS_TIMEOUT_SECONDS = env_int("MIROIR_WEBHOOKS_TIMEOUT_SECONDS", 10)
+WEBHOOKS_DISABLE_AFTER = env_int("MIROIR_WEBHOOKS_DISABLE_AFTER", 10)
+WEBHOOKS_DELIVERY_RETENTION_DAYS = env_int("MIROIR_WEBHOOKS_DELIVERY_RETENTION_DAYS", 30)
+WEBHOOKS_ALLOW_PRIVATE = env_bool("MIROIR_WEBHOOKS_ALLOW_PRIVATE", False)
 
 LOGGING = {
     "version": 1,

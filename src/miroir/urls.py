@@ -14,6 +14,7 @@ urlpatterns = [
     path("settings/audit/", include("miroir.audit.urls")),
     path("settings/tasks/", include("miroir.operations.urls")),
     path("settings/privacy/", include("miroir.privacy.urls")),
+    path("settings/webhooks/", include("miroir.webhooks.urls")),
     path("", include("miroir.collect.urls")),
     path("voices/", include("miroir.voices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

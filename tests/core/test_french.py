@@ -62,7 +62,10 @@ SAME_IN_BOTH = frozenset(
         "source",
         "suggestion",
         "tables",
+        "url",
         "version",
+        "webhook",
+        "webhooks",
     }
 )
 # Placeholders that hold a limit or a setting (always several), not a count of things.

@@ -157,6 +157,25 @@ def _message(world: Any) -> dict[str, Any]:
     return {"message_fr": "Votre avis compte, répondez !", "message_en": "Your opinion counts."}
 
 
+def _webhook_form(world: Any) -> dict[str, Any]:
+    return {
+        "name": "Ticketing",
+        "url": "https://hooks.example.com/miroir",
+        "events": ["voice.received", "wave.opened"],
+        "unit": "",
+        "active": "on",
+    }
+
+
+def _webhook(world: Any) -> dict[str, Any]:
+    return {
+        "name": "Ticketing",
+        "url": "https://hooks.example.com/miroir",
+        "events": ["complaint.received"],
+        "unit": "U-LILLE",
+    }
+
+
 def _interactions(world: Any) -> dict[str, Any]:
     return {
         "source": "matrix",
@@ -231,6 +250,13 @@ WEB: list[Page] = [
     ),
     page("api_tokens:revoke", get=LOGIN_THEN_405, post="login 403 403 403 403 403 403 302"),
     page("audit:list", get=ADMIN_ONLY),
+    page("webhooks:list", get=ADMIN_ONLY),
+    page("webhooks:create", get=LOGIN_THEN_405, post=ADMIN_ONLY, data=_webhook_form),
+    page("webhooks:detail", get=ADMIN_ONLY),
+    page("webhooks:edit", get=LOGIN_THEN_405, post=ADMIN_ACTION, data=_webhook_form),
+    page("webhooks:test", get=LOGIN_THEN_405, post=ADMIN_ACTION),
+    page("webhooks:rotate", get=LOGIN_THEN_405, post=ADMIN_ONLY),
+    page("webhooks:delete", get=LOGIN_THEN_405, post=ADMIN_ACTION),
     page("collect:wave_list", get=MANAGERS),
     page("collect:wave_create", get=EDITORS, post="login 403 403 403 403 403 302 302", data=_wave),
     page("collect:wave_detail", get="login 403 403 404 404 200 200 200"),
@@ -495,6 +521,14 @@ API_WRITE = "401 401 401 401 401 401 401 401 422 200"  # tokens only; Sud's cann
 API_RESULTS = "401 403 403 404 404 200 200 200 404 200"  # managers of the unit; others 403
 
 
+API_WEBHOOK_READ = "401 403 403 403 403 403 403 200 404 200"
+API_WEBHOOK_WRITE = "401 401 401 401 401 401 401 401 404 200"
+
+
+def _off(world: Any) -> dict[str, Any]:
+    return {"active": False}
+
+
 def _lens(world: Any) -> dict[str, Any]:
     return {"lens": "employee"}
 
@@ -537,4 +571,13 @@ API: list[Operation] = [
     ),
     api("GET /voices/{voice_id}", API_RESULTS),
     api("POST /voices/complaints", API_WRITE, body=_complaints),
+    # Webhooks: administrators' sessions read them all; tokens manage those of their scope.
+    api("GET /webhooks/events", "401 200 200 200 200 200 200 200 200 200"),
+    api("GET /webhooks", "401 403 403 403 403 403 403 200 200 200"),
+    api("POST /webhooks", "401 401 401 401 401 401 401 401 422 201", body=_webhook),
+    api("GET /webhooks/{webhook_id}", API_WEBHOOK_READ),
+    api("PATCH /webhooks/{webhook_id}", API_WEBHOOK_WRITE, body=_off),
+    api("DELETE /webhooks/{webhook_id}", API_WEBHOOK_WRITE.replace("200", "204")),
+    api("GET /webhooks/{webhook_id}/deliveries", API_WEBHOOK_READ),
+    api("POST /webhooks/{webhook_id}/test", API_WEBHOOK_WRITE.replace("200", "202")),
 ]

@@ -31,6 +31,7 @@ from miroir.collect.services import (
 from miroir.instruments.services import instrument_create, item_create, mirror_create
 from miroir.operations.services import task_failure_record
 from miroir.org.models import Unit
+from miroir.org.selectors import Scope
 from miroir.results.periods import period_of
 from miroir.results.services import publication_publish, rollups_add
 from miroir.voices.models import VoiceSource
@@ -41,6 +42,8 @@ from miroir.voices.services import (
     voice_report,
     voice_submit,
 )
+from miroir.webhooks.models import Delivery, DeliveryStatus
+from miroir.webhooks.services import subscription_create
 from tests.accounts.oidc_provider import LocalProvider, ProviderServer, sign_in
 from tests.security.support import client_as
 from tests.security.world import World
@@ -190,6 +193,32 @@ def _token_name(world: World, text: str) -> list[Fetch]:
     ]
 
 
+def _webhook(world: World, text: str) -> list[Fetch]:
+    # The name and URL an administrator types, and what a receiver answered (its log).
+    webhook, _secret = subscription_create(
+        name=text,
+        url=f"https://hooks.example.com/miroir?q={text}",
+        events=["voice.received"],
+        scope_unit=None,
+        actor=world.personas.admin,
+        scope=Scope(everything=True),
+    )
+    Delivery.objects.create(
+        subscription=webhook,
+        event_type="voice.received",
+        body="{}",
+        status=DeliveryStatus.FAILED,
+        attempts=1,
+        response_code=500,
+        response_excerpt=text,
+        error=text,
+    )
+    return [
+        ("admin", reverse("webhooks:list")),
+        ("admin", reverse("webhooks:detail", args=[webhook.pk])),
+    ]
+
+
 def _text_answer(world: World, text: str) -> list[Fetch]:
     # A refused submission shows the form again with what was typed in it.
     url = reverse("collect:respond", args=[world["token"]])
@@ -283,6 +312,7 @@ CASES = [
     Case("wave name, questionnaire seen by respondents", _wave_and_survey),
     Case("pulse name, invitation message", _pulse_and_message),
     Case("integration token name", _token_name),
+    Case("webhook name, URL and receiver's answer", _webhook),
     Case("text answer shown back", _text_answer),
     Case("search and filter parameters", _search_and_filters),
     Case("import report", _import_report),

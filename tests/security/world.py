@@ -28,6 +28,7 @@ from miroir.instruments.models import Instrument, Item
 from miroir.instruments.services import instrument_create, item_create
 from miroir.journeys.models import Moment
 from miroir.operations.services import task_failure_record
+from miroir.org.selectors import Scope
 from miroir.results.models import Publication
 from miroir.results.periods import period_of
 from miroir.voices.services import (
@@ -37,6 +38,7 @@ from miroir.voices.services import (
     voice_report,
     voice_submit,
 )
+from miroir.webhooks.services import subscription_create
 from tests.personas import Personas
 
 
@@ -176,6 +178,15 @@ def build_world(personas: Personas) -> World:
         starts_on=timezone.localdate() + timedelta(days=30),
         opens_at_time=time(9),
     )
+    # A webhook of Lille's ticketing system (never called: the world runs no task).
+    webhook, _secret = subscription_create(
+        name="Ticketing Lille",
+        url="https://hooks.example.com/miroir",
+        events=["voice.received", "complaint.received"],
+        scope_unit=personas.lille,
+        actor=admin,
+        scope=Scope(everything=True),
+    )
     world = World(
         personas=personas,
         instrument=instrument,
@@ -217,5 +228,6 @@ def build_world(personas: Personas) -> World:
         "kiosk_id": kiosk.pk,
         # The sign-in provider conftest.py configures (a local OpenID provider).
         "provider_key": "keycloak",
+        "webhook_id": webhook.pk,
     }
     return world

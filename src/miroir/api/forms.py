@@ -23,12 +23,17 @@ class ApiTokenForm(forms.Form):
     )
 
     def clean_unit(self) -> Unit | None:
-        value = self.cleaned_data["unit"].strip()
-        if not value:
-            return None
-        unit = unit_by_reference(value)
-        if unit is None:
-            raise forms.ValidationError(
-                _("No unit has the external id or number “%(value)s”."), params={"value": value}
-            )
-        return unit
+        return unit_field_value(self.cleaned_data["unit"])
+
+
+def unit_field_value(value: str) -> Unit | None:
+    """Return the unit a form's text field names (external id or number), None when empty."""
+    value = value.strip()
+    if not value:
+        return None
+    unit = unit_by_reference(value)
+    if unit is None:
+        raise forms.ValidationError(
+            _("No unit has the external id or number “%(value)s”."), params={"value": value}
+        )
+    return unit

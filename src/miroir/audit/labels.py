@@ -79,6 +79,12 @@ ACTIONS: dict[str, Any] = {
     "wave.send": gettext_lazy("Invitations sent"),
     "wave.thresholds": gettext_lazy("Anonymity thresholds raised"),
     "wave.update": gettext_lazy("Wave changed"),
+    "webhook.create": gettext_lazy("Webhook created"),
+    "webhook.delete": gettext_lazy("Webhook deleted"),
+    "webhook.disable": gettext_lazy("Webhook turned off after failed deliveries"),
+    "webhook.rotate": gettext_lazy("Webhook secret replaced"),
+    "webhook.test": gettext_lazy("Webhook test sent"),
+    "webhook.update": gettext_lazy("Webhook changed"),
 }
 
 TARGETS: dict[str, Any] = {
@@ -92,6 +98,7 @@ TARGETS: dict[str, Any] = {
     "user": gettext_lazy("Login"),
     "voice": gettext_lazy("Voice"),
     "wave": gettext_lazy("Wave"),
+    "webhook": gettext_lazy("Webhook"),
     "org": gettext_lazy("Organisation"),
 }
 
@@ -101,6 +108,8 @@ DETAILS: dict[str, Any] = {
     "updated": gettext_lazy("updated"),
     "unchanged": gettext_lazy("unchanged"),
     "direction": gettext_lazy("direction"),
+    "active": gettext_lazy("active"),
+    "events": gettext_lazy("events"),
     "email": gettext_lazy("e-mail address"),
     "expired": gettext_lazy("by its closing date"),
     "failed": gettext_lazy("failed"),

@@ -70,6 +70,7 @@ from miroir.collect.tokens import (
     token_new,
 )
 from miroir.core.checks import MINIMUM_ANONYMITY_THRESHOLD
+from miroir.core.events import event_emit
 from miroir.core.inputs import day_problem, text_clean
 from miroir.instruments.forms import answer_error_message
 from miroir.instruments.logic import Route, answer_key
@@ -363,6 +364,8 @@ def wave_launch(*, wave: Wave, actor: User | None, now: datetime | None = None) 
             "unreachable": unreachable,
         },
     )
+    if opens_now:
+        event_emit("wave.opened", wave_id=wave.pk)
     if opens_now and invitations:
         transaction.on_commit(partial(_enqueue_send, wave.pk))
     return wave
@@ -378,6 +381,7 @@ def wave_open(*, wave: Wave, actor: User | None = None, now: datetime | None = N
     wave.status = WaveStatus.OPEN
     wave.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action="wave.open", target=f"wave:{wave.pk}")
+    event_emit("wave.opened", wave_id=wave.pk)
     transaction.on_commit(partial(_enqueue_send, wave.pk))
     return wave
 
@@ -402,6 +406,7 @@ def wave_close(*, wave: Wave, actor: User | None, now: datetime | None = None) -
     audit_record(
         actor=actor, action="wave.close", target=f"wave:{wave.pk}", details={"expired": expired}
     )
+    event_emit("wave.closed", wave_id=wave.pk)
     return wave
 
 

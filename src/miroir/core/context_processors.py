@@ -38,6 +38,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if scope.is_administrator:
         items.append((reverse("org:import"), _("Import"), "import"))
         items.append((reverse("api_tokens:list"), _("API tokens"), "tokens"))
+        items.append((reverse("webhooks:list"), _("Webhooks"), "webhooks"))
         items.append((reverse("audit:list"), _("Audit log"), "audit"))
         items.append((reverse("accounts:security_admin"), _("Logins"), "accounts"))
         items.append((reverse("operations:task_failures"), _("Background tasks"), "tasks"))

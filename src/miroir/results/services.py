@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from miroir.audit.services import audit_record
 from miroir.collect.models import Answer, Response, Wave, lens_attribute
+from miroir.core.events import event_emit
 from miroir.core.inputs import text_clean
 from miroir.org.models import Unit
 from miroir.org.selectors import Scope, scope_for_user
@@ -290,6 +291,7 @@ def publication_publish(
                 target=f"publication:{publication.pk}",
                 details={"unit": unit.pk, "period": chosen.label},
             )
+            event_emit("results.published", publication_id=publication.pk)
             return Published(publication, created=True)
     except IntegrityError:
         # Published at the same moment by someone else: theirs stands.
@@ -343,4 +345,5 @@ def publication_withdraw(
         target=f"publication:{publication.pk}",
         details={"unit": publication.unit_id, "period": publication.period},
     )
+    event_emit("results.withdrawn", publication_id=publication.pk)
     return publication

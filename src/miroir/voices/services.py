@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from miroir.audit.services import audit_record
 from miroir.core.emails import email_message, email_render
+from miroir.core.events import event_emit
 from miroir.core.inputs import moment_problem, text_clean
 from miroir.journeys.models import Moment
 from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit
@@ -209,6 +210,10 @@ def _receive(voice: Voice, claim_code: str | None) -> Received:
         # events, would place its arrival between two instants. Its timeline starts from
         # its day of receipt (``selectors.voice_timeline``).
         VoiceEvent.objects.create(voice=voice, kind=VoiceEventKind.RECEIVED, at=voice.received_at)
+        # An anonymous voice is announced with the others of its day, the day after
+        # (``webhooks``' daily round): an event now would date it to the minute.
+        received = "complaint.received" if voice.kind == VoiceKind.COMPLAINT else "voice.received"
+        event_emit(received, voice_id=voice.pk)
     return Received(voice=voice, claim_code=claim_code)
 
 
@@ -220,12 +225,17 @@ def anonymous_unit(author: Member) -> Unit:
     reach the gate's verbatim threshold (the company when none does): a voice shown with
     a unit of one to a few people would name its author.
     """
-    threshold = gate.verbatim_threshold(author.lens)
+    return anonymous_unit_for(author.unit, author.lens)
+
+
+def anonymous_unit_for(unit: Unit, lens: str) -> Unit:
+    """Return the nearest unit at or above ``unit`` whose active people of ``lens`` reach the
+    verbatim threshold (the company when none does); see ``anonymous_unit``."""
+    threshold = gate.verbatim_threshold(lens)
     partners = Q(contract_type=ContractType.PARTNER)
     people = Member.objects.filter(is_active=True).filter(
-        partners if author.lens == Lens.PARTNER else ~partners
+        partners if lens == Lens.PARTNER else ~partners
     )
-    unit = author.unit
     while unit.parent_id is not None:
         if people.filter(unit__path__startswith=unit.path).count() >= threshold:
             break
@@ -483,6 +493,7 @@ def voice_answer(
         _supports_move(voice, merged_into)
     VoiceEvent.objects.create(voice=voice, kind=VoiceEventKind.ANSWERED, at=now, text=voice.answer)
     _audit(actor, "voice.answer", voice, outcome=outcome)
+    event_emit("voice.answered", voice_id=voice.pk)
     voice_id = voice.pk
     transaction.on_commit(lambda: _tell_author(voice_id))
     return voice
@@ -568,6 +579,7 @@ def voices_escalate_overdue(*, now: datetime) -> int:
             voice.save(update_fields=["escalated_at", "escalated_to"])
             VoiceEvent.objects.create(voice=voice, kind=VoiceEventKind.ESCALATED, at=now)
             _audit(None, "voice.escalate", voice, to=target.pk if target else None)
+            event_emit("alert.raised", alert="voice_overdue", voice_id=voice.pk)
             if target is not None:
                 transaction.on_commit(
                     lambda voice_id=voice_id: _tell_manager(
