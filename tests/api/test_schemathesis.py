@@ -32,6 +32,9 @@ CHECKED_AGAINST_DATA = {
     "POST /api/v1/interactions",
     "POST /api/v1/voices/complaints",
     "GET /api/v1/results/units/{unit_id}",
+    # A webhook's URL must be https to a public address, and its unit in the token's scope.
+    "POST /api/v1/webhooks",
+    "PATCH /api/v1/webhooks/{webhook_id}",
 }
 
 

@@ -27,6 +27,9 @@ from miroir.webhooks.selectors import (
 
 router = Router(tags=["webhooks"])
 
+# Every operation may answer these, in the one error shape (docs/security.md).
+ERRORS = {code: ApiErrorOut for code in (400, 401, 403, 404, 422)}
+
 
 class EventTypeOut(Schema):
     code: str
@@ -51,9 +54,9 @@ class WebhookCreatedOut(WebhookOut):
 
 
 class WebhookIn(Schema):
-    name: str = Field(max_length=1000)
+    name: str = Field(min_length=1, max_length=1000)
     url: str = Field(max_length=1000, description="https:// (see docs/webhooks.md).")
-    events: list[str] = Field(max_length=50)
+    events: list[str] = Field(min_length=1, max_length=50, description="See GET /webhooks/events.")
     unit: str | None = Field(
         None, max_length=64, description="External id or number of a unit; none: the network."
     )
@@ -128,14 +131,14 @@ def _one(request: HttpRequest, webhook_id: int) -> Subscription:
     return access_subscription(caller_scope(request), webhook_id, token=_token(request) is not None)
 
 
-@router.get("/events", response={200: list[EventTypeOut]}, summary="Events one can subscribe to")
+@router.get(
+    "/events", response={200: list[EventTypeOut], **ERRORS}, summary="Events one can subscribe to"
+)
 def webhooks_events(request: HttpRequest) -> Any:
     return [{"code": code, "label": label} for code, label in event_choices()]
 
 
-@router.get(
-    "", response={200: list[WebhookOut], 403: ApiErrorOut}, summary="Webhooks in your scope"
-)
+@router.get("", response={200: list[WebhookOut], **ERRORS}, summary="Webhooks in your scope")
 def webhooks_list(request: HttpRequest) -> Any:
     subscriptions = access_subscriptions(caller_scope(request), token=_token(request) is not None)
     return 200, [_out(subscription) for subscription in subscriptions]
@@ -143,7 +146,7 @@ def webhooks_list(request: HttpRequest) -> Any:
 
 @router.post(
     "",
-    response={201: WebhookCreatedOut, 403: ApiErrorOut, 422: ApiErrorOut},
+    response={201: WebhookCreatedOut, **ERRORS},
     summary="Subscribe a URL to events; the answer holds its secret, shown once",
 )
 def webhooks_create(request: HttpRequest, payload: WebhookIn) -> Any:
@@ -170,7 +173,7 @@ def webhooks_create(request: HttpRequest, payload: WebhookIn) -> Any:
 
 @router.get(
     "/{webhook_id}",
-    response={200: WebhookOut, 403: ApiErrorOut, 404: ApiErrorOut},
+    response={200: WebhookOut, **ERRORS},
     summary="A webhook",
 )
 def webhooks_detail(request: HttpRequest, webhook_id: int) -> Any:
@@ -179,7 +182,7 @@ def webhooks_detail(request: HttpRequest, webhook_id: int) -> Any:
 
 @router.patch(
     "/{webhook_id}",
-    response={200: WebhookOut, 403: ApiErrorOut, 404: ApiErrorOut, 422: ApiErrorOut},
+    response={200: WebhookOut, **ERRORS},
     summary="Change a webhook, or turn it off (active: false) and on again",
 )
 def webhooks_update(request: HttpRequest, webhook_id: int, payload: WebhookPatch) -> Any:
@@ -200,7 +203,7 @@ def webhooks_update(request: HttpRequest, webhook_id: int, payload: WebhookPatch
 
 @router.delete(
     "/{webhook_id}",
-    response={204: None, 403: ApiErrorOut, 404: ApiErrorOut},
+    response={204: None, **ERRORS},
     summary="Delete a webhook and its delivery log",
 )
 def webhooks_delete(request: HttpRequest, webhook_id: int) -> Any:
@@ -211,7 +214,7 @@ def webhooks_delete(request: HttpRequest, webhook_id: int) -> Any:
 
 @router.get(
     "/{webhook_id}/deliveries",
-    response={200: list[DeliveryOut], 403: ApiErrorOut, 404: ApiErrorOut, 422: ApiErrorOut},
+    response={200: list[DeliveryOut], **ERRORS},
     summary="A webhook's deliveries, newest first",
 )
 def webhooks_deliveries(
@@ -228,7 +231,7 @@ def webhooks_deliveries(
 
 @router.post(
     "/{webhook_id}/test",
-    response={202: DeliveryOut, 403: ApiErrorOut, 404: ApiErrorOut},
+    response={202: DeliveryOut, **ERRORS},
     summary="Send a ping event to the webhook now",
 )
 def webhooks_test(request: HttpRequest, webhook_id: int) -> Any:
