@@ -16,9 +16,9 @@ from django_tasks import task_backends
 from miroir.audit.models import AuditEntry
 from miroir.voices.services import complaint_receive
 from miroir.webhooks import services
+from miroir.webhooks.delivery import DELIVERY_ATTEMPTS, DeliveryFailed, deliver
 from miroir.webhooks.models import Delivery, DeliveryStatus, DisabledReason
 from miroir.webhooks.signing import signature_valid
-from miroir.webhooks.tasks import deliver
 from miroir.webhooks.transport import url_problem
 from tests.webhooks.conftest import DUMMY
 
@@ -110,7 +110,7 @@ def test_a_receiver_failing_gets_the_same_event_again_after_growing_delays(
 
     delays = []
     for attempt in (1, 2):
-        with pytest.raises(services.DeliveryFailed):
+        with pytest.raises(DeliveryFailed):
             deliver.call(delivery.pk, retry_attempt=attempt)
         queued = backend.results[-1]
         assert queued.kwargs == {"retry_attempt": attempt + 1}
@@ -139,7 +139,7 @@ def test_repeated_failures_turn_the_webhook_off_and_tell_the_administrators(
 ):
     settings.WEBHOOKS_DISABLE_AFTER = 2
     subscription, _secret = subscribe(["complaint.received"])
-    receiver.statuses = [500] * (2 * services.DELIVERY_ATTEMPTS)
+    receiver.statuses = [500] * (2 * DELIVERY_ATTEMPTS)
     for number in range(3):
         with django_capture_on_commit_callbacks(execute=True):
             _complaint(personas, external_id=f"CRM-{number}")
@@ -149,7 +149,7 @@ def test_repeated_failures_turn_the_webhook_off_and_tell_the_administrators(
     assert subscription.disabled_reason == DisabledReason.FAILURES
     assert subscription.consecutive_failures == 2
     # Every attempt of the first two, then nothing for the third complaint.
-    assert len(receiver.requests) == 2 * services.DELIVERY_ATTEMPTS
+    assert len(receiver.requests) == 2 * DELIVERY_ATTEMPTS
     assert list(Delivery.objects.values_list("status", flat=True)) == ["failed", "failed"]
     assert AuditEntry.objects.filter(action="webhook.disable").count() == 1
     [notice] = mail.outbox
@@ -168,7 +168,7 @@ def test_a_success_resets_the_failures_in_a_row(
 ):
     settings.WEBHOOKS_DISABLE_AFTER = 2
     subscription, _secret = subscribe(["complaint.received"])
-    receiver.statuses = [500] * services.DELIVERY_ATTEMPTS
+    receiver.statuses = [500] * DELIVERY_ATTEMPTS
     for number in range(3):
         with django_capture_on_commit_callbacks(execute=True):
             _complaint(personas, external_id=f"CRM-{number}")
@@ -279,7 +279,7 @@ def test_a_receiver_that_does_not_answer_in_time_is_a_failed_attempt(
         with django_capture_on_commit_callbacks(execute=True):
             _complaint(personas)
         delivery = Delivery.objects.get()
-        with pytest.raises(services.DeliveryFailed):
+        with pytest.raises(DeliveryFailed):
             deliver.call(delivery.pk)
     finally:
         silent.close()

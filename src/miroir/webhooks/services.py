@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from miroir.audit.services import audit_record
-from miroir.core.emails import email_message, email_render
 from miroir.core.inputs import text_clean
-from miroir.org.models import RoleKind, Unit
+from miroir.org.models import Unit
 from miroir.org.selectors import Scope, scope_for_unit
 from miroir.webhooks import transport
+from miroir.webhooks.delivery import deliver
 from miroir.webhooks.events import EVENT_TYPES, PING
 from miroir.webhooks.models import (
     NAME_MAX,
-    RESPONSE_EXCERPT_MAX,
     URL_MAX,
     AnnouncedDay,
     Delivery,
@@ -33,13 +29,8 @@ from miroir.webhooks.models import (
     DisabledReason,
     Subscription,
 )
-from miroir.webhooks.signing import SIGNATURE_HEADER, secret_new, signature_header
+from miroir.webhooks.signing import secret_new
 
-logger = logging.getLogger(__name__)
-
-# Attempts of one delivery before it is marked failed (the task's back-off spaces them:
-# 30 s, 2 min, 8 min, 32 min, 2 h; see tasks.py).
-DELIVERY_ATTEMPTS = 6
 ANONYMOUS_VOICES = "anonymous_voices"
 
 
@@ -234,8 +225,6 @@ def _body(event_id: uuid.UUID, code: str, data: dict[str, Any], at: datetime) ->
 
 
 def _enqueue(delivery_id: int) -> None:
-    from miroir.webhooks.tasks import deliver
-
     deliver.enqueue(delivery_id)
 
 
@@ -321,134 +310,6 @@ def anonymous_voices_announce(*, now: datetime | None = None) -> int:
 
 def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day))
-
-
-# Attempts ----------------------------------------------------------------------------------
-
-
-class DeliveryFailed(Exception):
-    """An attempt failed and another one is due (the task is retried with back-off)."""
-
-
-def _excerpt(content: bytes) -> str:
-    return content.decode("utf-8", errors="replace")[:RESPONSE_EXCERPT_MAX]
-
-
-def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delivery | None:
-    """Return the delivery after one more attempt; ``DeliveryFailed`` when it failed and
-    has attempts left. A delivery already finished, or gone, is left alone (idempotent)."""
-    delivery = (
-        Delivery.objects.select_related("subscription")
-        .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
-        .first()
-    )
-    if delivery is None:
-        return None
-    subscription = delivery.subscription
-    if not subscription.is_active and delivery.event_type != PING:
-        return _finish(delivery, ok=False, error=_("The webhook is turned off."), now=now)
-    body = delivery.body.encode("utf-8")
-    moment = now or timezone.now()
-    headers = {
-        SIGNATURE_HEADER: signature_header(subscription.secret, int(moment.timestamp()), body),
-        "Miroir-Event": delivery.event_type,
-        "Miroir-Event-Id": str(delivery.event_id),
-        "Miroir-Delivery": str(delivery.pk),
-    }
-    delivery.attempts += 1
-    delivery.last_attempt_at = moment
-    try:
-        answer = transport.post(
-            subscription.url, body, headers, timeout=settings.WEBHOOKS_TIMEOUT_SECONDS
-        )
-    except transport.TargetRefused as refused:
-        # Retrying will not change an address; the log says why.
-        return _finish(delivery, ok=False, error=str(refused), now=now)
-    except OSError as error:
-        return _after_failure(delivery, f"{type(error).__name__}: {error}", now=now)
-    delivery.response_code = answer.status
-    delivery.duration_ms = answer.duration_ms
-    delivery.response_excerpt = _excerpt(answer.body)
-    if 200 <= answer.status < 300:
-        return _finish(delivery, ok=True, error="", now=now)
-    return _after_failure(
-        delivery, _("The receiver answered %(code)d.") % {"code": answer.status}, now=now
-    )
-
-
-def _after_failure(delivery: Delivery, error: str, *, now: datetime | None) -> Delivery:
-    if delivery.attempts >= DELIVERY_ATTEMPTS:
-        return _finish(delivery, ok=False, error=error, now=now)
-    delivery.error = error[:500]
-    delivery.save()
-    raise DeliveryFailed(error)
-
-
-@transaction.atomic
-def _finish(delivery: Delivery, *, ok: bool, error: str, now: datetime | None) -> Delivery:
-    delivery.status = DeliveryStatus.SUCCEEDED if ok else DeliveryStatus.FAILED
-    delivery.error = error[:500]
-    delivery.save()
-    if delivery.event_type == PING:
-        return delivery  # a test says how the receiver does; it does not count
-    subscription = Subscription.objects.select_for_update().get(pk=delivery.subscription_id)
-    if ok:
-        if subscription.consecutive_failures:
-            subscription.consecutive_failures = 0
-            subscription.save(update_fields=["consecutive_failures"])
-        return delivery
-    subscription.consecutive_failures += 1
-    fields = ["consecutive_failures"]
-    limit = settings.WEBHOOKS_DISABLE_AFTER
-    if subscription.is_active and limit and subscription.consecutive_failures >= limit:
-        subscription.is_active = False
-        subscription.disabled_at = now or timezone.now()
-        subscription.disabled_reason = DisabledReason.FAILURES
-        fields += ["is_active", "disabled_at", "disabled_reason"]
-        audit_record(
-            actor=None,
-            action="webhook.disable",
-            target=f"webhook:{subscription.pk}",
-            details={"failed": subscription.consecutive_failures},
-        )
-        subscription_id = subscription.pk
-        transaction.on_commit(lambda: _tell_administrators(subscription_id))
-    subscription.save(update_fields=fields)
-    return delivery
-
-
-def administrator_emails() -> list[str]:
-    """Return the addresses of the active administrators' logins."""
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(member__roles__kind=RoleKind.ADMINISTRATOR, member__is_active=True)
-        )
-    )
-    return sorted({user.email for user in users if user.email})
-
-
-def _tell_administrators(subscription_id: int) -> None:
-    from django.urls import reverse
-
-    subscription = Subscription.objects.filter(pk=subscription_id).first()
-    if subscription is None:
-        return
-    link = settings.SITE_URL + reverse("webhooks:detail", args=[subscription.pk])
-    rendered = email_render(
-        "webhooks/email/disabled",
-        {"subscription": subscription, "link": link, "failures": subscription.consecutive_failures},
-        settings.LANGUAGE_CODE,
-    )
-    for to in administrator_emails():
-        try:
-            email_message(rendered, to=to).send()
-        except Exception:  # the notice is also on the page; a mailbox down is only logged
-            logger.exception(
-                "Could not tell %s that webhook %s was turned off", to, subscription_id
-            )
 
 
 def deliveries_purge(*, now: datetime | None = None) -> int:

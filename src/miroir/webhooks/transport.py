@@ -39,7 +39,7 @@ class Answer:
 
 
 def _allow_private() -> bool:
-    return bool(getattr(settings, "WEBHOOKS_ALLOW_PRIVATE", False))
+    return settings.WEBHOOKS_ALLOW_PRIVATE
 
 
 def address_is_public(address: str) -> bool:
