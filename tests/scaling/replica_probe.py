@@ -40,6 +40,19 @@ def main() -> None:
         with transaction.atomic():
             seen["in_transaction"] = in_recovery()
 
+    # The result engine's reads: the fingerprint of a release, read on the replica only.
+    from datetime import date
+
+    from miroir.results.engine import build
+    from miroir.results.periods import period_of
+
+    with (
+        CaptureQueriesContext(connections["replica"]) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        build.release_counted("customer", period_of(date.today()))
+    seen["engine_reads"] = [len(on_replica.captured_queries), len(on_primary.captured_queries)]
+
     recorded: list[bool] = []
     from miroir.core import replica
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rq.job import Job
 from rq.worker import SimpleWorker
 
-from miroir.collect import tasks as collect_tasks
+from miroir.collect import periodic as collect_periodic
 from miroir.operations.models import TaskFailure
 from miroir.operations.retry import retried_task
 from miroir.operations.selectors import late_task_count, task_queue
@@ -38,10 +38,10 @@ def rq_queue(db, settings, redis_url):
 
 def test_due_deferred_and_late_jobs_are_counted_like_the_database_queue(rq_queue):
     now = timezone.now()
-    rq_queue(collect_tasks.send_reminders)
-    rq_queue(collect_tasks.send_reminders, minutes_ago=11)
-    rq_queue(collect_tasks.open_due_waves, run_after=now + timedelta(minutes=30))
-    rq_queue(collect_tasks.close_due_waves, run_after=now - timedelta(minutes=25))
+    rq_queue(collect_periodic.send_reminders)
+    rq_queue(collect_periodic.send_reminders, minutes_ago=11)
+    rq_queue(collect_periodic.open_due_waves, run_after=now + timedelta(minutes=30))
+    rq_queue(collect_periodic.close_due_waves, run_after=now - timedelta(minutes=25))
     now += timedelta(seconds=5)
     state = task_queue(now=now)
     assert (state.waiting, state.due, state.late, state.running) == (4, 3, 2, 0)
@@ -54,8 +54,8 @@ def test_due_deferred_and_late_jobs_are_counted_like_the_database_queue(rq_queue
 
 
 def test_a_worker_empties_the_queue_and_the_counts_follow(rq_queue):
-    rq_queue(collect_tasks.send_reminders)
-    rq_queue(collect_tasks.purge_closed_waves)
+    rq_queue(collect_periodic.send_reminders)
+    rq_queue(collect_periodic.purge_closed_waves)
     assert task_queue().waiting == 2
     queue = django_rq.get_queue("default")
     # In process, on the test's own database connection (no fork).

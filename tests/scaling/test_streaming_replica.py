@@ -72,5 +72,6 @@ def test_result_reads_go_to_the_replica_and_everything_else_to_the_primary(clust
     assert seen["units_on_replica"] == ["LYO-PD"]  # it replayed the primary's write
     assert seen["replica_queries"] == 1
     assert seen["in_transaction"] is False  # a transaction sees its own rows: the primary
+    assert seen["engine_reads"] == [1, 0]  # the result engine reads the replica, only it
     # A GET reads the replica; a POST and the same person's next GET read the primary.
     assert seen["requests_on_replica"] == [True, False, False]

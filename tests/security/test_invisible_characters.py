@@ -175,3 +175,9 @@ def test_two_units_differing_only_by_a_hidden_character_have_the_same_name(world
     )
     _import(world, "units_file", units)
     assert Unit.objects.get(external_id="U-Y").name == lille.name
+
+
+def test_no_visible_character_of_the_input_turns_into_a_joiner():
+    # A noncharacter once served as the kept joiners' placeholder and came back as U+200D.
+    assert text_clean("\U0010fffe") == "\U0010fffe"
+    assert text_clean("a\U0010fffeb\u200dc") == "a\U0010fffebc"

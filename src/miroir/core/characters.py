@@ -17,10 +17,21 @@ INVISIBLE = re.compile(
     "\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\U000e0000-\U000e007f]"
 )
 # A zero-width joiner between two pictographs builds one emoji (👩‍💻): kept in free texts.
-_EMOJI_JOINER = re.compile(
-    "(?<=[\U0001f000-\U0001faff\u2600-\u27bf])\u200d(?=[\U0001f000-\U0001faff\u2600-\u27bf])"
-)
-_KEPT_JOINER = "\U0010fffe"  # a noncharacter, never in input once text_clean ran
+_PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
+
+
+def _removed(match: re.Match[str]) -> str:
+    # Judged on the text as given, so that cleaning twice changes nothing and no character
+    # of the input can stand for a kept joiner.
+    if match.group() == "\u200d":
+        text, at = match.string, match.start()
+        if (
+            0 < at < len(text) - 1
+            and _PICTOGRAPH.match(text[at - 1])
+            and _PICTOGRAPH.match(text[at + 1])
+        ):
+            return "\u200d"
+    return ""
 
 
 def text_clean(text: str) -> str:
@@ -29,6 +40,4 @@ def text_clean(text: str) -> str:
     A zero-width joiner inside an emoji sequence stays. The text is not trimmed: callers
     keep their own rule for surrounding spaces.
     """
-    text = _EMOJI_JOINER.sub(_KEPT_JOINER, text)
-    text = INVISIBLE.sub("", text).replace(_KEPT_JOINER, "\u200d")
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", INVISIBLE.sub(_removed, text))

@@ -19,12 +19,12 @@ from datetime import date
 from typing import Any, NamedTuple
 
 import numpy as np
-from django.db import connection
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from miroir.collect.models import Answer, Response, Wave, WaveStatus, lens_attribute
+from miroir.core.replica import read_connection, result_reads
 from miroir.results import gate
 from miroir.results.engine.release import Packed, Release
 from miroir.results.engine.tally import Tally, answer_days, response_days
@@ -124,8 +124,24 @@ def release_inputs(
 
 
 def release_counted(lens: str, period: Period) -> Counted:
-    """Return the fingerprint of the roll-ups of ``lens`` in ``period`` (one grouped query)."""
-    per_wave = list(
+    """Return the fingerprint of the roll-ups of ``lens`` in ``period`` (one grouped query).
+
+    Read where the release is read (the replica, when there is one), and before it: a
+    release is then computed from data at least as recent as the fingerprint it is kept
+    under, so a replica's lag can make a release be recounted sooner, never kept stale.
+    """
+    with result_reads():
+        per_wave = _per_wave(lens, period)
+    return Counted(
+        data=tuple((row[0], *row[3:]) for row in per_wave),
+        wave_ids=tuple(row[0] for row in per_wave),
+        threshold=gate.score_threshold(lens, (row[1] for row in per_wave)),
+        verbatim_threshold=gate.verbatim_threshold(lens, (row[2] for row in per_wave)),
+    )
+
+
+def _per_wave(lens: str, period: Period) -> list[tuple[Any, ...]]:
+    return list(
         RollupResponses.objects.filter(lens=lens, period__in=period.month_starts())
         .values("wave_id", "wave__threshold_scores", "wave__threshold_verbatims")
         .annotate(
@@ -148,12 +164,6 @@ def release_counted(lens: str, period: Period) -> Counted:
             "last",
         )
     )
-    return Counted(
-        data=tuple((row[0], *row[3:]) for row in per_wave),
-        wave_ids=tuple(row[0] for row in per_wave),
-        threshold=gate.score_threshold(lens, (row[1] for row in per_wave)),
-        verbatim_threshold=gate.verbatim_threshold(lens, (row[2] for row in per_wave)),
-    )
 
 
 def thresholds_hold(release: Release, waves: dict[int, WaveFacts]) -> bool:
@@ -172,7 +182,20 @@ def thresholds_hold(release: Release, waves: dict[int, WaveFacts]) -> bool:
 def release_build(
     *, tree: Tree, lens: str, period: Period, segments: bool, inputs: Inputs, counted: Counted
 ) -> Release:
-    """Return the release of ``lens`` and ``period`` computed from the roll-ups, gated."""
+    """Return the release of ``lens`` and ``period`` computed from the roll-ups, gated.
+
+    Its reads go to the replica when there is one (``core.replica``): a lagging replica
+    gives the release of an earlier moment, which the release days make as safe as any.
+    """
+    with result_reads():
+        return _release_build(
+            tree=tree, lens=lens, period=period, segments=segments, inputs=inputs, counted=counted
+        )
+
+
+def _release_build(
+    *, tree: Tree, lens: str, period: Period, segments: bool, inputs: Inputs, counted: Counted
+) -> Release:
     months = period.month_starts()
     rows = Rollup.objects.filter(lens=lens, period__in=months)
     per_unit = RollupResponses.objects.filter(lens=lens, period__in=months)
@@ -388,7 +411,7 @@ def _fetch(queryset: Any) -> list[tuple[Any, ...]]:
     the sums it reads are plain numbers (``None`` when empty, which the caller handles).
     """
     sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
