@@ -69,6 +69,8 @@ def test_every_app_registers_its_jobs_in_running_order():
 
 COLLECT = [
     "collect.close_due_waves",
+    # A pulse's next wave is made after the closings and before the openings of the minute.
+    "collect.launch_pulse_waves",
     "collect.open_due_waves",
     "collect.send_pending_invitations",
     "collect.send_reminders",
