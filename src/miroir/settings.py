@@ -250,6 +250,12 @@ CORE_RATE_LIMITS = {
     "kiosk": env_rate("MIROIR_RATE_KIOSK", (30, 60)),
     "sms_webhook": env_rate("MIROIR_RATE_SMS_WEBHOOK", (600, 60)),
     "complaint": env_rate("MIROIR_RATE_COMPLAINT", (5, 600)),
+    # Sign-in codes by SMS (accounts/phone_signin.py): how many one mobile number may be sent,
+    # and how many one address may ask for over any numbers.
+    "signin_sms_number": env_rate("MIROIR_RATE_SIGNIN_SMS_NUMBER", (3, 900)),
+    "signin_sms_address": env_rate("MIROIR_RATE_SIGNIN_SMS_ADDRESS", (10, 3600)),
+    # Anonymous voices left on a shop tablet, per address and tablet.
+    "voice_tablet": env_rate("MIROIR_RATE_VOICE_TABLET", (20, 600)),
     # Failed logins (accounts/lockout.py): an address with this many failures on one account,
     # or on any accounts, is locked out of it (of all) for MIROIR_LOGIN_LOCKOUT_SECONDS; an
     # account with this many failures from anywhere makes further password-only attempts
@@ -312,6 +318,11 @@ if _replica_url:
 # After a write, the writer's next requests read the primary for this long, so that they see
 # what they just did whatever the replica's lag (read-your-writes).
 MIROIR_REPLICA_PIN_SECONDS = env_int("MIROIR_REPLICA_PIN_SECONDS", 15)
+# A phone its owner chose to keep signed in (SMS code or handed-out link) stays so this many
+# days, idle or not, until they log out or revoke it from their Security page.
+MIROIR_REMEMBER_PHONE_DAYS = env_int("MIROIR_REMEMBER_PHONE_DAYS", 30)
+# How long a sign-in link handed out by a manager stays usable.
+MIROIR_SIGNIN_LINK_DAYS = env_int("MIROIR_SIGNIN_LINK_DAYS", 7)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

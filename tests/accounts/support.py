@@ -55,3 +55,38 @@ def password_step(client, user: User, **extra):
     return client.post(
         reverse("accounts:login"), {"username": user.email, "password": PASSWORD, **extra}
     )
+
+
+def phone_member(unit, *, first: str = "Fatou", phone: str = "06 12 34 56 78", roles=()):
+    """Return a member of ``unit`` without an e-mail address, with a mobile number and its login."""
+    from miroir.org.models import ContractType, Member
+    from miroir.org.services import member_sync_user, role_grant
+
+    member = Member.objects.create(
+        first_name=first,
+        last_name="Terrain",
+        email=None,
+        phone=phone,
+        unit=unit,
+        contract_type=ContractType.PERMANENT,
+        external_id=f"M-phone-{first.lower()}",
+    )
+    member_sync_user(member)
+    for kind in roles:
+        role_grant(member=member, kind=kind)
+    member.refresh_from_db()
+    return member
+
+
+def sms_sent(settings) -> list[dict[str, str]]:
+    """Return the SMS the file backend wrote, oldest first."""
+    from miroir.collect.sms_backends import FileBackend
+
+    return FileBackend(settings.COLLECT_SMS_FILE_DIR).messages()
+
+
+def code_in(text: str) -> str:
+    """Return the six-digit code of a sign-in SMS."""
+    import re
+
+    return re.search(r"#(\d{6})", text).group(1)

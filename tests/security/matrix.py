@@ -193,6 +193,10 @@ def _interactions(world: Any) -> dict[str, Any]:
 WEB: list[Page] = [
     page("core:home", get=LOGGED_IN),
     page("core:healthz", get=PUBLIC_200),
+    # Installing on a phone: the manifest, the service worker, the offline page (no session).
+    page("core:manifest", get=PUBLIC_200, post=PUBLIC_405),
+    page("core:service_worker", get=PUBLIC_200, post=PUBLIC_405),
+    page("core:offline", get=PUBLIC_200, post=PUBLIC_405),
     page(
         "accounts:login",
         get="200 302 302 302 302 302 302 302",
@@ -207,6 +211,38 @@ WEB: list[Page] = [
         data=lambda w: {"email": "nobody@example.com"},
     ),
     page("accounts:password_reset_done", get=PUBLIC_200),
+    # Signing in by phone: the same answer whether the number has a login or not.
+    page(
+        "accounts:login_phone",
+        get="200 302 302 302 302 302 302 302",
+        post=PUBLIC_302,
+        data=lambda w: {"phone": "06 98 76 54 32"},
+    ),
+    # Without a number asked for first, back to the number.
+    page(
+        "accounts:login_phone_code", get=PUBLIC_302, post=PUBLIC_302, data=lambda w: {"code": "1"}
+    ),
+    # Fatou's link: its page for anyone, and it signs whoever posts it in (once).
+    page(
+        "accounts:login_link",
+        get=PUBLIC_200,
+        post=PUBLIC_302,
+        kwargs={"token": "sign_in_token"},
+    ),
+    # Fatou's phone kept signed in: only she ends it; for anyone else it does not exist.
+    page(
+        "accounts:session_end",
+        get=LOGIN_THEN_405,
+        post="login 404 404 404 404 404 404 404",
+    ),
+    # Handing out a link to Fatou (Lille) and revoking hers: whoever manages Lille.
+    page(
+        "accounts:member_sign_in_link",
+        get=LOGIN_THEN_405,
+        post=MANAGERS_OF_UNIT,
+        kwargs={"member_id": "phone_member_id"},
+    ),
+    page("accounts:sign_in_link_revoke", get=LOGIN_THEN_405, post=VOICE_ACTION),
     page(
         "accounts:password_reset_confirm",
         get=PUBLIC_302,
@@ -368,6 +404,17 @@ WEB: list[Page] = [
         "HttpOnly SameSite cookie, a header derived from it, and the Origin check",
     ),
     page("collect:kiosk_manifest", get=PUBLIC_200),
+    # A shop tablet for anonymous voices: without its cookie, its set-up page (a POST is
+    # refused); the set-up takes the key in a POST body. Managers of Lille make and revoke one.
+    page("voices:tablet", get=PUBLIC_200, post=PUBLIC_403, data=lambda w: {"text": "Bonjour"}),
+    page(
+        "voices:tablet_setup",
+        get=PUBLIC_405,
+        post=PUBLIC_200,
+        data=lambda w: {"key": w["tablet_key"]},
+    ),
+    page("voices:tablet_new", get=LOGIN_THEN_405, post=MANAGERS_OF_UNIT),
+    page("voices:tablet_revoke", get=LOGIN_THEN_405, post=VOICE_ACTION),
     page("set_language", get=PUBLIC_302, post=PUBLIC_302, data=lambda w: {"language": "en"}),
     page("api:openapi-json", get=PUBLIC_200),
     page("api:openapi-view", get=PUBLIC_200),

@@ -305,6 +305,11 @@ def _publication_message(world: World, text: str) -> list[Fetch]:
     ]
 
 
+def _mobile_number(world: World, text: str) -> list[Fetch]:
+    # A number that is not one is shown back in the form, with the error naming the field.
+    return [("anonymous", reverse("accounts:login_phone"), {"phone": text})]
+
+
 CASES = [
     Case("unit name", _unit_name),
     Case("member name, job title, partner organisation", _member_name),
@@ -320,6 +325,7 @@ CASES = [
     Case("customer complaint", _complaint),
     Case("failed task", _task_failure),
     Case("message of a publication to the team", _publication_message),
+    Case("mobile number typed to log in", _mobile_number),
 ]
 
 

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from miroir.accounts.models import LoginSession
+from miroir.accounts.signin_services import sign_in_link_issue
 from miroir.api.services import api_token_create
 from miroir.collect.channels.posters.drawing import wave_short_code
 from miroir.collect.models import Invitation, Wave
@@ -39,6 +41,8 @@ from miroir.voices.services import (
     voice_submit,
 )
 from miroir.webhooks.services import subscription_create
+from miroir.voices.tablets import tablet_issue
+from tests.accounts.support import phone_member
 from tests.personas import Personas
 
 
@@ -186,6 +190,16 @@ def build_world(personas: Personas) -> World:
         scope_unit=personas.lille,
         actor=admin,
         scope=Scope(everything=True),
+    # Fatou, of Lille, has no e-mail address: she signs in with her mobile number, or with a
+    # link her manager handed out; she keeps her phone signed in.
+    fatou = phone_member(personas.lille)
+    link, link_token = sign_in_link_issue(member=fatou, actor=personas.shop_manager)
+    tablet, tablet_key = tablet_issue(unit=personas.lille, actor=personas.shop_manager)
+    kept = LoginSession.objects.create(
+        user=fatou.user,
+        session_key="fatou-phone-session",
+        method="sms",
+        remembered_until=timezone.now() + timedelta(days=30),
     )
     world = World(
         personas=personas,
@@ -229,5 +243,11 @@ def build_world(personas: Personas) -> World:
         # The sign-in provider conftest.py configures (a local OpenID provider).
         "provider_key": "keycloak",
         "webhook_id": webhook.pk,
+        "phone_member_id": fatou.pk,
+        "sign_in_token": link_token,
+        "link_id": link.pk,
+        "session_id": kept.pk,
+        "tablet_id": tablet.pk,
+        "tablet_key": tablet_key,
     }
     return world

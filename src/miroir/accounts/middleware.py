@@ -30,6 +30,9 @@ OPEN_VIEWS = {
     "accounts:login_verify",
     "accounts:sso_start",
     "accounts:sso_callback",
+    "accounts:login_phone",
+    "accounts:login_phone_code",
+    "accounts:login_link",
     "accounts:logout",
     "accounts:password_reset",
     "accounts:password_reset_done",
@@ -40,6 +43,9 @@ OPEN_VIEWS = {
     "accounts:two_factor_recovery_codes",
     "set_language",
     "core:healthz",
+    "core:manifest",
+    "core:service_worker",
+    "core:offline",
 }
 
 
@@ -62,8 +68,13 @@ class AccountSecurityMiddleware:
         if started is None:
             sessions.session_start(session)
             return
-        expired = moment - started > settings.MIROIR_SESSION_MAX_LIFETIME
-        idle = seen is not None and moment - seen > settings.MIROIR_SESSION_IDLE_TIMEOUT
+        remembered = session.get(sessions.REMEMBERED_UNTIL)
+        if remembered is not None:
+            # A phone its owner keeps signed in: no idle timeout, its own end.
+            expired, idle = moment > remembered, False
+        else:
+            expired = moment - started > settings.MIROIR_SESSION_MAX_LIFETIME
+            idle = seen is not None and moment - seen > settings.MIROIR_SESSION_IDLE_TIMEOUT
         if expired or idle:
             logout(request)
             messages.info(request, _("Your session has ended. Please log in again."))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -29,7 +31,10 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A login. What it can reach comes from the member it belongs to (see org.selectors)."""
 
-    email = models.EmailField(_("e-mail address"), unique=True)
+    # Empty for the login of a member without an e-mail address, who signs in with their
+    # mobile number (``phone``): a code by SMS, or a link their manager hands out.
+    email = models.EmailField(_("e-mail address"), unique=True, null=True, blank=True)
+    phone = models.CharField(_("mobile number"), max_length=20, unique=True, null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     preferred_language = models.CharField(_("language"), max_length=8, blank=True)
@@ -48,7 +53,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
-        return self.email
+        return self.email or self.phone or f"user {self.pk}"
+
+    @property
+    def identifier(self) -> str:
+        """Return what the person types to log in: their e-mail address, else their number."""
+        return self.email or self.phone or ""
 
     @property
     def is_staff(self) -> bool:
@@ -113,6 +123,11 @@ class LoginSession(models.Model):
     )
     session_key = models.CharField(max_length=40, unique=True)
     started_at = models.DateTimeField(default=timezone.now)
+    # How the login was made (password, sms, link…), and, for a phone its owner chose to
+    # keep signed in, until when and a short name of the browser, to list and revoke it.
+    method = models.CharField(max_length=16, blank=True)
+    remembered_until = models.DateTimeField(null=True, blank=True)
+    device = models.CharField(max_length=80, blank=True)
 
     class Meta:
         verbose_name = _("login session")
@@ -120,3 +135,57 @@ class LoginSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of user {self.user_id}"
+
+
+class SignInCode(models.Model):
+    """A six-digit code sent by SMS to sign in; only its keyed digest is kept.
+
+    One per login at a time (a new request replaces it), spent by its use, void after its
+    expiry or its last allowed try.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_code"
+    )
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sign-in code")
+        verbose_name_plural = _("sign-in codes")
+
+    def __str__(self) -> str:
+        return f"sign-in code of user {self.user_id}"
+
+
+class SignInLink(models.Model):
+    """A personal single-use sign-in link a manager hands out; only its digest is kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"sign-in link {self.pk} of user {self.user_id}"
+
+    def usable(self, at: Any) -> bool:
+        """Return whether the link still signs in at ``at``."""
+        return self.used_at is None and self.revoked_at is None and self.expires_at > at

@@ -118,7 +118,7 @@ def account_enable_refusal(*, user: User) -> str | None:
             "%(email)s belongs to a collaborator listed as inactive in the organisation: make "
             "them active again through the organisation import first."
         ) % {"email": user.email}
-    if member is not None and not member.email:
+    if member is not None and not member.email and not user.phone:
         return _(
             "%(email)s belongs to a collaborator who no longer has an e-mail address: give "
             "them one through the organisation import first."

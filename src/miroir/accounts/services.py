@@ -42,7 +42,9 @@ def login_session_record(*, user: User, session_key: str) -> None:
 
     # Sessions past their absolute lifetime are over whether or not they logged out.
     oldest = timezone.now() - timedelta(seconds=settings.MIROIR_SESSION_MAX_LIFETIME)
-    LoginSession.objects.filter(user=user, started_at__lt=oldest).delete()
+    LoginSession.objects.filter(user=user, started_at__lt=oldest).exclude(
+        remembered_until__gt=timezone.now()
+    ).delete()
     LoginSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
 
 

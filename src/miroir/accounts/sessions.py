@@ -13,6 +13,9 @@ VERIFIED = "miroir_2fa_verified"
 CHECKED_AT = "miroir_2fa_checked_at"
 PENDING = "miroir_login_pending"
 RECOVERY_CODES = "miroir_recovery_codes"
+# A phone its owner keeps signed in (signin_services.session_signed_in): until this time
+# (seconds since the epoch), with no idle timeout.
+REMEMBERED_UNTIL = "miroir_remembered_until"
 # How long the second step of a login may wait after the first.
 PENDING_SECONDS = 5 * 60
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from miroir.accounts import sso_views, views
+from miroir.accounts import signin_views, sso_views, views
 from miroir.accounts.forms import PasswordSetupForm
 from miroir.core.ratelimit import rate_limit
 
@@ -13,6 +13,20 @@ urlpatterns = [
     path("login/code/", views.login_verify, name="login_verify"),
     path("login/sso/<slug:provider_key>/", sso_views.sso_start, name="sso_start"),
     path("login/sso/<slug:provider_key>/callback/", sso_views.sso_callback, name="sso_callback"),
+    path("login/phone/", signin_views.login_phone, name="login_phone"),
+    path("login/phone/code/", signin_views.login_phone_code, name="login_phone_code"),
+    path("login/link/<str:token>/", signin_views.login_link, name="login_link"),
+    path("sessions/<int:session_id>/end/", signin_views.session_end, name="session_end"),
+    path(
+        "members/<int:member_id>/sign-in-link/",
+        signin_views.member_sign_in_link,
+        name="member_sign_in_link",
+    ),
+    path(
+        "sign-in-links/<int:link_id>/revoke/",
+        signin_views.sign_in_link_revoke,
+        name="sign_in_link_revoke",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/reset/",

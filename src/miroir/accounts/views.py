@@ -40,6 +40,7 @@ from miroir.accounts.selectors import (
     two_factor_required,
     unconfirmed_device,
 )
+from miroir.accounts.signin_selectors import remembered_sessions
 from miroir.core import ratelimit
 from miroir.org.selectors import request_scope
 
@@ -227,6 +228,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         "required": two_factor_required(user),
         "codes_left": recovery_codes_left(user),
         "disable_form": TotpCodeForm(),
+        "remembered": remembered_sessions(user),
     }
     return render(request, "accounts/two_factor.html", context)
 

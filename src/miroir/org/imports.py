@@ -43,7 +43,7 @@ from miroir.org.models import (
     Unit,
     UnitKind,
 )
-from miroir.org.services import member_sync_user, role_grant, unit_move
+from miroir.org.services import member_sync_user, mobile_number, role_grant, unit_move
 
 logger = logging.getLogger(__name__)
 
@@ -485,10 +485,11 @@ class _State:
             if m.user_id:
                 self.member_id_by_user[m.user_id] = m.id
         for u in User.objects.values_list(
-            "id", "email", "is_active", "disabled_at", named=True
+            "id", "email", "phone", "is_active", "disabled_at", named=True
         ).order_by():
             self.users[u.id] = u
-            self.users_by_email[u.email.lower()] = u
+            if u.email:
+                self.users_by_email[u.email.lower()] = u
         for o in PartnerOrganisation.objects.values_list("id", "name", "kind", named=True):
             self.orgs[o.id] = o
             self.orgs_by_name[o.name.lower()] = o
@@ -1110,14 +1111,22 @@ class _Planner:
         if line.email and user is None and line.email not in self.state.users_by_email:
             self.plan.fresh_logins.add(line.external_id)
             return
-        if line.email is None:
+        phone = mobile_number(line.phone) if line.email is None else None
+        if phone:
+            # A login keyed by the mobile number (member_sync_user).
+            stale = user is None or (user.phone, user.email, user.is_active) != (
+                phone,
+                None,
+                line.is_active and user.disabled_at is None,
+            )
+        elif line.email is None:
             stale = user is not None and user.is_active
         elif user is None:
             stale = True  # the login that already has this address is taken over
         else:
             # A login an administrator disabled stays so (see member_sync_user).
             active = line.is_active and user.disabled_at is None
-            stale = user.email != line.email or user.is_active != active
+            stale = user.email != line.email or user.is_active != active or user.phone is not None
         if stale:
             self.plan.stale_logins.append(line.external_id)
 

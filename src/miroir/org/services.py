@@ -79,7 +79,10 @@ def member_sync_user(member: Member) -> User | None:
     """Return the login of a member with an e-mail, created or aligned with the member.
 
     A new login has no usable password: the person sets one through the
-    password-reset e-mail, so no password ever travels in an import file.
+    password-reset e-mail, so no password ever travels in an import file. A member without
+    an e-mail address but with a mobile number gets a login keyed by that number, with no
+    password at all: they sign in with a code sent by SMS or a link their manager hands out
+    (accounts/signin_services.py).
     """
     user = member.user
     if member.email and member.email != member.email.lower():
@@ -87,6 +90,9 @@ def member_sync_user(member: Member) -> User | None:
         member.email = member.email.lower()
         member.save(update_fields=["email"])
     if not member.email:
+        phone = mobile_number(member.phone)
+        if phone:
+            return _phone_login_sync(member, user, phone)
         if user is not None and user.is_active:
             user.is_active = False
             user.save(update_fields=["is_active"])
@@ -105,6 +111,10 @@ def member_sync_user(member: Member) -> User | None:
     if user.email != member.email:
         user.email = member.email
         changed.append("email")
+    if user.phone is not None:
+        # Back to an e-mail address: the number no longer logs in.
+        user.phone = None
+        changed.append("phone")
     # A login an administrator disabled stays so, whatever the member's state.
     active = member.is_active and user.disabled_at is None
     if user.is_active != active:
@@ -114,6 +124,52 @@ def member_sync_user(member: Member) -> User | None:
         user.save(update_fields=changed)
     if "is_active" in changed and not user.is_active:
         # A disabled login keeps no open session (accounts/middleware.py checks too).
+        account_sessions_end(user=user)
+    return user
+
+
+def mobile_number(text: str) -> str | None:
+    """Return ``text`` as an E.164 number, or None when it is not a number."""
+    from miroir.collect.phones import PhoneInvalid, phone_e164
+
+    if not text:
+        return None
+    try:
+        return phone_e164(text)
+    except PhoneInvalid:
+        return None
+
+
+def _phone_login_sync(member: Member, user: User | None, phone: str) -> User | None:
+    """Return the login keyed by the mobile number of ``member``, who has no e-mail address."""
+    if user is None:
+        user = User.objects.filter(phone=phone).first()
+        if user is not None and Member.objects.filter(user=user).exclude(pk=member.pk).exists():
+            # Two members listed with one number: neither takes the other's login.
+            return None
+        if user is None:
+            user = User(email=None, phone=phone, is_active=member.is_active)
+            user.set_unusable_password()
+            user.save()
+        member.user = user
+        member.save(update_fields=["user"])
+    if User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
+        return user
+    active = member.is_active and user.disabled_at is None
+    changed = [
+        name
+        for name, value in (("email", None), ("phone", phone), ("is_active", active))
+        if getattr(user, name) != value
+    ]
+    if changed:
+        if "email" in changed:
+            # The password went with the address it was set for.
+            user.set_unusable_password()
+            changed.append("password")
+        for name, value in (("email", None), ("phone", phone), ("is_active", active)):
+            setattr(user, name, value)
+        user.save(update_fields=changed)
+    if ("is_active" in changed and not user.is_active) or "email" in changed:
         account_sessions_end(user=user)
     return user
 

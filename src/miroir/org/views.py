@@ -7,9 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from miroir.accounts.signin_selectors import sign_in_links_of_members
 from miroir.core.pagination import paginate
 from miroir.org import selectors
 from miroir.org.imports_views import org_import_view  # noqa: F401  (routed in org.urls)
+from miroir.voices.tablets import tablets_of_unit
 
 MEMBERS_PER_PAGE = 50
 UNITS_PER_PAGE = 60
@@ -36,6 +38,10 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     members = selectors.unit_members(unit, query=query)
     page = paginate(request, members, per_page=MEMBERS_PER_PAGE)
+    page.object_list = list(page.object_list)
+    links = sign_in_links_of_members([member.pk for member in page.object_list])
+    for member in page.object_list:
+        member.sign_in_links = links.get(member.pk, [])
     context = {
         "unit": unit,
         "ancestors": ancestors,
@@ -44,5 +50,6 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         "query": query,
         "subtree_member_count": selectors.members_of_subtree(unit).filter(is_active=True).count(),
         "nav_section": "units",
+        "tablets": tablets_of_unit(unit),
     }
     return render(request, "org/unit_detail.html", context)

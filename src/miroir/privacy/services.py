@@ -124,10 +124,13 @@ def member_erase(*, member: Member, actor: User | None) -> Member:
         if user is not None:
             # Inactive with an unusable password: every session of the login ends with it.
             user.email = f"erased-{user.pk}@erased.invalid"
+            user.phone = None
             user.is_active = False
             user.preferred_language = ""
             user.set_unusable_password()
-            user.save(update_fields=["email", "is_active", "preferred_language", "password"])
+            user.save(
+                update_fields=["email", "phone", "is_active", "preferred_language", "password"]
+            )
         audit_record(actor=actor, action="privacy.member_erase", target=f"member:{member.pk}")
     return member
 

@@ -156,3 +156,12 @@ class InboxFilterForm(forms.Form):
     def clean_unit(self) -> Unit | None:
         """Return the unit chosen among those offered (the scope's), or None for all."""
         return self._units.get(self.cleaned_data["unit"])
+
+
+class TabletVoiceForm(VoiceForm):
+    """What anyone leaves on a shop tablet: always anonymous, followed with its code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["anonymous"]
+        del self.fields["notify"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -356,3 +357,35 @@ class VoiceReport(models.Model):
     def shown_reason(self) -> str:
         """Return the reason as moderators read it: names removed, never the raw text."""
         return self.redacted_reason or pending_notice()
+
+
+class VoiceTablet(models.Model):
+    """A shared shop tablet where anyone leaves an anonymous voice, without a login.
+
+    Bound to one unit, until a manager revokes it. Like a kiosk (collect.Kiosk), only the
+    SHA-256 of its key is kept: the key is shown once, after ``#`` in the link opened on the
+    tablet, then lives in the tablet's HttpOnly cookie. A voice left on it keeps no trace of
+    the tablet (docs/voices.md, "Shop tablets").
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("voice tablet")
+        verbose_name_plural = _("voice tablets")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"voice tablet {self.pk}"

@@ -217,7 +217,6 @@ def _receive(voice: Voice, claim_code: str | None) -> Received:
     return Received(voice=voice, claim_code=claim_code)
 
 
-@transaction.atomic
 def anonymous_unit(author: Member) -> Unit:
     """Return the unit an anonymous voice of ``author`` is filed under.
 
@@ -263,6 +262,68 @@ def voice_submit(
     The same ``submission_id`` sent again (a retry, a reload) returns the first voice with
     ``created`` False and no code: the code is shown once.
     """
+    return _staff_voice(
+        author=author,
+        lens=author.lens,
+        unit=author.unit,
+        kind=kind,
+        text=text,
+        title=title,
+        anonymous=anonymous,
+        moment=moment,
+        notify=notify,
+        language=language,
+        submission_id=submission_id,
+        now=now,
+    )
+
+
+def tablet_voice_submit(
+    *,
+    unit: Unit,
+    kind: str,
+    text: str,
+    title: str = "",
+    moment: Moment | str | None = None,
+    submission_id: str = "",
+    now: datetime | None = None,
+) -> Received:
+    """Return the anonymous voice left on the shop tablet of ``unit``, and its claim code.
+
+    The same voice as an anonymous one sent from a phone, of the employee lens, filed by the
+    same rule (``anonymous_unit_for``); nothing in it says it came from a tablet.
+    """
+    return _staff_voice(
+        author=None,
+        lens=Lens.EMPLOYEE,
+        unit=unit,
+        kind=kind,
+        text=text,
+        title=title,
+        anonymous=True,
+        moment=moment,
+        notify=VoiceNotify.NONE,
+        language="",
+        submission_id=submission_id,
+        now=now,
+    )
+
+
+def _staff_voice(
+    *,
+    author: Member | None,
+    lens: str,
+    unit: Unit,
+    kind: str,
+    text: str,
+    title: str,
+    anonymous: bool,
+    moment: Moment | str | None,
+    notify: str,
+    language: str,
+    submission_id: str,
+    now: datetime | None,
+) -> Received:
     receipt = submission_receipt(submission_id) if submission_id else None
     if receipt:
         existing = Voice.objects.filter(submission_digest=receipt).first()
@@ -283,9 +344,9 @@ def voice_submit(
         raise ValidationError({"notify": [_("Choose how to be told of the answer.")]})
     voice = Voice(
         kind=kind,
-        lens=author.lens,
+        lens=lens,
         source=VoiceSource.APP,
-        unit=anonymous_unit(author) if anonymous else author.unit,
+        unit=anonymous_unit_for(unit, lens) if anonymous else unit,
         moment=chosen,
         title=title,
         text=text,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from miroir.voices import views
+from miroir.voices import tablet_views, views
 
 app_name = "voices"
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("moderation/<int:report_id>/dismiss/", views.report_dismiss, name="report_dismiss"),
     path("complaint/<int:unit_id>/", views.complaint_form, name="complaint"),
     path("complaint/confirm/<str:token>/", views.complaint_confirm, name="complaint_confirm"),
+    path("tablet/<uuid:tablet_id>/", tablet_views.tablet, name="tablet"),
+    path("tablet/<uuid:tablet_id>/setup/", tablet_views.tablet_setup, name="tablet_setup"),
+    path("tablets/new/<int:unit_id>/", tablet_views.tablet_new, name="tablet_new"),
+    path("tablets/<uuid:tablet_id>/revoke/", tablet_views.tablet_end, name="tablet_revoke"),
     path("<uuid:voice_id>/", views.voice_detail, name="detail"),
     path("<uuid:voice_id>/acknowledge/", views.voice_acknowledge, name="acknowledge"),
     path("<uuid:voice_id>/study/", views.voice_study, name="study"),
