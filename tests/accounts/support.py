@@ -80,7 +80,7 @@ def phone_member(unit, *, first: str = "Fatou", phone: str = "06 12 34 56 78", r
 
 def sms_sent(settings) -> list[dict[str, str]]:
     """Return the SMS the file backend wrote, oldest first."""
-    from miroir.collect.sms_backends import FileBackend
+    from miroir.collect.channels.sms.backends import FileBackend
 
     return FileBackend(settings.COLLECT_SMS_FILE_DIR).messages()
 

@@ -45,7 +45,7 @@ def _code_hash(user: User, code: str) -> str:
 
 
 def _sms_send(to: str, text: str) -> None:
-    from miroir.collect.sms_backends import SmsError, sms_backend
+    from miroir.collect.channels.sms.backends import SmsError, sms_backend
 
     try:
         sms_backend().send(to=to, text=text)
