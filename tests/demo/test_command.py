@@ -35,6 +35,17 @@ def test_output_gives_counts_logins_and_password(small_demo):
         assert f"{email}demo.miroir.example" in small_demo
 
 
+def test_output_says_how_to_sign_in_by_phone_with_a_working_link(small_demo, client):
+    import re
+
+    assert "/accounts/login/phone/" in small_demo
+    url = re.search(r"(http\S+/accounts/login/link/\S+/)", small_demo).group(1)
+    response = client.post(url[url.index("/accounts/") :])
+    assert response.status_code == 302
+    user = client.get("/").wsgi_request.user
+    assert user.is_authenticated and user.email is None and user.phone in small_demo
+
+
 def test_an_existing_organisation_is_refused_without_reset(personas, data_dir):
     with pytest.raises(CommandError, match="--reset"):
         run_demo(*SMALL)

@@ -101,9 +101,18 @@ def test_partners_and_agency_workers_belong_to_the_right_organisations(small_dem
         assert worker.proximity == ""
 
 
-def test_only_the_personas_have_logins(small_demo):
+def test_only_the_personas_and_members_reached_by_phone_have_logins(small_demo):
     with_login = Member.objects.filter(user__isnull=False)
-    assert sorted(with_login.values_list("user__email", flat=True)) == sorted(PERSONA_EMAILS)
+    by_email = with_login.filter(user__email__isnull=False)
+    assert sorted(by_email.values_list("user__email", flat=True)) == sorted(PERSONA_EMAILS)
+    by_phone = with_login.filter(user__email__isnull=True)
+    assert by_phone.exists()
+    for member in by_phone.select_related("user"):
+        assert member.email is None and member.user.phone == member.phone
+    # Every other member without an e-mail address has no mobile number (or shares one).
+    phones = set(by_phone.values_list("phone", flat=True))
+    others = Member.objects.filter(email__isnull=True, user__isnull=True).exclude(phone="")
+    assert set(others.values_list("phone", flat=True)) <= phones
 
 
 @pytest.mark.parametrize("email", PERSONA_EMAILS)

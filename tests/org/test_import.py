@@ -692,3 +692,21 @@ def test_random_reimports_keep_the_tree_consistent(db, seed):
             assert (written.parent.external_id if written.parent else "") == parent
     again = run(text, skip_invalid=skip_invalid)
     assert (again.units.created, again.units.updated) == (0, 0)
+
+
+def test_a_member_without_email_but_with_a_mobile_gets_a_login_keyed_by_the_number(personas):
+    line = "M-field,Fatou,Terrain,,06 12 34 56 78,Vendeuse,U-LILLE,permanent,,,,,true\n"
+    report = run(members=MEMBERS + line)
+    assert not report.errors
+    member = Member.objects.select_related("user").get(external_id="M-field")
+    assert member.user is not None
+    assert (member.user.email, member.user.phone, member.user.is_active) == (
+        None,
+        "+33612345678",
+        True,
+    )
+    # Imported again with an e-mail address: the login follows the address, not the number.
+    again = line.replace(",,06 12", ",fatou@example.com,06 12")
+    assert not run(members=MEMBERS + again).errors
+    member.user.refresh_from_db()
+    assert (member.user.email, member.user.phone) == ("fatou@example.com", None)

@@ -183,7 +183,7 @@ def login_unlock(*, user: User, actor: User | None) -> None:
     """Lift the lock that failed logins put on an account, before it expires by itself."""
     from miroir.accounts.lockout import lock_lift
 
-    lock_lift(email=user.email)
+    lock_lift(email=user.identifier)
     audit_record(actor=actor, action="login.unlock", target=f"user:{user.pk}")
 
 

@@ -27,6 +27,7 @@ from miroir.accounts.signin_selectors import phone_method_refusal, sign_in_link_
 from miroir.accounts.twofactor import qr_svg
 from miroir.accounts.views import _failed, _locked, _next_url
 from miroir.core import ratelimit
+from miroir.core.middleware import csrf_opaque_origin
 from miroir.org.selectors import access_member, request_scope
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -128,6 +129,9 @@ def _code_accepted(
     return redirect(pending.get("next") or reverse(settings.LOGIN_REDIRECT_URL))
 
 
+# The page sends no referrer (its address is a credential), so its form posts with
+# ``Origin: null``: the CSRF token still decides (core/middleware.py).
+@csrf_opaque_origin
 @sensitive_post_parameters()
 @never_cache
 @require_http_methods(["GET", "POST"])

@@ -252,7 +252,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Two-factor authentication is on."))
             return redirect("accounts:two_factor_recovery_codes")
     device = unconfirmed_device(user) or services.totp_setup_start(user=user)
-    uri = twofactor.provisioning_uri(device.secret, user.email)
+    uri = twofactor.provisioning_uri(device.secret, user.identifier)
     context = {
         "form": form,
         "qr_svg": twofactor.qr_svg(uri, title=_("QR code to scan with your authenticator app")),

@@ -431,6 +431,25 @@ def _create_persona_users(ctx: DemoContext, personas: dict[str, Member]) -> None
         member.user = user
 
 
+def _create_phone_logins(members: list[Member]) -> None:
+    """Give every member without an e-mail address but with a mobile number a login keyed by
+    that number, as ``member_sync_user`` does on an import: they sign in by SMS code or with a
+    link their manager hands out (docs/security.md, "Signing in by phone")."""
+    seen: set[str] = set()
+    pairs = []
+    for member in members:
+        if member.email or not member.phone or member.phone in seen or not member.is_active:
+            continue
+        seen.add(member.phone)
+        user = User(email=None, phone=member.phone)
+        user.set_unusable_password()
+        pairs.append((member, user))
+    User.objects.bulk_create([user for _member, user in pairs], batch_size=1000)
+    for member, user in pairs:
+        member.user = user
+    Member.objects.bulk_update([member for member, _user in pairs], ["user"], batch_size=1000)
+
+
 def _plant_traits(ctx: DemoContext, tree: _Tree) -> None:
     """Record each shop's latent experiences and the planted perception gaps.
 
@@ -560,6 +579,7 @@ def build_organisation(ctx: DemoContext) -> None:
 
     _create_persona_users(ctx, staff.personas)
     Member.objects.bulk_create(staff.members, batch_size=1000)
+    _create_phone_logins(staff.members)
     Role.objects.bulk_create(
         [Role(member=member, kind=kind, unit=unit) for member, kind, unit in staff.roles],
         batch_size=1000,

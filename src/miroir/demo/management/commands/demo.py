@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from miroir.demo.context import DEMO_PASSWORD, DemoContext, DemoOptions
@@ -158,6 +159,54 @@ class Command(BaseCommand):
             width = max(len(member.email or "") for member in ctx.personas.values())
             for key, member in ctx.personas.items():
                 write(f"  {member.email:<{width}}  {self._describe(key, member)}")
+            self._report_phone(ctx)
+
+    def _report_phone(self, ctx: DemoContext) -> None:
+        """Say how a member without an e-mail address signs in by phone, with an example."""
+        from miroir.accounts.signin_services import sign_in_link_issue, sign_in_link_url
+
+        shop = ctx.personas["shop_manager"].unit if "shop_manager" in ctx.personas else None
+        field = (
+            Member.objects.filter(
+                email__isnull=True, user__phone__isnull=False, unit__path__startswith=shop.path
+            )
+            if shop is not None
+            else Member.objects.none()
+        )
+        member = field.select_related("user", "unit").order_by("pk").first()
+        if member is None:
+            return
+        write = self.stdout.write
+        count = Member.objects.filter(email__isnull=True, user__phone__isnull=False).count()
+        write(
+            _(
+                "Members without an e-mail address sign in with their mobile number "
+                "(in the demo: %(count)d). Try it as %(name)s (%(unit)s), number %(phone)s:"
+            )
+            % {
+                "count": count,
+                "name": member.full_name,
+                "unit": member.unit.name,
+                "phone": member.user.phone,
+            }
+        )
+        sms_file = Path(settings.COLLECT_SMS_FILE_DIR) / "sms.jsonl"
+        backend = settings.COLLECT_SMS_BACKEND
+        where = {
+            "file": _("the code is written to %(path)s") % {"path": sms_file},
+            "console": _("the code is printed by the server (console SMS backend)"),
+        }.get(backend, _("the code is sent by SMS"))
+        write(
+            "  "
+            + _("by SMS code: %(url)s (%(where)s);")
+            % {"url": settings.SITE_URL + reverse("accounts:login_phone"), "where": where}
+        )
+        _link, token = sign_in_link_issue(member=member, actor=None)
+        write(
+            "  "
+            + _("or with the sign-in link their manager would hand out: %(url)s")
+            % {"url": sign_in_link_url(token)}
+        )
 
     def _describe(self, key: str, member: Member) -> str:
         unit = member.unit.name
