@@ -78,6 +78,13 @@ def phone_member(unit, *, first: str = "Fatou", phone: str = "06 12 34 56 78", r
     return member
 
 
+def sms_to_file(settings, folder):
+    """Send SMS to the file backend under ``folder``; return the settings."""
+    settings.COLLECT_SMS_BACKEND = "file"
+    settings.COLLECT_SMS_FILE_DIR = folder / "sms"
+    return settings
+
+
 def sms_sent(settings) -> list[dict[str, str]]:
     """Return the SMS the file backend wrote, oldest first."""
     from miroir.collect.channels.sms.backends import FileBackend

@@ -15,16 +15,14 @@ from miroir.accounts.models import LoginSession, SignInCode, User
 from miroir.accounts.signin_services import CODE_TRIES, sign_in_code_check, sign_in_code_send
 from miroir.audit.models import AuditEntry
 from miroir.org.models import RoleKind
-from tests.accounts.support import code_in, phone_member, sms_sent
+from tests.accounts.support import code_in, phone_member, sms_sent, sms_to_file
 
 E164 = "+33612345678"
 
 
 @pytest.fixture
 def sms(settings, tmp_path):
-    settings.COLLECT_SMS_BACKEND = "file"
-    settings.COLLECT_SMS_FILE_DIR = tmp_path / "sms"
-    return settings
+    return sms_to_file(settings, tmp_path)
 
 
 @pytest.fixture

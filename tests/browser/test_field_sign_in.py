@@ -12,7 +12,7 @@ import pytest
 from miroir.voices.models import Voice
 from miroir.voices.selectors import voice_by_claim_code
 from miroir.voices.tablets import tablet_issue
-from tests.accounts.support import code_in, phone_member, sms_sent
+from tests.accounts.support import code_in, phone_member, sms_sent, sms_to_file
 from tests.browser.accounts_support import browser_log_in
 from tests.browser.conftest import csp_watch
 from tests.browser.page_weight import BUDGET_BYTES, weighed_goto, weighed_now
@@ -27,9 +27,7 @@ SLOW_MS = 90_000
 
 @pytest.fixture
 def sms(settings, tmp_path):
-    settings.COLLECT_SMS_BACKEND = "file"
-    settings.COLLECT_SMS_FILE_DIR = tmp_path / "sms"
-    return settings
+    return sms_to_file(settings, tmp_path)
 
 
 @pytest.fixture

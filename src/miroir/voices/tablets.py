@@ -4,8 +4,9 @@ A manager of a unit (or the direction, an administrator) sets a tablet up for th
 random key of which only the SHA-256 is kept (``models.VoiceTablet``). As for kiosks
 (collect/channels/kiosk/keys.py), the key travels only after ``#`` in the link opened once
 on the tablet; the page's script posts it, the answer keeps it in an HttpOnly cookie scoped
-to the tablet's path, and the link leaves the address bar. Voices left on the tablet are anonymous voices
-like any other (``services.tablet_voice_submit``); the tablet is named in none of them.
+to the tablet's path, and the link leaves the address bar. Voices left on the tablet are
+anonymous voices like any other (``services.tablet_voice_submit``); the tablet is named in
+none of them.
 """
 
 from __future__ import annotations
