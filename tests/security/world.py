@@ -40,8 +40,8 @@ from miroir.voices.services import (
     voice_report,
     voice_submit,
 )
-from miroir.webhooks.services import subscription_create
 from miroir.voices.tablets import tablet_issue
+from miroir.webhooks.services import subscription_create
 from tests.accounts.support import phone_member
 from tests.personas import Personas
 
@@ -190,6 +190,7 @@ def build_world(personas: Personas) -> World:
         scope_unit=personas.lille,
         actor=admin,
         scope=Scope(everything=True),
+    )
     # Fatou, of Lille, has no e-mail address: she signs in with her mobile number, or with a
     # link her manager handed out; she keeps her phone signed in.
     fatou = phone_member(personas.lille)
