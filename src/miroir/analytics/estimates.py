@@ -25,7 +25,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from statistics import NormalDist
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from scipy import optimize, special
@@ -129,11 +129,15 @@ class Difference:
         """Return the two-sided p-value of the test the interval inverts (None without one)."""
         if self.low is None or self.value is None:
             return None
-        if self.kind == "mean":
-            return _welch_p_value(self.estimate, self.reference)  # type: ignore[arg-type]
-        if self.kind == "share":
-            return _newcombe_p_value(self.estimate, self.reference)  # type: ignore[arg-type]
-        return _nps_difference_p_value(self.estimate, self.reference)  # type: ignore[arg-type]
+        estimate, reference = self.estimate, self.reference
+        # ``kind`` follows from the estimates' type (``difference`` refuses a mixed pair).
+        if isinstance(estimate, MeanEstimate) and isinstance(reference, MeanEstimate):
+            return _welch_p_value(estimate, reference)
+        if isinstance(estimate, ShareEstimate) and isinstance(reference, ShareEstimate):
+            return _newcombe_p_value(estimate, reference)
+        if isinstance(estimate, NpsEstimate) and isinstance(reference, NpsEstimate):
+            return _nps_difference_p_value(estimate, reference)
+        return None
 
 
 # -- quantiles ------------------------------------------------------------------------------
@@ -186,7 +190,8 @@ def _split_counts(counts: Counts) -> tuple[dict[float, int], int]:
             raise EstimateError(f"answer values must be numbers, got {value!r}")
         if not math.isfinite(value):
             raise EstimateError(f"answer values must be finite, got {value!r}")
-        values[value] = _check_count(f"the count of value {value!r}", count)
+        # Any real number (NumPy's included) is a value; it is counted under its own key.
+        values[cast(float, value)] = _check_count(f"the count of value {value!r}", count)
     return values, dont_know
 
 
@@ -433,11 +438,12 @@ def nps_from_counts(counts: Counts, *, confidence: float = DEFAULT_CONFIDENCE) -
         if (
             isinstance(value, bool)
             or not isinstance(value, numbers.Integral)
-            or not 0 <= value <= 10
+            or not 0 <= int(value) <= 10
         ):
             raise EstimateError(f"NPS answers must be whole numbers from 0 to 10; got {value!r}")
         count = _check_count(f"the count of value {value}", count)
-        bucket = "detractors" if value <= 6 else "passives" if value <= 8 else "promoters"
+        score = int(value)
+        bucket = "detractors" if score <= 6 else "passives" if score <= 8 else "promoters"
         buckets[bucket] += count
     return nps_from_buckets(**buckets, confidence=confidence)
 

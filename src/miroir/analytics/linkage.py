@@ -550,7 +550,8 @@ def relative_weights(
     drivers = np.column_stack([columns[name] for name in names])
     raw = _johnson(drivers, columns["outcome"])
     r_squared = float(raw.sum())
-    low = high = [None] * len(names)
+    low: list[float] | list[None] = [None] * len(names)
+    high: list[float] | list[None] = low
     if resamples:
         low, high = _bootstrap(drivers, columns["outcome"], resamples, seed, confidence)
     weights = sorted(

@@ -76,6 +76,8 @@ def reliability_from_sums(
     msb = between / (j - 1)
     msw = within / (respondents - j)
     k0 = (respondents - sum(count * count for count, _, _ in units) / respondents) / (j - 1)
+    f: float | None
+    p_value: float | None
     if msw > 0:
         f = msb / msw
         p_value = float(stats.f.sf(f, j - 1, respondents - j))

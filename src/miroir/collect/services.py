@@ -79,6 +79,7 @@ from miroir.instruments.scales import FreeTextScale, ScaleValueError, is_blank
 from miroir.instruments.services import instrument_lock
 from miroir.journeys.models import Moment
 from miroir.org.models import ContractType, Lens, Unit
+from miroir.results import services as results_services
 
 if TYPE_CHECKING:
     from miroir.accounts.models import User
@@ -1142,9 +1143,7 @@ def _store(target: Target, answers: list[Answer], *, receipt: str, today: date) 
         answer.response = response
     Answer.objects.bulk_create(answers)
     # In the same transaction: the roll-ups never count a response that was not stored.
-    from miroir.results.services import rollups_add
-
-    rollups_add(response=response, answers=answers)
+    results_services.rollups_add(response=response, answers=answers)
     transaction.on_commit(lambda: response_stored.send(sender=Response, response=response))
 
 

@@ -149,7 +149,8 @@ def _shop_managers() -> dict[int, Member]:
     )
     managers: dict[int, Member] = {}
     for role in roles:
-        managers.setdefault(role.unit_id, role.member)
+        if role.unit_id is not None:
+            managers.setdefault(role.unit_id, role.member)
     return managers
 
 

@@ -47,12 +47,16 @@ import hashlib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 from django.conf import settings
 
 from miroir.core.checks import MINIMUM_ANONYMITY_THRESHOLD
 from miroir.org.models import Lens
+
+# A group of a family the gate decides on: a unit id, or a (unit id, segment value) cell.
+K = TypeVar("K", bound=Hashable)
+Key = Hashable
 
 
 class _Suppressed:
@@ -144,12 +148,12 @@ def _up_to(cumulative: tuple[list[date], list[int]], day: date) -> int:
 
 
 def release_days(
-    counts: Mapping[Key, Counts],
-    within: Mapping[Key, Sequence[Key]],
+    counts: Mapping[K, Counts],
+    within: Mapping[K, Sequence[K]],
     thresholds: Iterable[int],
     *,
     floor: int = MINIMUM_ANONYMITY_THRESHOLD,
-) -> dict[int, dict[Key, date | None]]:
+) -> dict[int, dict[K, date | None]]:
     """Return, per threshold, the last day each group's figures may include (None: none).
 
     ``counts`` gives each group's respondents per day (a unit: its whole subtree; a unit x
@@ -177,10 +181,10 @@ def release_days(
     if low < 1:
         raise ValueError(f"a threshold is at least 1, got {low}")
     cumulative = {key: _cumulative(days) for key, days in counts.items()}
-    steps: dict[Key, list[date]] = {}
-    found: dict[int, dict[Key, date | None]] = {}
+    steps: dict[K, list[date]] = {}
+    found: dict[int, dict[K, date | None]] = {}
     for threshold in range(low, wanted[-1] + 1):
-        current: dict[Key, list[date]] = {}
+        current: dict[K, list[date]] = {}
         for key in counts:
             candidates = set(steps[key]) if threshold > low else set(cumulative[key][0])
             for outer in within.get(key, ()):
@@ -200,11 +204,9 @@ def release_days(
 
 # -- complementary suppression --------------------------------------------------------------
 
-Key = Hashable
 
-
-def _children(parents: Mapping[Key, Key | None]) -> dict[Key, list[Key]]:
-    children: dict[Key, list[Key]] = {key: [] for key in parents}
+def _children(parents: Mapping[K, K | None]) -> dict[K, list[K]]:
+    children: dict[K, list[K]] = {key: [] for key in parents}
     for key, parent in parents.items():
         if parent is not None and parent in children:
             children[parent].append(key)
@@ -214,16 +216,16 @@ def _children(parents: Mapping[Key, Key | None]) -> dict[Key, list[Key]]:
 
 
 @dataclass(frozen=True)
-class Shape:
+class Shape(Generic[K]):
     """A family's children (ordered by name) and depths, worked out once for many gatings."""
 
-    children: dict[Key, list[Key]]
-    depth: dict[Key, int]
+    children: dict[K, list[K]]
+    depth: dict[K, int]
 
 
-def shape_of(parents: Mapping[Key, Key | None]) -> Shape:
+def shape_of(parents: Mapping[K, K | None]) -> Shape[K]:
     """Return the shape ``release_tree`` needs of a family (pass it when gating it often)."""
-    depth: dict[Key, int] = {}
+    depth: dict[K, int] = {}
     for key in parents:
         level, parent = 0, parents[key]
         while parent is not None:
@@ -233,13 +235,13 @@ def shape_of(parents: Mapping[Key, Key | None]) -> Shape:
 
 
 def release_tree(
-    parents: Mapping[Key, Key | None],
-    counts: Mapping[Key, int],
+    parents: Mapping[K, K | None],
+    counts: Mapping[K, int],
     threshold: int,
     *,
-    hidden: Iterable[Key] = (),
-    shape: Shape | None = None,
-) -> frozenset[Key]:
+    hidden: Iterable[K] = (),
+    shape: Shape[K] | None = None,
+) -> frozenset[K]:
     """Return the groups of a nested family that may be shown.
 
     ``parents`` maps each group to the group holding it (None at the top); ``counts``
@@ -257,8 +259,8 @@ def release_tree(
     shape = shape or shape_of(parents)
     children, depth = shape.children, shape.depth
 
-    def frontier(key: Key) -> list[Key]:
-        found: list[Key] = []
+    def frontier(key: K) -> list[K]:
+        found: list[K] = []
         stack = list(reversed(children[key]))
         while stack:
             child = stack.pop()
@@ -268,10 +270,10 @@ def release_tree(
                 stack.extend(reversed(children[child]))
         return found
 
-    def residue(key: Key) -> int:
+    def residue(key: K) -> int:
         return counts.get(key, 0) - sum(counts.get(inner, 0) for inner in frontier(key))
 
-    def visible_ancestor(key: Key) -> Key | None:
+    def visible_ancestor(key: K) -> K | None:
         parent = parents.get(key)
         while parent is not None and parent not in visible:
             parent = parents.get(parent)
@@ -301,10 +303,10 @@ def release_tree(
     return frozenset(visible)
 
 
-def _frontier(children: Mapping[Key, list[Key]], visible: Iterable[Key], key: Key) -> list[Key]:
+def _frontier(children: Mapping[K, list[K]], visible: Iterable[K], key: K) -> list[K]:
     """Return the nearest visible groups inside ``key`` (looking through hidden ones)."""
     shown = set(visible)
-    found: list[Key] = []
+    found: list[K] = []
     stack = list(reversed(children[key]))
     while stack:
         child = stack.pop()
@@ -315,24 +317,25 @@ def _frontier(children: Mapping[Key, list[Key]], visible: Iterable[Key], key: Ke
     return found
 
 
-def _with_ancestors(parents: Mapping[Key, Key | None], keys: Iterable[Key]) -> set[Key]:
+def _with_ancestors(parents: Mapping[K, K | None], keys: Iterable[K]) -> set[K]:
     """Return ``keys`` and every group above them."""
-    found: set[Key] = set()
+    found: set[K] = set()
     for key in keys:
-        while key is not None and key not in found and key in parents:
-            found.add(key)
-            key = parents[key]
+        at: K | None = key
+        while at is not None and at not in found and at in parents:
+            found.add(at)
+            at = parents[at]
     return found
 
 
 def release_crossed(
-    parents: Mapping[Key, Key | None],
-    totals: Mapping[Key, int],
-    cells: Mapping[tuple[Key, str], int],
+    parents: Mapping[K, K | None],
+    totals: Mapping[K, int],
+    cells: Mapping[tuple[K, str], int],
     threshold: int,
     *,
-    hidden: Iterable[tuple[Key, str]] = (),
-) -> tuple[frozenset[Key], frozenset[tuple[Key, str]]]:
+    hidden: Iterable[tuple[K, str]] = (),
+) -> tuple[frozenset[K], frozenset[tuple[K, str]]]:
     """Return the visible groups and the visible (group, segment) cells of a crossed family.
 
     ``totals`` are the groups' counts (every segment, "no attribute" included); ``cells``
@@ -368,10 +371,10 @@ def release_crossed(
     }
     # Each segment is gated over the groups that hold some of it and those above them:
     # a group with none below it is never shown and hides nothing.
-    families: dict[str, dict[Key, Key | None]] = {}
-    counts: dict[str, dict[Key, int]] = {}
+    families: dict[str, dict[K, K | None]] = {}
+    counts: dict[str, dict[K, int]] = {}
     shapes: dict[str, Shape] = {}
-    blocked: dict[str, set[Key]] = {}
+    blocked: dict[str, set[K]] = {}
     for segment in segments:
         inside = _with_ancestors(parents, (k for (k, s), n in cells.items() if s == segment and n))
         families[segment] = {key: parents[key] for key in parents if key in inside}
@@ -381,7 +384,7 @@ def release_crossed(
             key for key in families[segment] if key not in shown_totals or (key, segment) in forced
         }
 
-    def gated(segment: str) -> frozenset[Key]:
+    def gated(segment: str) -> frozenset[K]:
         return release_tree(
             families[segment],
             counts[segment],
@@ -397,7 +400,7 @@ def release_crossed(
         for segment in segments
     }
 
-    def unexplained(key: Key) -> tuple[int, str] | None:
+    def unexplained(key: K) -> tuple[int, str] | None:
         pieces = [
             (cells.get((key, segment), 0) - inner_sums[(key, segment)], segment)
             for segment in segments
@@ -445,11 +448,11 @@ def release_crossed(
 
 
 def _misaligned_in(
-    frontier_totals: Mapping[Key, list[Key]],
-    cells: Mapping[tuple[Key, str], int],
-    shown: frozenset[Key],
+    frontier_totals: Mapping[K, list[K]],
+    cells: Mapping[tuple[K, str], int],
+    shown: frozenset[K],
     segment: str,
-) -> Key | None:
+) -> K | None:
     """Return the first visible group of ``segment`` whose visible totals below lack its cell."""
     for key in sorted(shown, key=repr):
         for inner in frontier_totals.get(key, ()):
@@ -462,12 +465,12 @@ def _misaligned_in(
 
 
 def hidden_from_member(
-    children: Mapping[Key, Sequence[Key]],
-    lineage: Sequence[Key],
-    count: Callable[[Key], int],
-    visible: Callable[[Key], bool],
+    children: Mapping[K, Sequence[K]],
+    lineage: Sequence[K],
+    count: Callable[[K], int],
+    visible: Callable[[K], bool],
     threshold: int,
-) -> set[Key]:
+) -> set[K]:
     """Return the groups to hide, on top of the release, from a reader who belongs to them.
 
     ``lineage`` is the reader's own unit and every unit above it, bottom-up. A reader
@@ -480,7 +483,7 @@ def hidden_from_member(
     residues, so what the reader can isolate, themselves taken out, counts at least the
     threshold.
     """
-    hidden: set[Key] = set()
+    hidden: set[K] = set()
     for holder in lineage:
         if not visible(holder):
             continue

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,6 +53,8 @@ def _answer_row(answer: Answer) -> tuple[str, dict[str, Any]]:
     if answer.choice is not None:
         counts["n"] = 1
         return answer.choice, counts
+    if answer.number is None:
+        raise ValueError(f"answer {answer.pk} holds no number, choice, text or don't know")
     number = float(answer.number)
     counts.update(n=1, total=number, total_squares=number * number)
     if number.is_integer() and int(number) in VALUE_RANGE:
@@ -91,7 +94,7 @@ def rollups_add(*, response: Response, answers: Iterable[Answer]) -> None:
     )
 
 
-def _upsert(model: type, key: Sequence[str], sums: Sequence[str], rows: list[tuple]) -> None:
+def _upsert(model: type[Model], key: Sequence[str], sums: Sequence[str], rows: list[tuple]) -> None:
     """Add ``rows`` (key values, lens, then sums) to ``model``'s table, creating missing rows.
 
     The lens follows from the wave: it is written on insert and never updated.

@@ -79,8 +79,10 @@ def find_groups(
             continue
         weights = np.asarray(vectors[rows].sum(axis=0)).ravel()
         top = [terms[i] for i in np.argsort(-weights)[:5] if weights[i] > 0]
-        words = tuple(forms[t].most_common(1)[0][0] for t in top)
-        if not words:
+        terms_shown = tuple(forms[t].most_common(1)[0][0] for t in top)
+        if not terms_shown:
             continue
-        groups.append(Group(", ".join(words[:3]), words, tuple(uncovered[r] for r in rows)))
+        groups.append(
+            Group(", ".join(terms_shown[:3]), terms_shown, tuple(uncovered[r] for r in rows))
+        )
     return sorted(groups, key=lambda g: (-len(g.members), g.label))

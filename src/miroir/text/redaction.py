@@ -108,8 +108,11 @@ def load_model() -> Any:
             # The lemmatizer's table of French word forms tells an ordinary word opening a
             # sentence ("Rupture de stock…") from a possible name, before the model runs.
             # Lemmas are in lemma_index, inflected forms in lemma_lookup.
-            if "lemmatizer" in nlp.pipe_names:
-                lookups = nlp.get_pipe("lemmatizer").lookups
+            from spacy.pipeline import Lemmatizer
+
+            lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+            if isinstance(lemmatizer, Lemmatizer):
+                lookups = lemmatizer.lookups
                 lemmas: set[str] = set()
                 if "lemma_index" in lookups.tables:
                     for forms in lookups.get_table("lemma_index").values():

@@ -237,8 +237,8 @@ def _release_build(
         for row in per_unit.values("unit_id", *(["value"] if segments else [])).annotate(
             count=Sum("responses")
         ):
-            key = (row["unit_id"], row["value"] if segments else "")
-            responses[key] = responses.get(key, 0) + row["count"]
+            where = (row["unit_id"], row["value"] if segments else "")
+            responses[where] = responses.get(where, 0) + row["count"]
         totals, cells = _sum_up(tree, release, leaves, responses)
         release.verbatim_responses = dict(release.responses)
         _gate(tree, release, totals, cells, segments)
@@ -327,7 +327,7 @@ def _steps(tree: Tree, release: Release, as_of: date | None) -> _Steps:
     release.verbatim_through = {pk: said.get(pk) for pk in totals}
     cuts: dict[int, date] = {}
     for unit_id, path in lineage.items():
-        known = [totals[pk] for pk in path if totals.get(pk) is not None]
+        known = [day for pk in path if (day := totals.get(pk)) is not None]
         if known:
             cuts[unit_id] = min(known)
     return _Steps(totals, cells, said, cuts)

@@ -11,7 +11,7 @@ release where those groups are shown only above the threshold (``gate.hidden_fro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -115,13 +115,8 @@ def _hiding_from(ctx: Context, release: Release, reader: _Reader) -> Release:
                 # Their answers carry no segment shown: they are in what segments leave out.
                 hide = set(lineage)
             else:
-                hide = gate.hidden_from_member(
-                    children,
-                    lineage,
-                    lambda unit, at=index, p=packed: p.count(unit * span + at),
-                    lambda unit, at=index, p=packed: p.visible(unit * span + at),
-                    threshold,
-                )
+                count, visible = _segment_of(packed, span, index)
+                hide = gate.hidden_from_member(children, lineage, count, visible, threshold)
             # With one of a unit's segments hidden, its others would give it by difference.
             hide |= hidden_units.get(item_id, set())
             if hide:
@@ -131,6 +126,15 @@ def _hiding_from(ctx: Context, release: Release, reader: _Reader) -> Release:
     if not totals and not cells:
         return release
     return release.again(totals={**release.totals, **totals}, cells={**release.cells, **cells})
+
+
+def _segment_of(
+    packed: Packed, span: int, at: int
+) -> tuple[Callable[[int], int], Callable[[int], bool]]:
+    """Return a unit's count and visibility in one segment value's cells of ``packed``."""
+    return (lambda unit: packed.count(unit * span + at)), (
+        lambda unit: packed.visible(unit * span + at)
+    )
 
 
 # -- the context -----------------------------------------------------------------------------

@@ -228,7 +228,8 @@ def _days_in(days: dict[str, str | None]) -> dict[int, date | None]:
 
 def release_bytes(release: Release) -> bytes:
     """Return the release as bytes that ``release_read`` turns back into an equal release."""
-    arrays: dict[str, np.ndarray] = {}
+    # Typed loosely: NumPy's stubs would read a name of this mapping as ``savez``'s options.
+    arrays: dict[str, Any] = {}
     choices: dict[str, dict[str, dict[str, dict[str, int]]]] = {"totals": {}, "cells": {}}
     for kind, by_item in (("totals", release.totals), ("cells", release.cells)):
         for item_id, packed in by_item.items():

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -23,10 +23,8 @@ from miroir.instruments.models import Item
 from miroir.instruments.scales import SCALES, NpsScale, PointScale, Scale
 from miroir.results.engine.release import Release
 from miroir.results.engine.tally import Tally
-from miroir.results.figures import Change, Figure, Statistic, Subject
+from miroir.results.figures import Change, Figure, Statistic, StatisticCode, Subject
 from miroir.results.periods import Period
-
-X = TypeVar("X")
 
 
 @dataclass(frozen=True)
@@ -52,16 +50,19 @@ class OnHundred:
             return (x - self.bottom) * self.k
         return (self.top - x) * self.k
 
-    def sums(self, n: X, total: X, squares: X) -> tuple[X, X]:
-        """Return Σx' and Σx'² of ``n`` answers moved to 0-100, from their Σx and Σx²."""
+    def sums(self, n: Any, total: Any, squares: Any) -> tuple[Any, Any]:
+        """Return Σx' and Σx'² of ``n`` answers moved to 0-100, from their Σx and Σx².
+
+        Numbers, or NumPy arrays of them (one element per unit).
+        """
         k, bottom, top = self.k, self.bottom, self.top
         if self.higher_is_better:
             # x' = k(x - bottom): Σx' = k(Σx - n·bottom), Σx'² = k²(Σx² - 2·bottom·Σx + n·bottom²)
-            moved = k * (total - n * bottom)  # type: ignore[operator]
-            moved_squares = k * k * (squares - 2 * bottom * total + n * bottom * bottom)  # type: ignore[operator]
+            moved = k * (total - n * bottom)
+            moved_squares = k * k * (squares - 2 * bottom * total + n * bottom * bottom)
         else:
-            moved = k * (n * top - total)  # type: ignore[operator]
-            moved_squares = k * k * (n * top * top - 2 * top * total + squares)  # type: ignore[operator]
+            moved = k * (n * top - total)
+            moved_squares = k * k * (n * top * top - 2 * top * total + squares)
         return moved, moved_squares
 
 
@@ -87,14 +88,14 @@ def counts(tally: Tally, scale: Scale) -> dict[Any, int]:
     return counts
 
 
-def tally_estimates(tally: Tally, scale_code: str) -> dict[str, estimates.Estimate]:
+def tally_estimates(tally: Tally, scale_code: str) -> dict[StatisticCode, estimates.Estimate]:
     """Return every estimate the scale defines, from a tally (nothing hidden here).
 
     Straight from the stored sums and value counts (the roll-up's columns), without
     rebuilding a distribution: a page asks for thousands of these.
     """
     scale = scale_of(scale_code)
-    found: dict[str, estimates.Estimate] = {}
+    found: dict[StatisticCode, estimates.Estimate] = {}
     if not scale.is_numeric:
         return found
     n, dont_know, values = tally.n, tally.dont_know, tally.values
@@ -142,14 +143,14 @@ def _change(
 
 
 def statistics(
-    now: dict[str, estimates.Estimate],
-    before: dict[str, estimates.Estimate] | None,
+    now: dict[StatisticCode, estimates.Estimate],
+    before: dict[StatisticCode, estimates.Estimate] | None,
     previous_label: str,
 ) -> tuple[Statistic, ...]:
     stats = []
     for code, estimate in now.items():
         change = _change(before.get(code), estimate, previous_label) if before else None
-        stats.append(Statistic(code, estimate.value, estimate.low, estimate.high, change))  # type: ignore[arg-type]
+        stats.append(Statistic(code, estimate.value, estimate.low, estimate.high, change))
     return tuple(stats)
 
 
@@ -271,10 +272,10 @@ class Pooled:
             self.top2 += sum(tally.values[value] for value in scale.top2_values)
             self.top2_n += n
 
-    def estimates(self) -> dict[str, estimates.Estimate]:
+    def estimates(self) -> dict[StatisticCode, estimates.Estimate]:
         if self.n == 0:
             return {}
-        found: dict[str, estimates.Estimate] = {
+        found: dict[StatisticCode, estimates.Estimate] = {
             "score": estimates.mean_from_sums(
                 n=self.n,
                 total=self.total,

@@ -46,7 +46,11 @@ class Tree:
 
 def tree_read() -> Tree:
     """Return the tree read from the units table (one query)."""
-    refs, parents, lineage, paths, children = {}, {}, {}, {}, {}
+    refs: dict[int, UnitRef] = {}
+    parents: dict[int, int | None] = {}
+    lineage: dict[int, tuple[int, ...]] = {}
+    paths: dict[int, str] = {}
+    children: dict[int, list[int]] = {}
     for pk, parent, path, depth, name, kind in Unit.objects.values_list(
         "pk", "parent_id", "path", "depth", "name", "kind"
     ):
@@ -58,8 +62,8 @@ def tree_read() -> Tree:
             children.setdefault(parent, []).append(pk)
     signature = hashlib.sha256(repr(sorted(paths.items())).encode()).hexdigest()
     sizes: dict[int, int] = {}
-    for path in lineage.values():
-        for ancestor in path:
+    for ancestors in lineage.values():
+        for ancestor in ancestors:
             sizes[ancestor] = sizes.get(ancestor, 0) + 1
     return Tree(refs, parents, lineage, paths, signature, children, sizes)
 

@@ -37,9 +37,9 @@ def _score(
     release = ctx.release(lens, period)
     previous = ctx.release(lens, period.previous()) if with_change else None
     figure = stats.item_figure(release, previous, item, unit_id, stats.item_subject(item, "mirror"))
-    if figure.suppressed or not issubclass(SCALES[item.scale], PointScale):
-        return figure, None
     tally = release.tally(item.pk, unit_id)
+    if figure.suppressed or tally is None or not issubclass(SCALES[item.scale], PointScale):
+        return figure, None
     return figure, estimates.on_100(
         estimates.mean_from_counts(stats.counts(tally, stats.scale_of(item.scale))),
         scale=item.scale,
@@ -76,7 +76,8 @@ def _read_mirrors(ctx: Context, period: Period) -> dict[int, tuple[Mirror, dict[
         .order_by("mirror__order", "mirror_id", "pk")
     ):
         mirror = item.mirror
-        found.setdefault(mirror.pk, (mirror, {}))[1][item.lens] = item
+        if mirror is not None:
+            found.setdefault(mirror.pk, (mirror, {}))[1][item.lens] = item
     return found
 
 
@@ -94,7 +95,7 @@ def _experience(
                 figures[lens], scores[lens] = _score(
                     ctx, lens, period, by_lens[lens], unit.pk, with_change
                 )
-        gaps = {
+        gaps: dict[str, Gap] = {
             lens: _gap(scores[Lens.CUSTOMER], scores[lens])
             for lens in (Lens.EMPLOYEE, Lens.PARTNER)
             if lens in scores
@@ -225,8 +226,8 @@ def barometer_headline(
             continue
         figure = stats.item_figure(release, previous, item, unit.pk, stats.item_subject(item))
         estimate = None
-        if not figure.suppressed:
-            tally = release.tally(item.pk, unit.pk)
+        tally = release.tally(item.pk, unit.pk)
+        if not figure.suppressed and tally is not None:
             estimate = estimates.top_box(
                 stats.counts(tally, stats.scale_of(item.scale)), scale=item.scale
             )
@@ -238,15 +239,15 @@ def barometer_headline(
 
 def _unit_symmetry(ctx: Context, unit: Unit, period: Period) -> UnitSymmetry:
     experience = {
-        row.mirror.code: row.gaps[Lens.EMPLOYEE].value
+        row.mirror.code: gap
         # The index needs this period's scores only, not their change.
         for row in _experience(ctx, unit, period, with_change=False)
-        if Lens.EMPLOYEE in row.gaps and row.gaps[Lens.EMPLOYEE].value is not None
+        if Lens.EMPLOYEE in row.gaps and (gap := row.gaps[Lens.EMPLOYEE].value) is not None
     }
     perception = {
-        row.mirror.code: row.gap.value
+        row.mirror.code: gap
         for row in _perception(ctx, unit, period, Lens.EMPLOYEE, with_change=False)
-        if row.gap.value is not None
+        if (gap := row.gap.value) is not None
     }
     listening = _listening(ctx, unit, period)
     employee, customer = listening.lenses[Lens.EMPLOYEE], listening.lenses[Lens.CUSTOMER]

@@ -136,12 +136,15 @@ def publication_lens(scope: Scope) -> str:
     return Lens.EMPLOYEE
 
 
-def _without_change(figure: Figure | None) -> Figure | None:
-    if figure is None:
-        return None
+def _unchanged(figure: Figure) -> Figure:
+    """Return the figure without its changes since the previous (unpublished) period."""
     return replace(
         figure, statistics=tuple(replace(stat, change=None) for stat in figure.statistics)
     )
+
+
+def _without_change(figure: Figure | None) -> Figure | None:
+    return None if figure is None else _unchanged(figure)
 
 
 def publication_results(
@@ -167,7 +170,7 @@ def publication_results(
     experience = tuple(
         MirrorSymmetry(
             row.mirror,
-            {code: _without_change(figure) for code, figure in row.figures.items()},
+            {code: _unchanged(figure) for code, figure in row.figures.items()},
             row.gaps,
         )
         for row in experience_symmetry(unit=unit, period=period, today=today)

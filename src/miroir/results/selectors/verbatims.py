@@ -64,7 +64,7 @@ def unit_verbatims(
         if item is not None:
             answers = answers.filter(item=item)
         rows = [
-            (str(pk), text, wave, period.label)
+            (str(pk), text or "", wave, period.label)
             for pk, text, wave in answers.values_list("pk", "text", "response__wave__name")
         ]
     names: list[str] = []
