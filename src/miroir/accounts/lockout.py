@@ -106,7 +106,9 @@ def _delay_count(email: str) -> bool:
         return False
     seconds = min(MAX_DELAY_SECONDS, 2 ** (over - 1))
     key = _lock_key(ACCOUNT, email)
-    cache.set(key, ratelimit.now() + seconds, timeout=seconds)
+    # The delay ends at the moment stored (``_left``); the cache keeps it a minute longer so
+    # that a delay of one or two seconds is not dropped early by a cache on another clock.
+    cache.set(key, ratelimit.now() + seconds, timeout=seconds + 60)
     return over == 1
 
 
