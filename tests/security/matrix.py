@@ -452,6 +452,9 @@ WEB: list[Page] = [
     # The world holds no response: an allowed export answers 400 "no period holds results".
     page("reports:unit_export", get="login 403 403 404 404 400 400 400", post=LOGIN_THEN_405),
     page("reports:export", get="login 403 403 400 400 400 400 400", post=LOGIN_THEN_405),
+    # The PDF reports, scoped like their pages; no response yet: 400 "nothing to report".
+    page("reports:unit_report", get="login 403 403 404 404 400 400 400", post=LOGIN_THEN_405),
+    page("reports:network_report", get="login 403 403 400 400 400 400 400", post=LOGIN_THEN_405),
     # Publishing Lille's results: the world holds no response, so an allowed publication is
     # refused with a message on the unit page it returns to (302); nothing is written.
     page(

@@ -145,3 +145,41 @@ def gap_interval(gap: Any) -> Interval:
     if gap is None or gap.value is None:
         return Interval.hidden()
     return Interval(gap.value, gap.low, gap.high, significant=gap.significant)
+
+
+def cell_text(value: Any, column: Column) -> str:
+    """Return a cell as the page shows it, in plain text (for the PDF report).
+
+    Rounded to the column's digits in the active language, intervals in brackets, an
+    asterisk where significant, the one marker where hidden, a dash where not applicable.
+    """
+    from django.template.defaultfilters import floatformat
+    from django.utils.translation import gettext
+
+    def number(figure: float | int, digits: int) -> str:
+        return str(floatformat(figure, digits))
+
+    if value is None:
+        return "\u2013"
+    if value is SUPPRESSED_MARKER or _is_suppressed(value):
+        return SUPPRESSED_MARKER
+    if isinstance(value, Interval):
+        if value.suppressed:
+            return SUPPRESSED_MARKER
+        if value.value is None:
+            return "\u2013"
+        shown = number(value.value, column.digits)
+        if value.low is None or value.high is None:
+            return shown
+        bounds = gettext("[%(low)s; %(high)s]") % {
+            "low": number(value.low, column.digits),
+            "high": number(value.high, column.digits),
+        }
+        return f"{shown} {bounds}{' *' if value.significant else ''}"
+    if isinstance(value, Link):
+        return value.text
+    if column.kind == "flag" or isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, float | int):
+        return number(value, column.digits if column.kind != "count" else 0)
+    return str(value)

@@ -15,6 +15,8 @@ urlpatterns = [
         {"page": "unit"},
         name="unit_export",
     ),
+    path("units/<int:unit_id>/report.pdf", views.report, {"page": "unit"}, name="unit_report"),
+    path("report.pdf", views.report, {"page": "network"}, name="network_report"),
     path("export/<slug:page>/<slug:key>.<slug:fmt>", views.export, name="export"),
     path("units/<int:unit_id>/publish/", views.publish, name="publish"),
     path(

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +25,7 @@ from miroir.reports.exports import EXPORT_FORMATS, export_response
 from miroir.reports.filters import FilterResult, filters_from_request
 from miroir.reports.forms import PublishForm
 from miroir.reports.pages import SECTIONS, Loader, page_context, page_sections
+from miroir.reports.pdf import ReportError, report_for, report_language
 from miroir.reports.published import published_tables, top_box_percent
 from miroir.results import services
 from miroir.results.periods import PeriodError, period_parse
@@ -96,6 +98,28 @@ def export(
         table = build(Loader(filters)).table
     name = f"{filters.unit.name} {page} {key} {filters.period.label}"
     return export_response(table.export(name), fmt)
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest, page: str, unit_id: int | None = None) -> HttpResponse:
+    """Return the PDF report of the unit or network page, with the page's filters."""
+    language = report_language(request.GET.get("lang"), get_language())
+    try:
+        built = report_for(
+            request_scope(request),
+            page=page,
+            params=request.GET,
+            unit_id=unit_id,
+            language=language,
+        )
+    except ReportError as error:
+        return HttpResponse(
+            "\n".join(error.messages), status=400, content_type="text/plain; charset=utf-8"
+        )
+    response = HttpResponse(built.content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{built.filename}"'
+    return response
 
 
 # -- publication to the team ----------------------------------------------------------------

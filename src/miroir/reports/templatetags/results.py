@@ -63,23 +63,34 @@ def cell(value: Any, column: Column) -> SafeString | str:
     return str(value)
 
 
-@register.simple_tag(takes_context=True)
-def export_url(context: Any, key: str, fmt: str) -> str:
-    """Return the URL exporting a table of the current page with the page's filters."""
+def _page_url(context: Any, unit_route: str, network_route: str, *args: Any, **extra: str) -> str:
+    """Return a URL of the current page's unit (or network) with the page's filters."""
     from urllib.parse import urlencode
 
     from django.urls import reverse
 
     filters = context["filters"]
-    page = context["page"]
-    if page == "unit":
-        url = reverse("reports:unit_export", args=[filters.unit.pk, key, fmt])
-        query = filters.query
+    if context["page"] == "unit":
+        url = reverse(unit_route, args=[filters.unit.pk, *args])
+        query = {**filters.query, **extra}
     else:
-        url = reverse("reports:export", args=[page, key, fmt])
-        query = {**filters.query, "unit": filters.unit.pk}
+        url = reverse(network_route, args=list(args))
+        query = {**filters.query, "unit": filters.unit.pk, **extra}
     encoded = urlencode(query)
     return f"{url}?{encoded}" if encoded else url
+
+
+@register.simple_tag(takes_context=True)
+def export_url(context: Any, key: str, fmt: str) -> str:
+    """Return the URL exporting a table of the current page with the page's filters."""
+    args = [key, fmt] if context["page"] == "unit" else [context["page"], key, fmt]
+    return _page_url(context, "reports:unit_export", "reports:export", *args)
+
+
+@register.simple_tag(takes_context=True)
+def report_url(context: Any, language: str) -> str:
+    """Return the URL of the current page's PDF report in ``language``, with its filters."""
+    return _page_url(context, "reports:unit_report", "reports:network_report", lang=language)
 
 
 @register.filter

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import base64
 import io
-import logging
-import unicodedata
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import segno
 from django.conf import settings
@@ -23,25 +20,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from miroir.collect.models import Wave
+from miroir.core.fonts import BOLD_CANDIDATES, FONT_CANDIDATES, font_path, latin1
 from miroir.org.models import Unit
 
 # Medium error correction: survives a crease or a smudge and keeps the code sparse.
 QR_ERROR = "m"
 QR_BORDER = 4
-# Fonts with the accents of every European language; the PDF falls back to Helvetica
-# (Latin-1 only) and the PNG to Pillow's own font when none is installed.
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/usr/local/share/fonts/DejaVuSans.ttf",
-)
-BOLD_CANDIDATES = tuple(
-    path.replace("DejaVuSans.ttf", "DejaVuSans-Bold.ttf") for path in FONT_CANDIDATES
-)
-
-# fpdf2 subsets fonts with fontTools, which logs every glyph at INFO.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
-
 # The PNG is an A4 page at 150 dpi; the code sits in a square box of this geometry.
 PNG_SIZE = (1240, 1754)
 PNG_QR_TOP = 620
@@ -108,10 +92,6 @@ def poster_text(wave: Wave, unit: Unit, *, moment_name: str | None, language: st
         )
 
 
-def _font_path(candidates: tuple[str, ...]) -> str | None:
-    return next((path for path in candidates if Path(path).is_file()), None)
-
-
 def _qr(url: str) -> segno.QRCode:
     return segno.make(url, error=QR_ERROR, micro=False)
 
@@ -120,20 +100,6 @@ def _qr_png(url: str, *, scale: int) -> bytes:
     buffer = io.BytesIO()
     _qr(url).save(buffer, kind="png", scale=scale, border=QR_BORDER)
     return buffer.getvalue()
-
-
-def _latin1(text: str) -> str:
-    """Return text the PDF core font can print: accents kept, other letters simplified."""
-    out = []
-    for char in text:
-        try:
-            char.encode("latin-1")
-        except UnicodeEncodeError:
-            plain = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode()
-            out.append(plain or "?")
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def poster_pdf(text: PosterText, url: str) -> bytes:
@@ -146,13 +112,13 @@ def poster_pdf(text: PosterText, url: str) -> bytes:
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(20, 20, 20)
     pdf.add_page()
-    regular, bold = _font_path(FONT_CANDIDATES), _font_path(BOLD_CANDIDATES)
+    regular, bold = font_path(FONT_CANDIDATES), font_path(BOLD_CANDIDATES)
     if regular:
         pdf.add_font("poster", "", regular)
         pdf.add_font("poster", "B", bold or regular)
         family, clean = "poster", str
     else:
-        family, clean = "helvetica", _latin1
+        family, clean = "helvetica", latin1
     width = pdf.w - 40
 
     def line(size: float, content: str, *, style: str = "", height: float = 0) -> None:
@@ -218,7 +184,7 @@ def poster_png(text: PosterText, url: str) -> bytes:
 
     page = Image.new("RGB", PNG_SIZE, "white")
     draw = ImageDraw.Draw(page)
-    regular, bold = _font_path(FONT_CANDIDATES), _font_path(BOLD_CANDIDATES)
+    regular, bold = font_path(FONT_CANDIDATES), font_path(BOLD_CANDIDATES)
 
     def font(size: int, *, strong: bool = False) -> object:
         path = (bold or regular) if strong else regular
