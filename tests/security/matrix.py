@@ -455,6 +455,21 @@ WEB: list[Page] = [
     # The PDF reports, scoped like their pages; no response yet: 400 "nothing to report".
     page("reports:unit_report", get="login 403 403 404 404 400 400 400", post=LOGIN_THEN_405),
     page("reports:network_report", get="login 403 403 400 400 400 400 400", post=LOGIN_THEN_405),
+    # Monthly PDF reports: the page lists those in scope; setting one up for Lille (to its
+    # manager) and stopping Lille's return to the page (302).
+    page("reports:subscriptions", get=RESULTS, post=LOGIN_THEN_405),
+    page(
+        "reports:subscription_create",
+        get=LOGIN_THEN_405,
+        post=RESULTS_ACTION,
+        data=lambda w: {
+            "page": "unit",
+            "language": "fr",
+            "day": "3",
+            "recipients": [str(w.personas.shop_manager.member.pk)],
+        },
+    ),
+    page("reports:subscription_delete", get=LOGIN_THEN_405, post=RESULTS_ACTION),
     # Publishing Lille's results: the world holds no response, so an allowed publication is
     # refused with a message on the unit page it returns to (302); nothing is written.
     page(

@@ -30,7 +30,9 @@ from miroir.instruments.models import Instrument, Item
 from miroir.instruments.services import instrument_create, item_create
 from miroir.journeys.models import Moment
 from miroir.operations.services import task_failure_record
+from miroir.org.models import Member
 from miroir.org.selectors import Scope
+from miroir.reports.models import ReportSubscription
 from miroir.results.models import Publication
 from miroir.results.periods import period_of
 from miroir.voices.services import (
@@ -168,6 +170,9 @@ def build_world(personas: Personas) -> World:
         published_at=timezone.now(),
         published_by=personas.shop_manager,
     )
+    # Lille's monthly PDF report, to its manager.
+    subscription = ReportSubscription.objects.create(unit=personas.lille, created_at=timezone.now())
+    subscription.recipients.set(Member.objects.filter(user=personas.shop_manager))
     kiosk, kiosk_key = kiosk_issue(wave=open_wave, unit=personas.lille, actor=admin)
     # A pulse over Lille, every four weeks from next month (the tick has created nothing yet).
     pulse = pulse_create(
@@ -235,6 +240,7 @@ def build_world(personas: Personas) -> World:
         "report_id": report.pk,
         "failure_id": failure.pk,
         "publication_id": publication.pk,
+        "subscription_id": subscription.pk,
         "user_id": personas.employee.pk,
         "page": "network",
         "key": "index",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from miroir.reports import views
+from miroir.reports import subscription_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -23,6 +23,17 @@ urlpatterns = [
         "publications/<int:publication_id>/withdraw/",
         views.publication_withdraw,
         name="publication_withdraw",
+    ),
+    path("reports/", subscription_views.subscriptions, name="subscriptions"),
+    path(
+        "units/<int:unit_id>/reports/subscribe/",
+        subscription_views.subscription_create,
+        name="subscription_create",
+    ),
+    path(
+        "reports/<int:subscription_id>/delete/",
+        subscription_views.subscription_delete,
+        name="subscription_delete",
     ),
     path("published/", views.published, name="published"),
     path("published/<int:publication_id>/", views.publication, name="publication"),
