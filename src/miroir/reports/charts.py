@@ -99,6 +99,8 @@ LENS_COLOURS = {
     "management": "#009E73",
     "partner": "#CC79A7",
 }
+# Published reference figures (national barometers) are drawn in black, dashed.
+REFERENCE_COLOUR = "#000000"
 SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 # The whole picture's width, labels included: a phone's screen less the page's margins.
@@ -425,16 +427,26 @@ def interval_chart(
     domain: tuple[float, float] | None = None,
     colours: dict[str, str] | None = None,
     digits: int = 0,
+    references: Sequence[Point] = (),
 ) -> Chart:
     """Return a dot-and-interval chart: one row per category, one colour per series.
 
     Suppressed figures are not drawn (their row stays empty; the table shows the marker).
+    ``references`` are published figures drawn as a black vertical line across their
+    category's row (a national reference next to the unit's own), named in the legend.
     """
     records = _records(points)
     palette = _palette([point.series for point in points], colours)
+    if references:
+        for record in records:
+            record["reference"] = False
+        records += [{**record, "reference": True} for record in _records(references)]
+        palette += ((references[0].series, REFERENCE_COLOUR),)
     # The height is the whole picture's (axis and legend included).
-    height = max(60, 26 * len(records)) + 80
-    spec = _from_shape("interval", records, value_title, category_title, domain, palette, height)
+    height = max(60, 26 * len(points)) + 80
+    spec = _from_shape(
+        "interval", records, value_title, category_title, domain, palette, height, bool(references)
+    )
     return Chart(
         key=key,
         title=title,
@@ -531,6 +543,7 @@ def _interval_shape(
     domain: tuple[float, float] | None,
     palette: tuple[tuple[str, str], ...],
     height: int,
+    with_references: bool = False,
 ) -> alt.TopLevelMixin:
     scale = alt.Scale(domain=list(domain)) if domain else alt.Scale(zero=False)
     base = alt.Chart(alt.Data(values=records)).encode(
@@ -538,13 +551,28 @@ def _interval_shape(
         yOffset=alt.YOffset("series:N", sort=None),
     )
     colour = _colour(palette)
-    rules = base.mark_rule(strokeWidth=2).encode(
+    figures = base.transform_filter("!datum.reference") if with_references else base
+    rules = figures.mark_rule(strokeWidth=2).encode(
         x=alt.X("low:Q", title=value_title, scale=scale), x2="high:Q", color=colour
     )
-    dots = base.mark_point(filled=True, size=70, opacity=1).encode(
+    dots = figures.mark_point(filled=True, size=70, opacity=1).encode(
         x=alt.X("value:Q", scale=scale), color=colour
     )
-    return alt.layer(rules, dots).properties(width=CHART_WIDTH, height=height)
+    layers = [rules, dots]
+    if with_references:
+        # A reference spans its category's whole row, whatever the series.
+        lines = (
+            alt.Chart(alt.Data(values=records))
+            .transform_filter("datum.reference")
+            .mark_tick(thickness=2, strokeDash=[4, 3])
+            .encode(
+                y=alt.Y("category:N", sort=None),
+                x=alt.X("value:Q", scale=scale),
+                color=colour,
+            )
+        )
+        layers.append(lines)
+    return alt.layer(*layers).properties(width=CHART_WIDTH, height=height)
 
 
 def _heatmap_shape(

@@ -45,7 +45,9 @@ from miroir.reports.tables import (
     interval,
 )
 from miroir.results import selectors
+from miroir.results.benchmarks import benchmark_minimum, unit_benchmarks
 from miroir.results.reasons import reason_code, reason_text
+from miroir.results.references import BAROMETER_FAMILY, COMPLAINTS, SUGGESTIONS, reference_for
 
 LARGEST_GAPS = 10
 LENS_ORDER = (Lens.CUSTOMER, Lens.EMPLOYEE, Lens.PARTNER, Lens.MANAGEMENT)
@@ -142,6 +144,10 @@ class Loader:
     @cached_property
     def barometer(self) -> Any:
         return selectors.barometer_headline(unit=self.unit, period=self.period)
+
+    @cached_property
+    def benchmarks(self) -> list[Any]:
+        return unit_benchmarks(unit=self.unit, period=self.period)
 
     @cached_property
     def verbatims(self) -> Any:
@@ -442,6 +448,132 @@ def unit_index(loader: Loader) -> Section:
         for component in loader.symmetry.index.components
     ]
     return Section(Table("index", _("Symmetry index and its components"), columns, rows))
+
+
+def _rank_cells(rank: Any) -> list[Any]:
+    if rank is None:
+        return [None, None]
+    if rank.suppressed:
+        return [SUPPRESSED_MARKER, SUPPRESSED_MARKER]
+    return [rank.percentile, rank.compared]
+
+
+@section("unit", "benchmarks")
+def unit_benchmarks_section(loader: Loader) -> Section:
+    """The unit's position among the units of its kind: percentile rank per dimension."""
+    kind = loader.unit.get_kind_display()
+    columns = [
+        Column("lens", _("Lens")),
+        Column("dimension", _("Dimension")),
+        Column("score", _("Score (0-100)"), "estimate"),
+        Column("network", _("Percentile in the network"), "number"),
+        Column("network_units", _("Units compared in the network"), "count"),
+        Column("region", _("Percentile in the region"), "number"),
+        Column("region_units", _("Units compared in the region"), "count"),
+    ]
+    rows = []
+    for position in loader.benchmarks:
+        score = (
+            Interval.hidden()
+            if position.score is None
+            else Interval(position.score, position.low, position.high)
+        )
+        rows.append(
+            [
+                lens_label(position.lens),
+                position.subject.label(_language()),
+                score,
+                *_rank_cells(position.network),
+                *_rank_cells(position.region),
+            ]
+        )
+    caption = _(
+        "Percentile: the share of the units of kind “%(kind)s” with a lower score, ties "
+        "counting half (50 is the middle). Only units whose figure is shown count, and a "
+        "percentile is shown over at least %(minimum)d of them."
+    ) % {"kind": kind, "minimum": benchmark_minimum()}
+    title = _("Position among comparable units (%(kind)s)") % {"kind": kind}
+    return Section(Table("benchmarks", title, columns, rows, caption=caption))
+
+
+@section("unit", "barometer")
+def unit_barometer(loader: Loader) -> Section:
+    """The barometer's two questions at this unit, next to the published national figures."""
+    barometer = loader.barometer
+    columns = [
+        Column("statement", _("Employees who fully agree that…")),
+        Column("unit", _("This unit (%)"), "estimate"),
+        Column("n", _("Answers (n)"), "count"),
+        Column("reference", _("National reference (%)"), "number"),
+        Column("source", _("Source")),
+    ]
+    rows = []
+    points = []
+    references = []
+    national = gettext("Reference")
+    for code, figure, statement, short in (
+        (
+            SUGGESTIONS,
+            barometer.suggestions,
+            _("their suggestions are listened to and applied"),
+            _("Employees' suggestions"),
+        ),
+        (
+            COMPLAINTS,
+            barometer.complaints,
+            _("customer complaints get strong attention"),
+            _("Customers' complaints"),
+        ),
+    ):
+        if figure is None:
+            continue
+        reference = reference_for(
+            family=BAROMETER_FAMILY, mirror=code, lens=Lens.EMPLOYEE, statistic="top_box"
+        )
+        cell = (
+            Interval.hidden()
+            if figure.suppressed
+            else interval(figure.statistic("top_box"), scale=100.0)
+        )
+        label = str(statement)
+        rows.append(
+            [
+                label,
+                cell,
+                _n(figure),
+                reference.value * 100 if reference else None,
+                str(reference.source) if reference else None,
+            ]
+        )
+        points.append(_point(str(short), loader.unit.name, cell, _n(figure)))
+        if reference is not None:
+            references.append(Point(str(short), reference.value * 100, series=national))
+    title = gettext("Listened to alike? The barometer and the national reference")
+    chart = (
+        interval_chart(
+            points,
+            key="chart-barometer",
+            title=title,
+            description=gettext(
+                "Share of employees who fully agree, at this unit with its interval, and the "
+                "published national figure as a dashed line."
+            ),
+            value_title=gettext("Fully agree (%)"),
+            category_title="",
+            domain=(0, 100),
+            references=references,
+        )
+        if points
+        else None
+    )
+    table = Table(
+        "barometer",
+        title,
+        columns,
+        rows,
+        empty=_("The barometer's questions were not asked at this unit in this period."),
+    )
+    return Section(table, chart)
 
 
 @section("unit", "experience")
