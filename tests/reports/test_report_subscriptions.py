@@ -18,10 +18,9 @@ from miroir.org.selectors import scope_for_user
 from miroir.org.services import role_revoke
 from miroir.reports.models import ReportDelivery, ReportSubscription
 from miroir.reports.selectors import report_recipient_candidates
-from miroir.reports.services import (
-    report_deliveries_start,
-    report_subscription_create,
-)
+from miroir.operations.periodic import jobs_load
+from miroir.reports.periodic import reports_send_due
+from miroir.reports.services import report_subscription_create
 from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +45,13 @@ def _subscribe(personas, *recipients, language="", day=1, created=None, page="un
 
 
 def _tick(now, capture):
+    """Run what the hourly job runs, at ``now``; return how many sendings it opened."""
     with capture(execute=True):
-        return report_deliveries_start(now=now)
+        return reports_send_due(now=now)
+
+
+def test_the_monthly_reports_are_a_job_of_the_tick():
+    assert "reports.start_due_reports" in jobs_load()
 
 
 def _pdf_text(attachment) -> str:
@@ -84,9 +88,9 @@ def test_the_report_is_sent_once_a_month_from_its_day_with_the_pdf(
     subscription = _subscribe(personas, personas.shop_manager, personas.direction)
     assert AuditEntry.objects.filter(action="report.subscribe").count() == 1
     # Created on 20 November after its day (the 1st): nothing before 1 December.
-    assert _tick(_at(2026, 11, 25), django_capture_on_commit_callbacks) == []
+    assert _tick(_at(2026, 11, 25), django_capture_on_commit_callbacks) == 0
     assert mail.outbox == []
-    assert len(_tick(_at(2026, 12, 1), django_capture_on_commit_callbacks)) == 1
+    assert _tick(_at(2026, 12, 1), django_capture_on_commit_callbacks) == 1
     assert sorted(message.to[0] for message in mail.outbox) == [
         "diane@example.com",
         "sophie@example.com",
@@ -102,11 +106,11 @@ def test_the_report_is_sent_once_a_month_from_its_day_with_the_pdf(
     english = by_address["diane@example.com"]
     assert "Results report: Lille" in _pdf_text(english.attachments[0])
     # The same month again, later the same day or the next week: nothing more.
-    assert _tick(_at(2026, 12, 1, 20), django_capture_on_commit_callbacks) == []
-    assert _tick(_at(2026, 12, 8), django_capture_on_commit_callbacks) == []
+    assert _tick(_at(2026, 12, 1, 20), django_capture_on_commit_callbacks) == 0
+    assert _tick(_at(2026, 12, 8), django_capture_on_commit_callbacks) == 0
     assert len(mail.outbox) == 2
     # The next month, again.
-    assert len(_tick(_at(2027, 1, 2), django_capture_on_commit_callbacks)) == 1
+    assert _tick(_at(2027, 1, 2), django_capture_on_commit_callbacks) == 1
     assert len(mail.outbox) == 4
     deliveries = ReportDelivery.objects.filter(subscription=subscription).order_by("month")
     assert [d.month for d in deliveries] == ["2026-12", "2027-01"]

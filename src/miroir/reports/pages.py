@@ -489,8 +489,8 @@ def unit_benchmarks_section(loader: Loader) -> Section:
         )
     caption = _(
         "Percentile: the share of the units of kind “%(kind)s” with a lower score, ties "
-        "counting half (50 is the middle). Only units whose figure is shown count, and a "
-        "percentile is shown over at least %(minimum)d of them."
+        "counting half (50 is the middle). Only units whose figure is shown count. Fewest "
+        "units a percentile is shown over: %(minimum)d."
     ) % {"kind": kind, "minimum": benchmark_minimum()}
     title = _("Position among comparable units (%(kind)s)") % {"kind": kind}
     return Section(Table("benchmarks", title, columns, rows, caption=caption))

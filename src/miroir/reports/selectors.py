@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -24,7 +25,9 @@ def report_subscriptions_for(scope: Scope) -> QuerySet[ReportSubscription]:
 
 
 def access_report_subscription(scope: Scope, subscription_id: Any) -> ReportSubscription:
-    """Return a subscription of a unit the scope reaches; 404 otherwise."""
+    """Return a subscription of a unit the scope reaches; 404 otherwise, 403 without rights."""
+    if not results_can_view(scope):
+        raise PermissionDenied("Reports are for managers and the direction")
     try:
         return report_subscriptions_for(scope).get(pk=int(subscription_id))
     except (ReportSubscription.DoesNotExist, TypeError, ValueError):

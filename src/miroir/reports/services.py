@@ -2,7 +2,7 @@
 
 A subscription names a unit, the report (the unit's or the network's under it), a
 language and a day of the month; its recipients are members who may read the unit's
-results. The periodic tick (``start_due_reports``) opens each month's ``ReportDelivery``
+results. The periodic tick (``reports.periodic``) opens each month's ``ReportDelivery``
 once the day has come and hands it to the task worker (``send_report_delivery``), which
 builds the PDF for each recipient, as that recipient (their scope, their place in the
 groups), and e-mails it. A recipient who can no longer read the unit's results at that
@@ -141,9 +141,11 @@ def report_subscriptions_due(*, now: datetime) -> list[ReportSubscription]:
 
 
 def report_deliveries_start(*, now: datetime) -> list[int]:
-    """Return the ids of the sendings opened now, each handed to the worker on commit."""
-    from miroir.reports.tasks import send_report_delivery
+    """Return the ids of this month's sendings opened now (one per due subscription).
 
+    The caller hands each to the worker (``reports.periodic``); a sending opened twice
+    at the same moment by two ticks is opened once.
+    """
     month = _month(timezone.localdate(now))
     started = []
     for subscription in report_subscriptions_due(now=now):
@@ -155,9 +157,6 @@ def report_deliveries_start(*, now: datetime) -> list[int]:
         except IntegrityError:
             continue  # another tick opened it at the same moment
         started.append(delivery.pk)
-        transaction.on_commit(
-            lambda pk=delivery.pk: send_report_delivery.enqueue(pk),  # type: ignore[misc]
-        )
     return started
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
-from django_tasks import task
 
 from miroir.operations.retry import retried_task
 from miroir.reports import services
@@ -18,9 +17,3 @@ def send_report_delivery(delivery_id: int) -> dict[str, Any]:
     if outcome is None:
         return {"sent": 0, "skipped": 0}
     return {"sent": outcome.sent, "skipped": outcome.skipped}
-
-
-@task()
-def start_due_reports() -> int:
-    """Open this month's sendings that are due and hand each to the worker."""
-    return len(services.report_deliveries_start(now=timezone.now()))
