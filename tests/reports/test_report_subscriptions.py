@@ -13,13 +13,13 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from miroir.audit.models import AuditEntry
+from miroir.operations.periodic import jobs_load
 from miroir.org.models import Role
 from miroir.org.selectors import scope_for_user
 from miroir.org.services import role_revoke
 from miroir.reports.models import ReportDelivery, ReportSubscription
-from miroir.reports.selectors import report_recipient_candidates
-from miroir.operations.periodic import jobs_load
 from miroir.reports.periodic import reports_send_due
+from miroir.reports.selectors import report_recipient_candidates
 from miroir.reports.services import report_subscription_create
 from tests.personas import PASSWORD
 
