@@ -10,6 +10,7 @@ from miroir.audit.models import AuditEntry, AuditHead
 
 if TYPE_CHECKING:
     from miroir.accounts.models import User
+    from miroir.org.models import Member
 
 
 def _head() -> AuditHead:
@@ -22,9 +23,16 @@ def _head() -> AuditHead:
 
 @transaction.atomic
 def audit_record(
-    *, actor: User | None, action: str, target: str = "", details: dict[str, Any] | None = None
+    *,
+    actor: User | Member | None,
+    action: str,
+    target: str = "",
+    details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Return the audit entry written for a sensitive action (call inside the transaction).
+
+    ``actor`` is the login that acted, or a member without a login acting through a script
+    (the demo's publishers): the entry then names them, with no login attached.
 
     The chain's head is locked until the caller's transaction ends, so entries take their
     numbers one after the other and each one's hash covers the one before.

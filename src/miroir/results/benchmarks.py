@@ -127,7 +127,9 @@ def unit_benchmarks(*, unit: Unit, period: Period, today: date | None = None) ->
         by_group = {name: _scores(top, unit, lens, period, today) for name, top in groups}
         for figure in own.for_unit(unit.pk):
             statistic = None if figure.suppressed else figure.statistic("score")
-            visible = statistic is not None and statistic.value is not None
+            if statistic is not None and statistic.value is None:
+                statistic = None
+            visible = statistic is not None
             ranks = {
                 name: _rank(name, by_group[name].get(figure.subject.code, {}), unit, minimum)
                 if visible
@@ -138,9 +140,9 @@ def unit_benchmarks(*, unit: Unit, period: Period, today: date | None = None) ->
                 Position(
                     lens=lens,
                     subject=figure.subject,
-                    score=statistic.value if visible else None,
-                    low=statistic.low if visible else None,
-                    high=statistic.high if visible else None,
+                    score=statistic.value if statistic is not None else None,
+                    low=statistic.low if statistic is not None else None,
+                    high=statistic.high if statistic is not None else None,
                     network=ranks["network"],
                     region=ranks.get("region"),
                 )

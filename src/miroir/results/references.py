@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from miroir.org.models import Lens
@@ -33,7 +34,7 @@ class ReferenceFigure:
     lens: str
     statistic: str
     value: float  # a share, 0 to 1
-    source: str
+    source: str | Promise  # translated when shown
     year: int | None
 
 

@@ -23,11 +23,12 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from miroir.accounts.models import User
 from miroir.audit.services import audit_record
 from miroir.collect.models import Answer, Response, Wave, lens_attribute
 from miroir.core.events import event_emit
 from miroir.core.inputs import text_clean
-from miroir.org.models import Unit
+from miroir.org.models import Member, Unit
 from miroir.org.selectors import Scope, scope_for_user
 from miroir.results.engine.tally import ROLLUP_SUMS, answer_groups, response_groups
 from miroir.results.models import (
@@ -203,7 +204,7 @@ class Published:
     created: bool
 
 
-def _publication_scope(scope: Scope | None, actor: Any) -> Scope:
+def _publication_scope(scope: Scope | None, actor: User | Member | None) -> Scope:
     return scope if scope is not None else scope_for_user(actor)
 
 
@@ -258,7 +259,7 @@ def publication_publish(
     *,
     unit: Unit,
     period: Period | str,
-    actor: Any,
+    actor: User | Member | None,
     message: str = "",
     scope: Scope | None = None,
     now: datetime | None = None,
@@ -286,7 +287,7 @@ def publication_publish(
                 period=chosen.label,
                 message=text,
                 published_at=now or timezone.now(),
-                published_by=actor if getattr(actor, "is_authenticated", False) else None,
+                published_by=actor if isinstance(actor, User) else None,
             )
             audit_record(
                 actor=actor,
@@ -323,7 +324,7 @@ def _already_published(existing: Publication, text: str) -> Published:
 def publication_withdraw(
     *,
     publication: Publication,
-    actor: Any,
+    actor: User | Member | None,
     scope: Scope | None = None,
     now: datetime | None = None,
 ) -> Publication:
@@ -340,7 +341,7 @@ def publication_withdraw(
     if publication.withdrawn_at is not None:
         return publication
     publication.withdrawn_at = now or timezone.now()
-    publication.withdrawn_by = actor if getattr(actor, "is_authenticated", False) else None
+    publication.withdrawn_by = actor if isinstance(actor, User) else None
     publication.save(update_fields=["withdrawn_at", "withdrawn_by"])
     audit_record(
         actor=actor,
