@@ -19,9 +19,9 @@ from miroir.reports.charts import SUPPRESSED_MARKER
 from miroir.reports.filters import filters_from_request
 from miroir.reports.pages import SECTIONS, Loader
 from miroir.results import selectors
-from miroir.results.benchmarks import benchmark_minimum, unit_benchmarks
 from miroir.results.periods import period_of
 from miroir.results.references import BAROMETER_FAMILY, COMPLAINTS, REFERENCES, SUGGESTIONS
+from miroir.results.selectors.benchmarks import benchmark_minimum, unit_benchmarks
 from miroir.results.services import rollups_rebuild
 from tests.personas import PASSWORD
 from tests.reports.support import _respond, last_quarter_days

@@ -45,9 +45,9 @@ from miroir.reports.tables import (
     interval,
 )
 from miroir.results import selectors
-from miroir.results.benchmarks import benchmark_minimum, unit_benchmarks
 from miroir.results.reasons import reason_code, reason_text
 from miroir.results.references import BAROMETER_FAMILY, COMPLAINTS, SUGGESTIONS, reference_for
+from miroir.results.selectors.benchmarks import benchmark_minimum, unit_benchmarks
 
 LARGEST_GAPS = 10
 LENS_ORDER = (Lens.CUSTOMER, Lens.EMPLOYEE, Lens.PARTNER, Lens.MANAGEMENT)

@@ -38,6 +38,10 @@ The three comparisons and the index:
 Linkage across the units of one kind (default shops) under ``unit``:
     unit_linkage(*, unit, period, level="shop", periods=4, today=None) -> Linkage
 
+A unit's position among the units of its kind (percentile ranks over visible figures,
+hidden under ``benchmark_minimum()`` units):
+    unit_benchmarks(*, unit, period, today=None) -> list[benchmarks.Position]
+
 Verbatims (free-text answers; always through ``gate.verbatims``):
     unit_verbatims(*, unit, lens, period, item=None, today=None) -> gate.VerbatimRelease
 
@@ -55,10 +59,10 @@ WHERE THINGS ARE
 ================
 The modules of this package are split by what people read: ``access``, ``units`` (unit
 results and trends), ``comparisons`` (experience, perception, listening, barometer,
-index), ``linkage``, ``verbatims``, ``publications``. They only read. How a figure is
-computed (roll-ups, sums, the gate's decisions, statistics, what is kept between requests
-and shared between processes) is ``miroir.results.engine``; the privacy rules are
-``miroir.results.gate``.
+index), ``linkage``, ``benchmarks``, ``verbatims``, ``publications``. They only read.
+How a figure is computed (roll-ups, sums, the gate's decisions, statistics, what is kept
+between requests and shared between processes) is ``miroir.results.engine``; the privacy
+rules are ``miroir.results.gate``.
 """
 
 from __future__ import annotations
@@ -71,6 +75,10 @@ from miroir.results.engine.context import (
 from miroir.results.selectors.access import (
     access_results,
     results_can_view,
+)
+from miroir.results.selectors.benchmarks import (
+    benchmark_minimum,
+    unit_benchmarks,
 )
 from miroir.results.selectors.comparisons import (
     BAROMETER_COMPLAINTS,
@@ -116,6 +124,7 @@ __all__ = [
     "access_publication",
     "access_results",
     "barometer_headline",
+    "benchmark_minimum",
     "experience_symmetry",
     "listening_symmetry",
     "network_symmetry",
@@ -133,6 +142,7 @@ __all__ = [
     "results_subjects",
     "segment_results",
     "segment_values",
+    "unit_benchmarks",
     "unit_linkage",
     "unit_publications",
     "unit_results",

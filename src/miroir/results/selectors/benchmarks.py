@@ -27,7 +27,7 @@ from miroir.org.selectors import unit_ancestors
 from miroir.results import gate
 from miroir.results.figures import Subject
 from miroir.results.periods import Period
-from miroir.results.selectors import unit_results
+from miroir.results.selectors.units import unit_results
 
 BENCHMARK_LENSES = (Lens.EMPLOYEE, Lens.CUSTOMER)
 # Never fewer units than this, whatever the anonymity threshold.
