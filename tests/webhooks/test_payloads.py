@@ -220,7 +220,7 @@ def test_published_results_carry_the_unit_and_period_and_no_figure(
             unit=personas.lille,
             period=quarter.label,
             actor=personas.shop_manager,
-            message="Merci pour vos 37 réponses",
+            message="Merci pour vos 137 retours, Zephyrine",
         )
     with django_capture_on_commit_callbacks(execute=True):
         publication_withdraw(publication=published.publication, actor=personas.shop_manager)
@@ -233,7 +233,7 @@ def test_published_results_carry_the_unit_and_period_and_no_figure(
     assert second["type"] == "results.withdrawn"
     assert second["data"]["withdrawn_at"] is not None
     assert Publication.objects.count() == 1
-    _no_words(receiver, "37", "Merci")
+    _no_words(receiver, "137 retours", "Zephyrine", "Merci")
 
 
 @pytest.fixture

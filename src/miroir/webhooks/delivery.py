@@ -77,9 +77,9 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
         )
     except transport.TargetRefused as refused:
         # Retrying will not change an address; the log says why.
-        return _finish(delivery, ok=False, error=str(refused), now=now)
+        return _finish(delivery, ok=False, error=refused.reason, now=now)
     except OSError as error:
-        return _after_failure(delivery, f"{type(error).__name__}: {error}", now=now)
+        return _after_failure(delivery, _network_failure(error), now=now)
     delivery.response_code = answer.status
     delivery.duration_ms = answer.duration_ms
     delivery.response_excerpt = _excerpt(answer.body)
@@ -172,3 +172,14 @@ def _tell_administrators(subscription_id: int) -> None:
 def deliver(delivery_id: int) -> str:
     delivery = delivery_attempt(delivery_id=delivery_id)
     return delivery.status if delivery is not None else "gone"
+
+
+def _network_failure(error: OSError) -> str:
+    """Return what the log says of a failed exchange: its kind, never the exception's text."""
+    if isinstance(error, transport.ExchangeFailed):
+        return error.reason
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    return type(error).__name__

@@ -28,7 +28,23 @@ USER_AGENT = "Miroir-Webhooks/1"
 
 
 class TargetRefused(Exception):
-    """The URL may not be called (scheme, address); the message says why, for the log."""
+    """The URL may not be called (scheme, address); ``reason`` says why, for the log."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ExchangeFailed(OSError):
+    """The receiver's answer could not be read (HTTP or TLS); ``reason`` names the failure.
+
+    Only the failure's kind is kept, never its text: that text may quote what the receiver
+    sent, and the log is shown on a page.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -81,8 +97,8 @@ def url_problem(url: str) -> str:
 def _checked_address(host: str, port: int, *, plain_http: bool) -> str:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
-        raise TargetRefused(f"cannot resolve {host}: {error}") from None
+    except (socket.gaierror, UnicodeError):
+        raise TargetRefused(f"cannot resolve {host}") from None
     addresses = [info[4][0] for info in found]
     if not addresses:
         raise TargetRefused(f"cannot resolve {host}")
@@ -144,7 +160,7 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> A
         content = response.read(4096)
         status = response.status
     except (http.client.HTTPException, ssl.SSLError) as error:
-        raise OSError(f"{type(error).__name__}: {error}") from None
+        raise ExchangeFailed(type(error).__name__) from None
     finally:
         connection.close()
     duration = int((time.monotonic() - started) * 1000)
