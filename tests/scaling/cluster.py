@@ -66,7 +66,7 @@ class Cluster:
             conf.write(
                 f"port = {self.primary_port}\nlisten_addresses = '127.0.0.1'\n"
                 f"unix_socket_directories = '{self.folder}'\nwal_level = replica\n"
-                "max_wal_senders = 4\nfsync = off\nsynchronous_commit = off\n"
+                "max_wal_senders = 4\nfsync = off\n"
             )
         self._run(
             tool("pg_ctl"),
@@ -119,7 +119,7 @@ class Cluster:
         import psycopg
 
         with psycopg.connect(self.url(self.primary_port, "postgres"), autocommit=True) as primary:
-            target = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+            target = primary.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
