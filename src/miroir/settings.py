@@ -357,6 +357,10 @@ MIROIR_ANONYMITY_THRESHOLD = env_int("MIROIR_ANONYMITY_THRESHOLD", 5)
 MIROIR_VERBATIM_THRESHOLD = env_int("MIROIR_VERBATIM_THRESHOLD", 10)
 # Customers speak for themselves: their figures have their own, lower threshold.
 MIROIR_CUSTOMER_THRESHOLD = env_int("MIROIR_CUSTOMER_THRESHOLD", 1)
+# Management's estimate is an attributed professional judgement: a manager's estimate for their
+# own unit is shown at that unit, labelled as theirs (false: the anonymity threshold applies to
+# the management lens like any other; docs/anonymity.md).
+MIROIR_ESTIMATE_ATTRIBUTED = env_bool("MIROIR_ESTIMATE_ATTRIBUTED", True)
 # The one period grain results are released at: month, quarter or year (docs/anonymity.md).
 MIROIR_RESULTS_PERIOD = env_str("MIROIR_RESULTS_PERIOD", "quarter") or "quarter"
 # Results are computed once per lens and period and kept by each server process: while
