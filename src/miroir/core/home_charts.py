@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from django.utils.translation import get_language, gettext
 
 from miroir.core.selectors import Home, IndexPoint, largest_gaps
-from miroir.org.models import Lens
+from miroir.org.models import Lens, Unit
 from miroir.reports.charts import LENS_COLOURS, Chart, Point, interval_chart, trend_chart
 from miroir.reports.tables import Interval, interval
 from miroir.results.figures import Figure, MirrorSymmetry
@@ -86,6 +86,21 @@ def mirrors_chart(
     )
 
 
+def units_chart(below: Sequence[tuple[Unit, float | None]], *, key: str) -> Chart | None:
+    """Return the symmetry index of each unit below, hidden ones left undrawn."""
+    if not below:
+        return None
+    return interval_chart(
+        [Point(unit.name, value, suppressed=value is None) for unit, value in below],
+        key=key,
+        title=gettext("Symmetry index of the units below"),
+        description=gettext("The symmetry index from 0 to 100 of each unit just below."),
+        value_title=gettext("Index (0-100)"),
+        category_title="",
+        domain=(0, 100),
+    )
+
+
 def home_with_charts(home: Home) -> Home:
     """Return ``home`` with each part's charts drawn (index trend, mirrors, publication)."""
     personal = home.personal
@@ -102,6 +117,10 @@ def home_with_charts(home: Home) -> Home:
         chart = index_chart(part.index, key=f"{key}-index")
         if chart is not None:
             part.charts["index"] = chart
+    for network in home.networks:
+        chart = units_chart(network.below, key=f"chart-{network.unit.pk}-below")
+        if chart is not None:
+            network.charts["below"] = chart
     for unit in home.units:
         chart = mirrors_chart(unit.mirrors, key=f"chart-{unit.unit.pk}-mirrors")
         if chart is not None:

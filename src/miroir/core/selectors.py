@@ -44,6 +44,7 @@ from miroir.results.selectors import (
     access_results,
     experience_symmetry,
     listening_symmetry,
+    network_symmetry,
     perception_gaps,
     publication_lens,
     publication_results,
@@ -207,6 +208,8 @@ class NetworkHome(IndexTrend):
     period: Period | None
     index: list[IndexPoint]
     attention: list[Attention]
+    # The symmetry index of each unit just below (None where it cannot be computed).
+    below: list[tuple[Unit, float | None]]
     listening: ListeningSymmetry | None
     columns: list[Subject]
     heatmap: list[HeatRow]
@@ -508,6 +511,17 @@ def heatmap(unit: Unit, period: Period | None) -> tuple[list[Subject], list[Heat
     return [mirrors[code] for code in codes], heat_rows
 
 
+def _below(unit: Unit, period: Period | None) -> list[tuple[Unit, float | None]]:
+    if period is None:
+        return []
+    children = {child.pk: child for child in unit_children(unit)}
+    return [
+        (children[row.unit_id], row.index.value)
+        for row in network_symmetry(unit=unit, period=period, levels=1)
+        if row.unit_id in children
+    ]
+
+
 def network_home(scope: Scope, unit: Unit, *, periods: list[Period], now: datetime) -> NetworkHome:
     """Return a subtree's part: index, units needing attention, listening, heatmap."""
     period = periods[-1] if periods else None
@@ -517,6 +531,7 @@ def network_home(scope: Scope, unit: Unit, *, periods: list[Period], now: dateti
         period=period,
         index=_index(unit, periods),
         attention=attention(scope, unit, periods=periods, now=now),
+        below=_below(unit, period),
         listening=listening_symmetry(unit=unit, period=period) if period else None,
         columns=columns,
         heatmap=rows,
