@@ -88,3 +88,33 @@ def test_units_needing_attention_are_within_the_subtree(results_data):
     assert {item.unit.pk for item in found} <= {people.lille.pk, people.arras.pk}
     for item in found:
         assert item.wide_gap or item.falling or item.late
+
+
+def test_a_manager_of_a_shop_and_a_region_reads_both_the_broadest_first(results_data):
+    from miroir.org.models import Member, RoleKind
+    from miroir.org.services import role_grant
+
+    people = results_data
+    sophie = Member.objects.get(user=people.shop_manager)
+    role_grant(member=sophie, kind=RoleKind.MANAGER, unit=people.sud)
+    page = _get(people.shop_manager).content.decode()
+    network = page.index(f'data-testid="network-home-{people.sud.pk}"')
+    unit = page.index(f'data-testid="unit-home-{people.lille.pk}"')
+    personal = page.index('data-testid="personal-home"')
+    assert network < unit < personal
+    assert "Arras" not in page
+
+
+def test_a_region_whose_shops_are_under_the_threshold_shows_no_figure(results_data):
+    from miroir.results.selectors import experience_symmetry, results_periods
+
+    people = results_data
+    page = _get(people.other_region_manager).content.decode()
+    assert f'data-testid="network-home-{people.sud.pk}"' in page
+    # Marseille's 3 employees: no gap can be shown there, by the gate or on the home.
+    rows = experience_symmetry(unit=people.marseille, period=results_periods()[-1])
+    assert rows and all(row.gaps["employee"].value is None for row in rows)
+    heatmap = _heatmap(page, people.sud.pk)
+    cells = re.findall(r'<td class="num ([\w-]+)"><a [^>]*>([^<]*)</a>', heatmap)
+    assert cells and all(text == "•" for _level, text in cells)
+    assert "Lille" not in page and "Nord" not in page

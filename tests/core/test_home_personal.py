@@ -87,3 +87,18 @@ def test_outsider_sees_no_part_and_anonymous_is_sent_to_log_in(personas):
     response = Client().get(reverse("core:home"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_a_partner_reads_the_publication_without_a_chart_of_what_they_were_not_asked(
+    results_data,
+):
+    from miroir.results.selectors import results_periods
+
+    people = results_data
+    published = publication_publish(
+        unit=people.lille, period=results_periods()[-1], actor=people.shop_manager
+    )
+    page = _home(people.partner)
+    assert reverse("reports:publication", args=[published.publication.pk]) in page
+    # Partners were asked nothing in this world: no chart of customers alone.
+    assert 'class="chart-svg"' not in page

@@ -106,9 +106,10 @@ def home_with_charts(home: Home) -> Home:
     personal = home.personal
     if personal is not None and personal.published is not None:
         shown = personal.published
-        # The widest gaps first; when the gate hides every gap, the first mirrors.
-        rows = largest_gaps(list(shown.experience), PUBLISHED_MIRRORS)
-        rows = rows or list(shown.experience)[:PUBLISHED_MIRRORS]
+        # The mirrors the reader's side was asked, the widest gaps first; when the gate
+        # hides every gap, the first of them.
+        asked = [row for row in shown.experience if shown.lens in row.figures]
+        rows = largest_gaps(asked, PUBLISHED_MIRRORS) or asked[:PUBLISHED_MIRRORS]
         chart = mirrors_chart(rows, key="chart-published", lenses=(shown.lens,))
         if chart is not None:
             personal.charts["published"] = chart

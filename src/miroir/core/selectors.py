@@ -17,7 +17,7 @@ says anything that links a person to a response.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from django.utils import timezone
 from miroir.collect.counts import CountRow
 from miroir.collect.models import Invitation, InvitationStatus, Wave, WaveStatus
 from miroir.collect.selectors import wave_counts, waves_in_scope
+from miroir.instruments.models import Mirror
 from miroir.org.models import Lens, Member, RoleKind, Unit, UnitKind
 from miroir.org.selectors import Scope, scope_roots, unit_children
 from miroir.results.figures import (
@@ -160,9 +161,11 @@ class Attention:
     unit: Unit
     url: str
     gap: float | None
+    # The mirror of the widest gap (its code, then its titles once the unit is listed).
     gap_mirror: str
     fall: float | None
     late: int
+    mirror: Subject | None = None
 
     @property
     def wide_gap(self) -> bool:
@@ -256,7 +259,7 @@ def home_for(scope: Scope, *, now: datetime, unit_id: Any = None) -> Home:
         roots = roots[:HOMES_SHOWN]
     for root in roots:
         access_results(scope, root.pk)
-        if kind == "unit" or (unit_id is not None and root.kind in UNIT_KINDS):
+        if root.kind in UNIT_KINDS:
             home.units.append(unit_home(scope, root, periods=periods, now=now))
         else:
             home.networks.append(network_home(scope, root, periods=periods, now=now))
@@ -469,7 +472,16 @@ def attention(scope: Scope, unit: Unit, *, periods: list[Period], now: datetime)
         )
         if item.weight[0]:
             found.append(item)
-    return sorted(found, key=lambda item: item.weight, reverse=True)[:LISTED]
+    listed = sorted(found, key=lambda item: item.weight, reverse=True)[:LISTED]
+    return _with_mirror_titles(listed)
+
+
+def _with_mirror_titles(items: list[Attention]) -> list[Attention]:
+    codes = {item.gap_mirror for item in items if item.wide_gap}
+    titles: dict[str, Subject] = {}
+    for mirror in Mirror.objects.filter(code__in=codes).order_by("-order", "-pk"):
+        titles[mirror.code] = Subject("mirror", mirror.code, mirror.title_fr, mirror.title_en)
+    return [replace(item, mirror=titles.get(item.gap_mirror)) for item in items]
 
 
 def heatmap(unit: Unit, period: Period | None) -> tuple[list[Subject], list[HeatRow]]:
