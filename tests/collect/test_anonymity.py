@@ -18,9 +18,11 @@ from miroir.collect.services import wave_launch
 from miroir.collect.tokens import submission_id_new
 from tests.collect.support import EMPLOYEE_ANSWERS
 
-# Foreign keys each table may hold; Response.invitation only for customers (a CHECK says so).
+# Foreign keys each table may hold; Response.invitation only for customers and
+# Response.author only for management's attributed estimates (CHECKs say so; tested in
+# tests/results/test_attributed_estimate.py).
 ALLOWED_LINKS = {
-    Response: {"wave", "unit", "invitation"},
+    Response: {"wave", "unit", "invitation", "author"},
     Answer: {"response", "item"},
     SubmissionReceipt: {"wave"},
 }

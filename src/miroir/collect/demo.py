@@ -14,6 +14,10 @@ plants on top is recorded as ground truth (part ``collect``):
   offset and the management perception gap (``org.perception_gap``);
 - ``response_rates`` and ``waves``: who was asked, how many answered.
 
+Management's estimates of the current quarter are attributed to the manager who gave them
+(shown at their own unit under their name: docs/anonymity.md); those of closed quarters
+are anonymous, gated like every lens.
+
 Beside the pulse, every other bundled catalog is run once, so that each shows in the
 results: the service barometer (employees and customers) and the managerial proximity
 questionnaire (employees and management's estimate) open in the current quarter beside
@@ -30,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from miroir.collect.models import (
@@ -277,6 +282,19 @@ def _audience(lens: str, members: list[Member], managers: list[Role]) -> list[tu
     if lens == Lens.PARTNER:
         return [(m, m.unit_id) for m in members if m.contract_type == ContractType.PARTNER]
     return [(m, m.unit_id) for m in members if m.contract_type != ContractType.PARTNER]
+
+
+def _estimate_author(lens: str, quarter: _Quarter, member: Member) -> Member | None:
+    """Return the author of a manager's estimate: attributed from the current quarter on.
+
+    The planted story: the company made management's estimate an attributed judgement
+    this quarter (``MIROIR_ESTIMATE_ATTRIBUTED``), so each shop shows its own manager's
+    estimate under their name, while the closed quarters' estimates stay anonymous and
+    gated (and drive the network's perception gaps).
+    """
+    if lens != Lens.MANAGEMENT or not quarter.is_current:
+        return None
+    return member if settings.MIROIR_ESTIMATE_ATTRIBUTED else None
 
 
 def _response_rate(lens: str, latent: float) -> float:
@@ -589,7 +607,13 @@ def _build_wave(
     answers: list[Answer] = []
     invitations: list[Invitation] = []
 
-    def respond(unit_id: int, latent: float, attributes: dict[str, str], channel: str) -> None:
+    def respond(
+        unit_id: int,
+        latent: float,
+        attributes: dict[str, str],
+        channel: str,
+        author: Member | None = None,
+    ) -> None:
         response = Response(
             id=uuid.UUID(int=rng.getrandbits(128), version=4),
             wave=wave,
@@ -598,6 +622,7 @@ def _build_wave(
             submitted_on=_day(rng, quarter, ctx.now),
             attributes=attributes,
             channel=channel,
+            author=author,
         )
         responses.append(response)
         answers.extend(_answers(rng, items, response, latent))
@@ -646,7 +671,7 @@ def _build_wave(
             else:
                 latent = ex
                 attributes = {"contract_type": member.contract_type}
-            respond(unit_id, latent, attributes, channel)
+            respond(unit_id, latent, attributes, channel, _estimate_author(lens, quarter, member))
     Invitation.objects.bulk_create(invitations, batch_size=2000)
     Response.objects.bulk_create(responses, batch_size=2000)
     Answer.objects.bulk_create(answers, batch_size=5000)

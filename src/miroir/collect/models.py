@@ -3,8 +3,10 @@
 Employee, partner and management responses must never be linkable to a person: the
 ``Response``, ``Answer`` and ``SubmissionReceipt`` tables hold no foreign key to a member
 or an invitation, no time finer than the day and no sequential id, and an invitation
-keeps nothing of its use but ``used``. ``docs/anonymity.md`` explains the whole design;
-``tests/collect/test_anonymity.py`` fails if a column breaks it.
+keeps nothing of its use but ``used``. The one exception is by design and stated on the
+form: a manager's attributed estimate for a unit they manage keeps its ``author``.
+``docs/anonymity.md`` explains the whole design; ``tests/collect/test_anonymity.py``
+fails if a column breaks it.
 """
 
 from __future__ import annotations
@@ -363,6 +365,13 @@ class Response(models.Model):
     invitation = models.ForeignKey(
         Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Management only, and only when the estimate is attributed (MIROIR_ESTIMATE_ATTRIBUTED
+    # at answer time): a manager's estimate for a unit they manage is a professional
+    # judgement shown under their name, kept out of the anonymous roll-ups. The
+    # constraint forbids it for every other lens (docs/anonymity.md).
+    author = models.ForeignKey(
+        "org.Member", null=True, blank=True, on_delete=models.CASCADE, related_name="estimates"
+    )
 
     class Meta:
         verbose_name = _("response")
@@ -371,6 +380,10 @@ class Response(models.Model):
             models.CheckConstraint(
                 condition=Q(lens="customer") | Q(invitation__isnull=True),
                 name="collect_response_invitation_customers_only",
+            ),
+            models.CheckConstraint(
+                condition=Q(lens="management") | Q(author__isnull=True),
+                name="collect_response_author_management_only",
             ),
             models.CheckConstraint(
                 condition=Q(lens__in=Lens.values), name="collect_response_lens_known"

@@ -151,6 +151,9 @@ def _form(
         "submission_id": submission_id or submission_id_new(),
         "draft_key": draft,
         "anonymous": target.wave.protects_identity,
+        # Management's estimate is attributed: said before anyone answers.
+        "author": selectors.estimate_author(target),
+        "estimate_label": selectors.estimate_label(target.unit),
         "unit": target.unit,
         "moment": request.GET.get("m", "") if target.moment else "",
     }

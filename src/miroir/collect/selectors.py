@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from miroir.collect.counts import TOTAL_ID, CountRow, counts_for_scope, whole_row
 from miroir.collect.errors import (
@@ -36,7 +37,7 @@ from miroir.collect.pulses import Schedule, upcoming
 from miroir.collect.tokens import contact_hash, token_hash, token_looks_valid
 from miroir.instruments.models import Item
 from miroir.journeys.models import Moment
-from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit
+from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit, UnitKind
 from miroir.org.selectors import Scope
 from miroir.results.gate import release_tree
 
@@ -190,6 +191,42 @@ def target_for_token(token: str) -> Target:
     # A hot invitation knows the moment of the interaction that caused it.
     moment = invitation.moment if wave_keeps_moment(invitation.wave) else None
     return Target(wave=invitation.wave, unit=invitation.unit, invitation=invitation, moment=moment)
+
+
+def estimate_author(target: Target) -> Member | None:
+    """Return the manager a submission to ``target`` is attributed to, or None (anonymous).
+
+    Management's estimate is an attributed professional judgement when
+    ``MIROIR_ESTIMATE_ATTRIBUTED`` is on (read at answer time): the estimate a manager
+    gives through their own link for a unit they manage keeps them as its author. Every
+    other response — employees, partners, customers, open links, the setting off — keeps
+    no author (docs/anonymity.md).
+    """
+    invitation = target.invitation
+    if (
+        target.wave.lens != Lens.MANAGEMENT
+        or not settings.MIROIR_ESTIMATE_ATTRIBUTED
+        or invitation is None
+        or invitation.member_id is None
+    ):
+        return None
+    manages = Role.objects.filter(
+        member_id=invitation.member_id, kind=RoleKind.MANAGER, unit=target.unit
+    ).exists()
+    return invitation.member if manages else None
+
+
+# What an attributed estimate is called, by the kind of unit it speaks of.
+ESTIMATE_LABELS = {
+    UnitKind.COMPANY: gettext_lazy("the direction's estimate"),
+    UnitKind.REGION: gettext_lazy("the regional estimate"),
+    UnitKind.AREA: gettext_lazy("the area's estimate"),
+}
+
+
+def estimate_label(unit: Unit) -> str:
+    """Return what a manager's attributed estimate for ``unit`` is called (translated)."""
+    return str(ESTIMATE_LABELS.get(unit.kind, gettext_lazy("the manager's estimate")))
 
 
 def wave_by_public_id(public_id: Any) -> Wave:

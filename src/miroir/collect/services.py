@@ -50,6 +50,7 @@ from miroir.collect.selectors import (
     Target,
     audience_plan,
     contact_opted_out,
+    estimate_author,
     invitations_for_links,
     links_export_open,
     pulse_schedule,
@@ -1130,6 +1131,7 @@ def _store(target: Target, answers: list[Answer], *, receipt: str, today: date) 
         pk=invitation.pk, used=False
     ).update(used=True):
         raise AlreadyAnswered
+    author = estimate_author(target)
     response = Response.objects.create(
         wave=wave,
         unit=target.unit,
@@ -1138,12 +1140,16 @@ def _store(target: Target, answers: list[Answer], *, receipt: str, today: date) 
         attributes=_attributes(target),
         channel=target.channel,
         invitation=invitation if wave.lens == Lens.CUSTOMER else None,
+        author=author,
     )
     for answer in answers:
         answer.response = response
     Answer.objects.bulk_create(answers)
     # In the same transaction: the roll-ups never count a response that was not stored.
-    results_services.rollups_add(response=response, answers=answers)
+    # An attributed estimate stays out of them: it is shown as itself, at its unit only,
+    # and the anonymous figures (and the gate's sums) hold anonymous answers only.
+    if author is None:
+        results_services.rollups_add(response=response, answers=answers)
     transaction.on_commit(lambda: response_stored.send(sender=Response, response=response))
 
 

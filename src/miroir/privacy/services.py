@@ -96,9 +96,12 @@ def member_erase(*, member: Member, actor: User | None) -> Member:
     """Return the member with their profile erased, their login closed, their roles gone.
 
     The row stays (units' head counts and past audit entries point to it) under a neutral
-    name. Responses are not touched: they were never linked to the member.
+    name. Anonymous responses are not touched: they were never linked to the member. Their
+    attributed estimates (a manager's judgement, given under their name) are deleted: they
+    were never in an anonymous figure, so no figure changes.
     """
     with transaction.atomic():
+        Response.objects.filter(author=member).delete()
         Role.objects.filter(member=member).delete()
         Invitation.objects.filter(member=member).update(member=None)
         member.first_name = ERASED_NAME

@@ -33,6 +33,7 @@ from miroir.reports.charts import (
     interval_chart,
     trend_chart,
 )
+from miroir.reports.estimates import estimate_table
 from miroir.reports.filters import Filters
 from miroir.reports.forms import PublishForm
 from miroir.reports.tables import (
@@ -48,6 +49,7 @@ from miroir.results import selectors
 from miroir.results.reasons import reason_code, reason_text
 from miroir.results.references import BAROMETER_FAMILY, COMPLAINTS, SUGGESTIONS, reference_for
 from miroir.results.selectors.benchmarks import benchmark_minimum, unit_benchmarks
+from miroir.results.selectors.estimates import unit_estimates
 
 LARGEST_GAPS = 10
 LENS_ORDER = (Lens.CUSTOMER, Lens.EMPLOYEE, Lens.PARTNER, Lens.MANAGEMENT)
@@ -148,6 +150,10 @@ class Loader:
     @cached_property
     def benchmarks(self) -> list[Any]:
         return unit_benchmarks(unit=self.unit, period=self.period)
+
+    @cached_property
+    def estimates(self) -> list[Any]:
+        return unit_estimates(unit=self.unit, period=self.period)
 
     @cached_property
     def verbatims(self) -> Any:
@@ -658,6 +664,12 @@ def unit_perception(loader: Loader) -> Section:
             caption=_("A positive gap: management thinks things are better than employees say."),
         )
     )
+
+
+@section("unit", "estimate")
+def unit_estimate(loader: Loader) -> Section:
+    """Management's attributed estimate: the unit's own manager's answers, under their name."""
+    return Section(estimate_table(loader.estimates))
 
 
 @section("unit", "listening")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from miroir.org.models import Lens
 from miroir.reports.charts import SUPPRESSED_MARKER
+from miroir.reports.estimates import estimate_table
 from miroir.reports.tables import Column, Interval, Table, gap_interval, interval
 from miroir.results.figures import Figure, PublishedResults, Results
 
@@ -107,6 +108,7 @@ def published_tables(shown: PublishedResults) -> list[Table]:
         _experience(shown),
         _questions("own", said, shown.own, shown.unit_id),
         _questions("customer", _("What customers said"), shown.customer, shown.unit_id),
+        estimate_table(shown.estimates),
     ]
 
 

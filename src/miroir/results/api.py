@@ -19,6 +19,7 @@ from miroir.org.models import Unit
 from miroir.results import selectors
 from miroir.results.periods import Period, PeriodError, period_of, period_parse
 from miroir.results.reasons import reason_code, reason_text
+from miroir.results.selectors.estimates import unit_estimates
 
 router = Router(tags=["results"])
 
@@ -199,6 +200,24 @@ class VerbatimsOut(Schema):
     suppressed: bool
     threshold: int
     verbatims: list[VerbatimOut]
+
+
+class EstimateAnswerOut(Schema):
+    item_code: str
+    question: str
+    answer: str
+    dont_know: bool
+    score: float | None
+
+
+class EstimateOut(Schema):
+    unit_id: int
+    unit_name: str
+    author: str
+    label: str
+    wave: str
+    submitted_on: date
+    answers: list[EstimateAnswerOut]
 
 
 class LinkageOut(Schema):
@@ -458,6 +477,17 @@ def results_verbatims(
                 unit=_unit(request, unit_id), lens=lens, period=_period(period)
             )
         )
+    )
+
+
+@router.get(
+    "/units/{unit_id}/estimates",
+    response={200: list[EstimateOut], **ERRORS},
+    summary="Management's attributed estimates for the unit itself, with their author",
+)
+def results_estimates(request: HttpRequest, unit_id: int, period: str | None = PERIOD) -> Any:
+    return _answer(
+        lambda: _plain(unit_estimates(unit=_unit(request, unit_id), period=_period(period)))
     )
 
 

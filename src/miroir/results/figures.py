@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from miroir.analytics.linkage import (
     Correlation,
@@ -274,3 +274,5 @@ class PublishedResults:
     customer: Results
     experience: tuple[MirrorSymmetry, ...]
     barometer: BarometerHeadline
+    # The unit's own manager's attributed estimates (``selectors.estimates.Estimate``).
+    estimates: tuple[Any, ...] = ()

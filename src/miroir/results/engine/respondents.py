@@ -62,6 +62,7 @@ def respondent_sums(
         dont_know=False,
         number__isnull=False,
         response__lens=release.lens,
+        response__author__isnull=True,
         response__submitted_on__gte=release.period.start,
         response__submitted_on__lt=release.period.end,
         response__unit__path__startswith=under_path,

@@ -86,6 +86,10 @@ def _answer_sums() -> dict[str, Any]:
     return sums
 
 
+# Every function below reads the anonymous pool only: a management response with an
+# author is an attributed estimate (``selectors.estimates``), never summed with others.
+
+
 def answer_groups(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
     """Return ``answers`` (of one lens, no free text) grouped like roll-up rows, in SQL.
 
@@ -93,7 +97,7 @@ def answer_groups(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
     ``segment_value``, ``choice_key``) and its sums; the attribute is ``lens_attribute(lens)``.
     """
     return (
-        answers.filter(text__isnull=True, response__lens=lens)
+        answers.filter(text__isnull=True, response__lens=lens, response__author__isnull=True)
         .annotate(
             wave_key=F("response__wave_id"),
             unit_key=F("response__unit_id"),
@@ -114,7 +118,7 @@ def answer_days(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
     roll-up sums; what a release takes out of a unit's figures after its last release day.
     """
     return (
-        answers.filter(text__isnull=True, response__lens=lens)
+        answers.filter(text__isnull=True, response__lens=lens, response__author__isnull=True)
         .annotate(
             unit_key=F("response__unit_id"),
             day=F("response__submitted_on"),
@@ -130,7 +134,7 @@ def answer_days(answers: QuerySet[Answer], *, lens: str) -> QuerySet[Any]:
 def response_groups(responses: QuerySet[Response], *, lens: str) -> QuerySet[Any]:
     """Return ``responses`` of one lens counted per response roll-up key, in SQL."""
     return (
-        responses.filter(lens=lens)
+        responses.filter(lens=lens, author__isnull=True)
         .annotate(
             period=TruncMonth("submitted_on"), segment_value=_segment_value(lens, "attributes")
         )
@@ -143,7 +147,7 @@ def response_groups(responses: QuerySet[Response], *, lens: str) -> QuerySet[Any
 def response_days(responses: QuerySet[Response], *, lens: str) -> QuerySet[Any]:
     """Return ``responses`` of one lens counted per unit, day and segment value, in SQL."""
     return (
-        responses.filter(lens=lens)
+        responses.filter(lens=lens, author__isnull=True)
         .annotate(segment_value=_segment_value(lens, "attributes"))
         .values_list("unit_id", "submitted_on", "segment_value")
         .annotate(responses=Count("id"))

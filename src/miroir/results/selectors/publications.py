@@ -34,6 +34,7 @@ from miroir.results.models import Publication
 from miroir.results.periods import Period, PeriodError, period_parse, release_grain
 from miroir.results.selectors.access import results_can_view
 from miroir.results.selectors.comparisons import barometer_headline, experience_symmetry
+from miroir.results.selectors.estimates import unit_estimates
 from miroir.results.selectors.units import unit_results
 
 _GRAIN_LABELS = {
@@ -187,6 +188,7 @@ def publication_results(
         customer=customer,
         experience=experience,
         barometer=barometer,
+        estimates=tuple(unit_estimates(unit=unit, period=period)),
     )
 
 

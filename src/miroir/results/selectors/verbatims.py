@@ -42,6 +42,8 @@ def unit_verbatims(
         answers = Answer.objects.filter(
             text__isnull=False,
             response__lens=lens,
+            # Attributed estimates are read as themselves (``selectors.estimates``).
+            response__author__isnull=True,
             response__submitted_on__gte=period.start,
             response__submitted_on__lt=period.end,
         )
