@@ -60,7 +60,8 @@ def estimates_attributed() -> bool:
 
 def _words(answer: Answer, language: str) -> str:
     if answer.dont_know:
-        return str(translation.gettext("Don't know"))
+        with translation.override(language):
+            return str(translation.gettext("Don't know"))
     item = answer.item
     if answer.text is not None:
         return answer.text
@@ -83,9 +84,9 @@ def _redacted(texts: list[str], language: str) -> list[str]:
     try:
         return gate.redact_all(texts, names=names, language=language)
     except Exception:  # fail closed: a text is never shown with its names in it
-        return [str(translation.gettext("(text withheld: names could not be removed)"))] * len(
-            texts
-        )
+        with translation.override(language):
+            notice = str(translation.gettext("(text withheld: names could not be removed)"))
+        return [notice] * len(texts)
 
 
 def _score(answer: Answer) -> float | None:
@@ -94,6 +95,11 @@ def _score(answer: Answer) -> float | None:
     if not isinstance(answer.item.get_scale(), PointScale):
         return None
     return round(float(stats.on_100(answer.item.scale).value(answer.number)), 1)
+
+
+def _label(unit: Unit, language: str) -> str:
+    with translation.override(language):
+        return estimate_label(unit)
 
 
 def unit_estimates(*, unit: Unit, period: Period, language: str | None = None) -> list[Estimate]:
@@ -132,7 +138,7 @@ def unit_estimates(*, unit: Unit, period: Period, language: str | None = None) -
                 unit_id=unit.pk,
                 unit_name=unit.name,
                 author=author.full_name,
-                label=estimate_label(unit),
+                label=_label(unit, language),
                 wave=response.wave.name,
                 submitted_on=response.submitted_on,
                 answers=tuple(
