@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("miroir.accounts.urls")),
     path("org/", include("miroir.org.urls")),
     path("instruments/", include("miroir.instruments.urls")),
+    path("journeys/", include("miroir.journeys.urls")),
     path("results/", include("miroir.reports.urls")),
     path("settings/api-tokens/", include("miroir.api.web_urls")),
     path("settings/audit/", include("miroir.audit.urls")),

@@ -13,7 +13,7 @@ from miroir.journeys.services import default_moments, moments_load
 
 def test_the_default_retail_moments_are_there_after_migrating(db):
     codes = moment_codes()
-    assert {m["code"] for m in default_moments()} == codes
+    assert {m["code"] for m in default_moments()} <= codes
     assert {"arrival", "advice", "try_on", "waiting", "checkout", "delivery", "after_sales",
             "complaint", "customer_call"} <= codes  # fmt: skip
 

@@ -277,6 +277,20 @@ WEB: list[Page] = [
         post="login 403 403 403 403 403 302 302",
         data=lambda w: {"direction": "down"},
     ),
+    page("journeys:list", get=MANAGERS),
+    page("journeys:create", get=EDITORS, post=EDITORS),
+    page(
+        "journeys:template_load",
+        get=LOGIN_THEN_405,
+        post="login 403 403 403 403 403 302 302",
+        kwargs={"code": "template_code"},
+    ),
+    page("journeys:detail", get=MANAGERS),
+    page("journeys:edit", get=EDITORS, post=EDITORS),
+    page("journeys:moment_create", get=EDITORS, post=EDITORS),
+    page(
+        "journeys:moment_edit", get=EDITORS, post=EDITORS, kwargs={"moment_id": "journey_moment_id"}
+    ),
     page("api_tokens:list", get=ADMIN_ONLY),
     page(
         "api_tokens:create",
@@ -606,6 +620,7 @@ API: list[Operation] = [
     api("GET /members", API_PUBLIC_LISTS),
     api("GET /members/{member_id}", API_OF_UNIT),
     api("GET /instruments/", API_MANAGERS),
+    api("GET /journeys/", API_MANAGERS),
     api("GET /instruments/{instrument_id}", API_MANAGERS),
     api("GET /waves/", API_MANAGERS),
     api("GET /waves/{wave_id}", "401 403 403 404 404 200 200 200 404 200"),

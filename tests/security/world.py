@@ -28,7 +28,7 @@ from miroir.collect.tokens import contact_hash, unsubscribe_sign
 from miroir.instruments.catalogs import catalog_names
 from miroir.instruments.models import Instrument, Item
 from miroir.instruments.services import instrument_create, item_create
-from miroir.journeys.models import Moment
+from miroir.journeys.models import Journey, Moment
 from miroir.operations.services import task_failure_record
 from miroir.org.models import Member
 from miroir.org.selectors import Scope
@@ -218,6 +218,9 @@ def build_world(personas: Personas) -> World:
     )
     world.values = {
         "unit_id": personas.lille.pk,
+        "journey_id": Journey.objects.get(code="employee").pk,
+        "journey_moment_id": Moment.objects.get(code="first_day").pk,
+        "template_code": "shop",
         "member_id": personas.employee_member.pk,
         "instrument_id": instrument.pk,
         "item_id": item.pk,

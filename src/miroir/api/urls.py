@@ -25,6 +25,7 @@ install_error_handlers(api)
 # One line per app: the prefix and the dotted path of its ninja Router.
 api.add_router("/", "miroir.org.api.router")  # /units, /members
 api.add_router("/instruments", "miroir.instruments.api.router")
+api.add_router("/journeys", "miroir.journeys.api.router")
 api.add_router("/waves", "miroir.collect.api.router")
 api.add_router("/interactions", "miroir.collect.interactions_api.router")
 api.add_router("/results", "miroir.results.api.router")

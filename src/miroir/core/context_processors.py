@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from miroir.collect.selectors import waves_can_view
 from miroir.instruments.selectors import instruments_can_view
+from miroir.journeys.selectors import journeys_can_view
 from miroir.org.selectors import request_scope
 from miroir.results.selectors import publications_exist_for, results_can_view
 from miroir.voices.selectors import my_voices_label, voices_can_manage
@@ -24,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("org:unit_tree"), _("Organisation"), "units"))
     if instruments_can_view(scope):
         items.append((reverse("instruments:list"), _("Questionnaires"), "instruments"))
+    if journeys_can_view(scope):
+        items.append((reverse("journeys:list"), _("Journeys"), "journeys"))
     if waves_can_view(scope):
         items.append((reverse("collect:wave_list"), _("Waves"), "waves"))
     if results_can_view(scope):
