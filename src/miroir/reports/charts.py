@@ -447,15 +447,14 @@ def interval_chart(
     spec = _from_shape(
         "interval", records, value_title, category_title, domain, palette, height, bool(references)
     )
-    return Chart(
+    return _gated_chart(
+        points,
         key=key,
         title=title,
         description=description,
         spec=spec,
-        table_columns=_table_columns(category_title, series_title, value_title),
-        table_rows=_table_rows(points),
+        columns=_table_columns(category_title, series_title, value_title),
         digits=digits,
-        has_suppressed=_any_suppressed(points),
     )
 
 
@@ -470,11 +469,37 @@ def heatmap_chart(
     column_title: str,
     domain: tuple[float, float] = (0, 100),
     digits: int = 0,
+    long_rows: bool = False,
 ) -> Chart:
     """Return a heatmap: rows are ``category`` (units), columns ``series`` (dimensions).
 
-    Each visible cell shows its value; a suppressed cell is blank with the marker.
+    Each visible cell shows its value; a suppressed cell is blank with the marker. With
+    ``long_rows`` (questions as rows, on a phone) each row's name runs across the
+    picture's width above its cells, instead of an axis label cut short.
     """
+    records = _labelled_records(points, digits)
+    rows = len({point.category for point in points}) or 1
+    columns = len({point.series for point in points}) or 1
+    spec = (
+        _from_shape("row_heatmap", records, value_title, domain, rows)
+        if long_rows
+        else _from_shape(
+            "heatmap", records, value_title, row_title, column_title, domain, rows, columns
+        )
+    )
+    return _gated_chart(
+        points,
+        key=key,
+        title=title,
+        description=description,
+        spec=spec,
+        columns=_table_columns(row_title, column_title, value_title),
+        digits=digits,
+    )
+
+
+def _labelled_records(points: Sequence[Point], digits: int) -> list[dict[str, Any]]:
+    """Return the records to draw, each with the text written on it (or the marker)."""
     records = _records(points)
     for record in records:
         record["label"] = (
@@ -482,17 +507,25 @@ def heatmap_chart(
             if record["value"] is None
             else number_format(record["value"], digits, use_l10n=True)
         )
-    rows = len({point.category for point in points}) or 1
-    columns = len({point.series for point in points}) or 1
-    spec = _from_shape(
-        "heatmap", records, value_title, row_title, column_title, domain, rows, columns
-    )
+    return records
+
+
+def _gated_chart(
+    points: Sequence[Point],
+    *,
+    key: str,
+    title: str,
+    description: str,
+    spec: dict[str, Any],
+    columns: tuple[Column, ...],
+    digits: int,
+) -> Chart:
     return Chart(
         key=key,
         title=title,
         description=description,
         spec=spec,
-        table_columns=_table_columns(row_title, column_title, value_title),
+        table_columns=columns,
         table_rows=_table_rows(points),
         digits=digits,
         has_suppressed=_any_suppressed(points),
@@ -521,15 +554,90 @@ def trend_chart(
     periods = tuple(dict.fromkeys(point.category for point in points))
     palette = _palette([point.series for point in points], colours)
     spec = _from_shape("trend", records, value_title, period_title, domain, palette, periods)
+    return _gated_chart(
+        points,
+        key=key,
+        title=title,
+        description=description,
+        spec=spec,
+        columns=_table_columns(period_title, series_title, value_title),
+        digits=digits,
+    )
+
+
+def scatter_chart(
+    points: Sequence[Point],
+    *,
+    key: str,
+    title: str,
+    description: str,
+    x_title: str,
+    y_title: str,
+    category_title: str,
+    domain: tuple[float, float] = (0, 100),
+    labelled: bool = True,
+) -> Chart:
+    """Return a scatter plot: one dot per ``category`` at (``low``, ``value``).
+
+    ``low`` carries the horizontal figure and ``value`` the vertical one (a unit's employee
+    and customer indices); the dashed diagonal marks where both are equal. Points whose
+    figures are hidden are not drawn at all (callers pass only shown ones); with
+    ``labelled`` each dot is named (few units), otherwise the table names them.
+    """
+    records = [
+        {
+            "category": point.category,
+            "series": point.series,
+            "x": point.low,
+            "value": point.value,
+            "n": point.n,
+            "marker": "",
+        }
+        for point in points
+        if not point.suppressed and point.value is not None and point.low is not None
+    ]
+    spec = _from_shape("scatter", records, x_title, y_title, domain, labelled)
     return Chart(
         key=key,
         title=title,
         description=description,
         spec=spec,
-        table_columns=_table_columns(period_title, series_title, value_title),
-        table_rows=_table_rows(points),
+        table_columns=(
+            Column("category", category_title),
+            Column("x", x_title),
+            Column("value", y_title),
+            Column("n", _("Respondents (n)")),
+        ),
+        table_rows=tuple(
+            (record["category"], record["x"], record["value"], record["n"]) for record in records
+        ),
+    )
+
+
+def bar_chart(
+    points: Sequence[Point],
+    *,
+    key: str,
+    title: str,
+    description: str,
+    value_title: str,
+    domain: tuple[float, float] = (0, 100),
+    digits: int = 0,
+) -> Chart:
+    """Return horizontal bars, each one's label written above it (long labels fit a phone).
+
+    A hidden figure draws no bar: its label stays, followed by the marker.
+    """
+    records = _labelled_records(points, digits)
+    spec = _from_shape("bar", records, value_title, domain, len(points) or 1)
+    return _gated_chart(
+        points,
+        key=key,
+        title=title,
+        description=description,
+        spec=spec,
+        columns=_table_columns("", "", value_title),
         digits=digits,
-        has_suppressed=_any_suppressed(points),
     )
 
 
@@ -620,10 +728,125 @@ def _trend_shape(
     return alt.layer(band, line).properties(width=CHART_WIDTH, height=300)
 
 
+# The text of a label drawn above its bar or row, and the room it takes.
+ROW_LABEL_CHARACTERS = 48
+BAR_ROW = 46
+
+
+def _short(field: str) -> str:
+    """Return a Vega expression: the field, cut with an ellipsis to fit the picture's width."""
+    limit = ROW_LABEL_CHARACTERS
+    return (
+        f"length(datum.{field}) > {limit} ? "
+        f"substring(datum.{field}, 0, {limit - 1}) + '…' : datum.{field}"
+    )
+
+
+def _scatter_shape(
+    records: list[dict[str, Any]],
+    x_title: str,
+    y_title: str,
+    domain: tuple[float, float],
+    labelled: bool,
+) -> alt.TopLevelMixin:
+    scale = alt.Scale(domain=list(domain))
+    axis = alt.Axis(tickCount=5, grid=True)
+    base = alt.Chart(alt.Data(values=records)).encode(
+        x=alt.X("x:Q", title=x_title, scale=scale, axis=axis),
+        y=alt.Y("value:Q", title=y_title, scale=scale, axis=axis),
+    )
+    diagonal = (
+        alt.Chart(
+            alt.Data(
+                values=[{"x": domain[0], "value": domain[0]}, {"x": domain[1], "value": domain[1]}]
+            )
+        )
+        .mark_line(color="#6a737d", strokeDash=[4, 4], strokeWidth=1)
+        .encode(x=alt.X("x:Q", scale=scale), y=alt.Y("value:Q", scale=scale))
+    )
+    dots = base.mark_circle(size=90, opacity=0.85, color=LENS_COLOURS["customer"])
+    layers = [diagonal, dots]
+    if labelled:
+        layers.append(
+            base.mark_text(align="left", dx=7, dy=-7, fontSize=FONT_SIZE).encode(text="category:N")
+        )
+    return alt.layer(*layers).properties(width=CHART_WIDTH, height=CHART_WIDTH)
+
+
+def _bar_shape(
+    records: list[dict[str, Any]],
+    value_title: str,
+    domain: tuple[float, float],
+    rows: int,
+) -> alt.TopLevelMixin:
+    scale = alt.Scale(domain=list(domain))
+    row = alt.Y("category:N", sort=None, axis=None, scale=alt.Scale(paddingInner=0))
+    base = alt.Chart(alt.Data(values=records)).encode(y=row)
+    bars = base.mark_bar(height=14, yOffset=9, color=LENS_COLOURS["customer"]).encode(
+        x=alt.X("value:Q", title=value_title, scale=scale, axis=alt.Axis(tickCount=4))
+    )
+    names = (
+        base.mark_text(align="left", baseline="bottom", dy=-3, fontSize=FONT_SIZE)
+        .encode(x=alt.value(0), text=alt.Text("name:N"))
+        .transform_calculate(name=_short("category"))
+    )
+    figures = base.mark_text(align="left", dx=4, dy=9, fontSize=FONT_SIZE).encode(
+        x=alt.X("value:Q", scale=scale), text="label:N"
+    )
+    # A hidden figure: the marker at the start of its empty bar.
+    markers = (
+        base.transform_filter("datum.value == null")
+        .mark_text(align="left", dy=9, fontSize=FONT_SIZE)
+        .encode(x=alt.value(2), text="label:N")
+    )
+    return alt.layer(bars, names, figures, markers).properties(
+        width=CHART_WIDTH, height=BAR_ROW * rows + 50
+    )
+
+
+def _row_heatmap_shape(
+    records: list[dict[str, Any]],
+    value_title: str,
+    domain: tuple[float, float],
+    rows: int,
+) -> alt.TopLevelMixin:
+    row = alt.Y("category:N", sort=None, axis=None, scale=alt.Scale(paddingInner=0))
+    column = alt.X(
+        "series:N",
+        title=None,
+        sort=None,
+        axis=alt.Axis(orient="top", labelAngle=0, labelLimit=CHART_WIDTH // 4),
+    )
+    base = alt.Chart(alt.Data(values=records)).encode(y=row)
+    cells = base.mark_rect(height=24, yOffset=9, stroke="#ffffff", strokeWidth=1).encode(
+        x=column,
+        color=alt.Color(
+            "value:Q",
+            title=value_title,
+            scale=alt.Scale(domain=list(domain), scheme="blueorange", reverse=True),
+            legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=160),
+        ),
+    )
+    names = (
+        base.transform_calculate(name=_short("category"))
+        .mark_text(align="left", baseline="bottom", dy=-5, fontSize=FONT_SIZE)
+        .encode(x=alt.value(0), text=alt.Text("name:N"))
+    )
+    figures = base.mark_text(dy=9, fontSize=FONT_SIZE).encode(
+        x=column, text="label:N", color=alt.value("#1b1f23")
+    )
+    return alt.layer(cells, names, figures).properties(
+        width=CHART_WIDTH, height=BAR_ROW * rows + 110
+    )
+
+
 SHAPES: dict[str, Callable[..., alt.TopLevelMixin]] = {
     "interval": _interval_shape,
     "heatmap": _heatmap_shape,
     "trend": _trend_shape,
+    "scatter": _scatter_shape,
+    "bar": _bar_shape,
+    "row_heatmap": _row_heatmap_shape,
 }
 
 

@@ -24,13 +24,16 @@ from miroir.analytics.symmetry import LABELS as COMPONENT_LABELS
 from miroir.analytics.symmetry import RULES as COMPONENT_RULES
 from miroir.instruments.dimensions import DIMENSIONS
 from miroir.org.models import Lens, Unit, UnitKind
+from miroir.reports import summaries
 from miroir.reports.charts import (
     LENS_COLOURS,
     SUPPRESSED_MARKER,
     Chart,
     Point,
+    bar_chart,
     heatmap_chart,
     interval_chart,
+    scatter_chart,
     trend_chart,
 )
 from miroir.reports.estimates import estimate_table
@@ -52,6 +55,20 @@ from miroir.results.selectors.benchmarks import benchmark_minimum, unit_benchmar
 from miroir.results.selectors.estimates import unit_estimates
 
 LARGEST_GAPS = 10
+# The gap heatmap: the units whose indices differ most, on the mirrors that differ most.
+GAP_UNITS = 12
+GAP_MIRRORS = 4
+# The question heatmap: the weakest questions of the unit, and the units just below.
+HEAT_QUESTIONS = 12
+HEAT_UNITS = 4
+# Above this many units, the scatter plot's dots are not named (the table names them).
+SCATTER_NAMED = 12
+# The charts each page opens with, above "Details" (their tables stay in the details).
+SUMMARY_CHARTS = {
+    "network": ("gapmap", "index"),
+    "unit": ("experience", "questions"),
+    "linkage": ("scatter", "drivers"),
+}
 LENS_ORDER = (Lens.CUSTOMER, Lens.EMPLOYEE, Lens.PARTNER, Lens.MANAGEMENT)
 
 # A unit page shows a sample of the comments (the same keyed order every time).
@@ -120,20 +137,61 @@ class Loader:
 
     linkage_problem: str = ""
 
-    @cached_property
-    def items(self) -> Any:
+    def _items(self, levels: int, with_change: bool) -> Any:
         return selectors.unit_results(
             unit=self.unit,
             lens=self.filters.lens,
             period=self.period,
             subject="item",
             segment=self.filters.segment,
-            levels=0,
+            levels=levels,
+            with_change=with_change,
         )
+
+    @cached_property
+    def items(self) -> Any:
+        return self._items(0, True)
+
+    @cached_property
+    def items_below(self) -> Any:
+        return self._items(1, False)
 
     @cached_property
     def experience(self) -> list[Any]:
         return selectors.experience_symmetry(unit=self.unit, period=self.period)
+
+    @cached_property
+    def compared_units(self) -> dict[int, list[Any]]:
+        """Return the mirrors of the compared units whose gap is widest (shown ones only)."""
+        linkage = self.linkage
+        if linkage is not None:
+            widest = sorted(
+                linkage.points.items(), key=lambda item: abs(item[1][1] - item[1][0]), reverse=True
+            )
+            chosen = [pk for pk, _points in widest][:GAP_UNITS]
+            found = Unit.objects.filter(pk__in=chosen)
+        else:
+            # Too few units for a linkage: the few units of the level, by name.
+            found = Unit.objects.filter(
+                path__startswith=self.unit.path, kind=self.filters.level
+            ).order_by("name")[:GAP_UNITS]
+        units = {unit.pk: unit for unit in found}
+        order = chosen if linkage is not None else list(units)
+        by_unit = {
+            pk: selectors.experience_symmetry(unit=units[pk], period=self.period)
+            for pk in order
+            if pk in units
+        }
+        # A unit none of whose gaps the gate shows is left out (not a row of markers).
+        return {
+            pk: rows
+            for pk, rows in by_unit.items()
+            if any(
+                gap is not None and gap.value is not None
+                for row in rows
+                for gap in [row.gaps.get(Lens.EMPLOYEE)]
+            )
+        }
 
     @cached_property
     def perception(self) -> list[Any]:
@@ -426,6 +484,72 @@ def network_gaps(loader: Loader) -> Section:
     return Section(table)
 
 
+@section("network", "gapmap")
+def network_gapmap(loader: Loader) -> Section:
+    """The customer - employee gap by unit and mirror, for the units that differ most."""
+    columns = [
+        Column("unit", _("Unit"), "link"),
+        Column("mirror", _("Mirror")),
+        Column("gap", _("Gap, customers minus employees"), "estimate"),
+    ]
+    by_unit = loader.compared_units
+    widest: dict[str, float] = {}
+    labels: dict[str, str] = {}
+    for rows in by_unit.values():
+        for row in rows:
+            gap = row.gaps.get(Lens.EMPLOYEE)
+            if gap is None:
+                continue
+            labels.setdefault(row.mirror.code, row.mirror.label(_language()))
+            size = abs(gap.value) if gap.value is not None else -1.0
+            widest[row.mirror.code] = max(widest.get(row.mirror.code, -1.0), size)
+    codes = sorted(widest, key=lambda code: -widest[code])[:GAP_MIRRORS]
+    table_rows = []
+    points = []
+    for unit_id, rows in by_unit.items():
+        name = loader.unit_names.get(unit_id, "")
+        found = {row.mirror.code: row for row in rows}
+        for code in codes:
+            row = found.get(code)
+            if row is None or Lens.EMPLOYEE not in row.gaps:
+                continue
+            cell = gap_interval(row.gaps[Lens.EMPLOYEE])
+            table_rows.append([Link(name, _unit_url(unit_id, loader.filters)), labels[code], cell])
+            points.append(_point(name, labels[code], cell, None))
+    title = gettext("Customers minus employees, unit by unit")
+    level = dict(UnitKind.choices).get(loader.filters.level, loader.filters.level)
+    table = Table(
+        "gapmap",
+        title,
+        columns,
+        table_rows,
+        caption=_(
+            "The units of kind “%(level)s” whose customer and employee indices differ most "
+            "(at most %(units)d), on the mirrors where they differ most. Blue: customers "
+            "score higher; orange: employees do. Only units whose figures are shown appear."
+        )
+        % {"level": level, "units": GAP_UNITS},
+        empty=_("No unit has a gap between customers and employees shown here."),
+    )
+    chart = (
+        heatmap_chart(
+            points,
+            key="chart-gapmap",
+            title=title,
+            description=gettext(
+                "Points of gap between customers and employees, for each unit and mirror."
+            ),
+            value_title=gettext("Gap (points)"),
+            row_title=gettext("Unit"),
+            column_title=gettext("Mirror"),
+            domain=(-30, 30),
+        )
+        if points
+        else None
+    )
+    return Section(table, chart)
+
+
 # -- the unit page --------------------------------------------------------------------------
 
 
@@ -633,6 +757,75 @@ def unit_experience(loader: Loader) -> Section:
     return Section(Table("experience", title, columns, rows), chart)
 
 
+@section("unit", "questions")
+def unit_questions(loader: Loader) -> Section:
+    """The weakest questions of the lens, at the unit and the units just below (a heatmap)."""
+    results = loader.items_below
+    own = [
+        figure for figure in results.for_unit(loader.unit.pk) if figure.subject.scale != "free_text"
+    ]
+    own.sort(key=lambda figure: (_score(figure).value is None, _score(figure).value or 0))
+    chosen = own[:HEAT_QUESTIONS]
+    below = [symmetry.unit_id for symmetry in loader.network if symmetry.unit_id != loader.unit.pk][
+        :HEAT_UNITS
+    ]
+    columns = [
+        Column("item", _("Question")),
+        Column("unit", _("Unit")),
+        Column("score", _("Score (0-100)"), "estimate"),
+        Column("n", _("Answers (n)"), "count"),
+    ]
+    rows = []
+    points = []
+    for figure in chosen:
+        label = figure.subject.label(_language())
+        for unit_id in [loader.unit.pk, *below]:
+            found = figure if unit_id == loader.unit.pk else _figure_of(results, unit_id, figure)
+            if found is None:
+                continue
+            name = loader.unit_names.get(unit_id, "")
+            score = _score(found)
+            rows.append([label, name, score, _n(found)])
+            points.append(_point(label, name, score, _n(found)))
+    title = gettext("Questions, weakest first, %(lens)s lens") % {
+        "lens": lens_label(loader.filters.lens)
+    }
+    table = Table(
+        "questions",
+        title,
+        columns,
+        rows,
+        caption=_(
+            "The %(count)d questions of this unit with the lowest scores, here and in the "
+            "units just below. Every question is in the table of questions further down."
+        )
+        % {"count": HEAT_QUESTIONS},
+        empty=_("No question of this lens was answered here in this period."),
+    )
+    chart = (
+        heatmap_chart(
+            points,
+            key="chart-questions",
+            title=title,
+            description=gettext("Score from 0 to 100 of each question, unit by unit."),
+            value_title=gettext("Score (0-100)"),
+            row_title=gettext("Question"),
+            column_title=gettext("Unit"),
+            long_rows=True,
+        )
+        if points
+        else None
+    )
+    return Section(table, chart)
+
+
+def _figure_of(results: Any, unit_id: int, like: Any) -> Any:
+    for figure in results.for_unit(unit_id):
+        if figure.subject == like.subject:
+            return figure
+    return None
+
+
 @section("unit", "perception")
 def unit_perception(loader: Loader) -> Section:
     """Perception gap: management's estimate against what employees say, mirror by mirror."""
@@ -824,6 +1017,54 @@ def unit_children(loader: Loader) -> Section:
 # -- the linkage page -----------------------------------------------------------------------
 
 
+@section("linkage", "scatter")
+def linkage_scatter(loader: Loader) -> Section:
+    """One dot per unit shown: its employee index across, its customer index up."""
+    linkage = loader.linkage
+    columns = [
+        Column("unit", _("Unit"), "link"),
+        Column("employee", _("Employee index (0-100)"), "number"),
+        Column("customer", _("Customer index (0-100)"), "number"),
+        Column("n", _("n employees"), "count"),
+    ]
+    title = gettext("Each unit: employees across, customers up")
+    points = linkage.points if linkage is not None else {}
+    ordered = sorted(points.items(), key=lambda item: loader.unit_names.get(item[0], ""))
+    rows = [
+        [Link(loader.unit_names.get(pk, ""), _unit_url(pk, loader.filters)), ex, cx, n]
+        for pk, (ex, cx, n) in ordered
+    ]
+    table = Table(
+        "scatter",
+        title,
+        columns,
+        rows,
+        caption=_(
+            "Only units whose two indices are shown appear. Above the dashed diagonal, "
+            "customers score higher than employees."
+        ),
+        empty=_too_few(loader) if linkage is None else _("No unit has both indices shown."),
+    )
+    chart = (
+        scatter_chart(
+            [Point(loader.unit_names.get(pk, ""), cx, low=ex, n=n) for pk, (ex, cx, n) in ordered],
+            key="chart-scatter",
+            title=title,
+            description=gettext(
+                "Each dot is a unit: its employee index (0 to 100) across, its customer "
+                "index up; the dashed diagonal is where both are equal."
+            ),
+            x_title=gettext("Employee index (0-100)"),
+            y_title=gettext("Customer index (0-100)"),
+            category_title=gettext("Unit"),
+            labelled=len(ordered) <= SCATTER_NAMED,
+        )
+        if ordered
+        else None
+    )
+    return Section(table, chart)
+
+
 @section("linkage", "correlation")
 def linkage_correlation(loader: Loader) -> Section:
     """Pearson and Spearman correlations of the employee and customer indices across units."""
@@ -962,11 +1203,22 @@ def linkage_drivers(loader: Loader) -> Section:
         Column("rescaled", _("Share of the explained variance (%)"), "number"),
     ]
     rows = []
+    chart = None
     if drivers is not None:
         rows = [
             [dimension_label(weight.name), weight.raw, weight.rescaled]
             for weight in drivers.weights
         ]
+        chart = bar_chart(
+            [Point(dimension_label(weight.name), weight.rescaled) for weight in drivers.weights],
+            key="chart-drivers",
+            title=gettext("What goes most with customers' satisfaction"),
+            description=gettext(
+                "Each employee dimension's share of what the employee dimensions explain "
+                "of the customer index, in %."
+            ),
+            value_title=gettext("Share of the explained variance (%)"),
+        )
     return Section(
         Table(
             "drivers",
@@ -979,7 +1231,8 @@ def linkage_drivers(loader: Loader) -> Section:
                 else ""
             ),
             empty=_problem(loader, "drivers"),
-        )
+        ),
+        chart,
     )
 
 
@@ -1037,6 +1290,32 @@ def unit_choices(loader: Loader, scope: Any) -> list[dict[str, Any]]:
     ]
 
 
+def page_summary(page: str, loader: Loader) -> list[str]:
+    """Return the plain sentences a page opens with, from the figures it shows."""
+    if page == "unit":
+        sentences = [
+            summaries.experience_sentence(loader.experience),
+            summaries.perception_sentence(loader.perception)
+            or summaries.barometer_sentence(loader.barometer.suggestions),
+            summaries.index_sentence(loader.symmetry.index.value, loader.unit.name),
+        ]
+    elif page == "network":
+        own = next((each for each in loader.network if each.unit_id == loader.unit.pk), None)
+        sentences = [
+            summaries.index_sentence(own.index.value if own else None, loader.unit.name),
+            summaries.largest_gap_sentence(loader.linkage, loader.unit_names),
+            summaries.flagged_sentence(loader.linkage),
+        ]
+    else:
+        linkage = loader.linkage
+        sentences = [
+            summaries.correlation_sentence(linkage, loader.linkage_problem),
+            summaries.driver_sentence(linkage, dimension_label),
+            summaries.above_sentence(linkage),
+        ]
+    return [sentence for sentence in sentences if sentence]
+
+
 def page_context(page: str, loader: Loader, scope: Any) -> dict[str, Any]:
     """Return what a page shows outside its sections (headline, verbatims, guardrails)."""
     from miroir.results import gate
@@ -1048,6 +1327,7 @@ def page_context(page: str, loader: Loader, scope: Any) -> dict[str, Any]:
     }
     if loader.period is None:
         return context
+    context.update(summary=page_summary(page, loader), summary_keys=SUMMARY_CHARTS.get(page, ()))
     if page == "unit":
         barometer = loader.barometer
         context.update(

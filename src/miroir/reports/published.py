@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from miroir.core.home_charts import mirrors_chart
 from miroir.org.models import Lens
-from miroir.reports.charts import SUPPRESSED_MARKER
+from miroir.reports import summaries
+from miroir.reports.charts import SUPPRESSED_MARKER, Chart, Point, bar_chart
 from miroir.reports.estimates import estimate_table
 from miroir.reports.tables import Column, Interval, Table, gap_interval, interval
 from miroir.results.figures import Figure, PublishedResults, Results
@@ -116,3 +118,51 @@ def top_box_percent(figure: Figure | None) -> float | None:
     """Return a barometer figure's top box in %, None when hidden or absent."""
     statistic = _statistic(figure, "top_box", 100.0)
     return None if statistic is None or statistic.suppressed else statistic.value
+
+
+def published_summary(shown: PublishedResults) -> list[str]:
+    """Return the sentences a publication opens with, in the team's words ("we")."""
+    own = [
+        figure
+        for figure in shown.own.for_unit(shown.unit_id)
+        if figure.subject.scale != "free_text"
+    ]
+    sentences = [
+        summaries.experience_sentence(shown.experience, team=True, lens=shown.lens),
+        summaries.barometer_sentence(shown.barometer.suggestions, team=True)
+        if shown.lens == Lens.EMPLOYEE
+        else None,
+        summaries.best_question_sentence(own),
+    ]
+    return [sentence for sentence in sentences if sentence]
+
+
+def published_charts(shown: PublishedResults) -> list[Chart]:
+    """Return a publication's charts: the mirrors side by side, then our questions' scores."""
+    charts = []
+    mirrors = mirrors_chart(list(shown.experience), key="chart-mirrors", lenses=(shown.lens,))
+    if mirrors is not None:
+        charts.append(mirrors)
+    points = []
+    for figure in shown.own.for_unit(shown.unit_id):
+        if figure.subject.scale == "free_text":
+            continue
+        cell = _statistic(figure, "score")
+        points.append(
+            Point(
+                figure.subject.label(_language()),
+                None if cell is None else cell.value,
+                suppressed=cell is not None and cell.suppressed,
+            )
+        )
+    if points:
+        charts.append(
+            bar_chart(
+                points,
+                key="chart-own",
+                title=str(SIDES[shown.lens][2]),
+                description=gettext("Score from 0 to 100 of each of our questions."),
+                value_title=gettext("Score (0-100)"),
+            )
+        )
+    return charts

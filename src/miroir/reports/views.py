@@ -26,7 +26,12 @@ from miroir.reports.filters import FilterResult, filters_from_request
 from miroir.reports.forms import PublishForm
 from miroir.reports.pages import SECTIONS, Loader, page_context, page_sections
 from miroir.reports.pdf import ReportError, report_for, report_language
-from miroir.reports.published import published_tables, top_box_percent
+from miroir.reports.published import (
+    published_charts,
+    published_summary,
+    published_tables,
+    top_box_percent,
+)
 from miroir.results import services
 from miroir.results.periods import PeriodError, period_parse
 from miroir.results.selectors import (
@@ -197,6 +202,8 @@ def publication(request: HttpRequest, publication_id: int) -> HttpResponse:
         "publication": found,
         "shown": shown,
         "tables": published_tables(shown),
+        "summary": published_summary(shown),
+        "charts": published_charts(shown),
         "suggestions_top": top_box_percent(shown.barometer.suggestions),
         "complaints_top": top_box_percent(shown.barometer.complaints),
         "threshold": shown.own.threshold,
