@@ -58,6 +58,8 @@ def test_region_manager_reads_their_region_only(results_data):
     people = results_data
     page = _get(people.region_manager).content.decode()
     assert f'data-testid="network-home-{people.nord.pk}"' in page
+    # The region's own widest mirrors, as a shop manager reads their shop's.
+    assert f'data-testid="mirrors-{people.nord.pk}"' in page
     assert "Marseille" not in page and "Sud" not in page
     assert f"network-home-{people.company.pk}" not in page
 

@@ -102,3 +102,11 @@ def test_a_partner_reads_the_publication_without_a_chart_of_what_they_were_not_a
     assert reverse("reports:publication", args=[published.publication.pk]) in page
     # Partners were asked nothing in this world: no chart of customers alone.
     assert 'class="chart-svg"' not in page
+
+
+def test_a_manager_invited_to_estimate_finds_it_among_their_surveys(personas, make_wave, launch):
+    wave = launch(make_wave(name="Estimation T1", lens="management", units=[personas.lille]))
+    invited = Invitation.objects.filter(wave=wave, member__user=personas.shop_manager)
+    assert invited.exists()
+    assert "Estimation T1" in _surveys(_home(personas.shop_manager))
+    assert "Estimation T1" not in _surveys(_home(personas.employee))

@@ -109,21 +109,19 @@ def home_with_charts(home: Home) -> Home:
         # The mirrors the reader's side was asked, the widest gaps first; when the gate
         # hides every gap, the first of them.
         asked = [row for row in shown.experience if shown.lens in row.figures]
-        rows = largest_gaps(asked, PUBLISHED_MIRRORS) or asked[:PUBLISHED_MIRRORS]
+        rows = largest_gaps(asked, PUBLISHED_MIRRORS, shown.lens) or asked[:PUBLISHED_MIRRORS]
         chart = mirrors_chart(rows, key="chart-published", lenses=(shown.lens,))
         if chart is not None:
             personal.charts["published"] = chart
-    for part in [*home.units, *home.networks]:
-        key = f"chart-{part.unit.pk}"
-        chart = index_chart(part.index, key=f"{key}-index")
-        if chart is not None:
-            part.charts["index"] = chart
     for network in home.networks:
         chart = units_chart(network.below, key=f"chart-{network.unit.pk}-below")
         if chart is not None:
             network.charts["below"] = chart
-    for unit in home.units:
-        chart = mirrors_chart(unit.mirrors, key=f"chart-{unit.unit.pk}-mirrors")
-        if chart is not None:
-            unit.charts["mirrors"] = chart
+    for part in [*home.units, *home.networks]:
+        key = f"chart-{part.unit.pk}"
+        drawn = {
+            "index": index_chart(part.index, key=f"{key}-index"),
+            "mirrors": mirrors_chart(part.mirrors, key=f"{key}-mirrors"),
+        }
+        part.charts.update({name: chart for name, chart in drawn.items() if chart is not None})
     return home

@@ -210,6 +210,9 @@ class NetworkHome(IndexTrend):
     unit: Unit
     period: Period | None
     index: list[IndexPoint]
+    mirrors: list[MirrorSymmetry]
+    estimates: list[PerceptionGap]
+    estimated: bool
     attention: list[Attention]
     # The symmetry index of each unit just below (None where it cannot be computed).
     below: list[tuple[Unit, float | None]]
@@ -282,11 +285,12 @@ def _member(scope: Scope) -> Member | None:
 def member_surveys(member: Member) -> list[Survey]:
     """Return the open waves the member may answer, closing soonest first.
 
-    Invited waves are listed until they close, answered or not (``Invitation.used`` is
-    never read here); open-link waves of the member's lens that reach their unit give a
-    link to answer from the home.
+    Invited waves (of any lens: a manager's estimate too) are listed until they close,
+    answered or not (``Invitation.used`` is never read here); open-link waves of the
+    member's lens that reach their unit give a link to answer from the home.
     """
-    open_waves = Wave.objects.filter(status=WaveStatus.OPEN, lens=member.lens)
+    open_waves = Wave.objects.filter(status=WaveStatus.OPEN)
+    # Any lens the member was invited through: a manager's estimate too.
     invited = {
         invitation.wave_id: invitation.channel
         for invitation in Invitation.objects.filter(
@@ -297,7 +301,8 @@ def member_surveys(member: Member) -> list[Survey]:
     }
     ancestors = [*member.unit.ancestor_ids, member.unit_id]
     surveys: list[Survey] = []
-    for wave in open_waves.filter(open_links=True, units__pk__in=ancestors).distinct():
+    linked = open_waves.filter(open_links=True, lens=member.lens, units__pk__in=ancestors)
+    for wave in linked.distinct():
         if wave.contract_types and member.contract_type not in wave.contract_types:
             continue
         url = reverse("collect:respond_open", args=[wave.public_id, member.unit_id])
@@ -343,15 +348,17 @@ def _index(unit: Unit, periods: list[Period]) -> list[IndexPoint]:
     ]
 
 
-def _gap(row: MirrorSymmetry) -> float | None:
-    gap = row.gaps.get(Lens.EMPLOYEE)
+def _gap(row: MirrorSymmetry, lens: str = Lens.EMPLOYEE) -> float | None:
+    gap = row.gaps.get(lens)
     return gap.value if gap is not None else None
 
 
-def largest_gaps(rows: list[MirrorSymmetry], count: int) -> list[MirrorSymmetry]:
-    """Return the mirrors where customers and employees differ most (hidden ones left out)."""
-    shown = [row for row in rows if _gap(row) is not None]
-    return sorted(shown, key=lambda row: -abs(_gap(row) or 0))[:count]
+def largest_gaps(
+    rows: list[MirrorSymmetry], count: int, lens: str = Lens.EMPLOYEE
+) -> list[MirrorSymmetry]:
+    """Return the mirrors where customers and ``lens`` differ most (hidden ones left out)."""
+    shown = [row for row in rows if _gap(row, lens) is not None]
+    return sorted(shown, key=lambda row: -abs(_gap(row, lens) or 0))[:count]
 
 
 def participation(scope: Scope, unit: Unit, *, today: date) -> list[Participation]:
@@ -389,14 +396,18 @@ def unit_home(scope: Scope, unit: Unit, *, periods: list[Period], now: datetime)
         unit=unit,
         period=period,
         index=_index(unit, periods),
-        mirrors=largest_gaps(experience_symmetry(unit=unit, period=period), SHOWN)
-        if period
-        else [],
+        mirrors=_mirrors(unit, period),
         estimates=[row for row in estimates if row.gap.value is not None][:SHOWN],
         estimated=bool(estimates),
         participation=participation(scope, unit, today=timezone.localdate(now)),
         voices=voices_due(scope, unit, now=now),
     )
+
+
+def _mirrors(unit: Unit, period: Period | None) -> list[MirrorSymmetry]:
+    if period is None:
+        return []
+    return largest_gaps(experience_symmetry(unit=unit, period=period), SHOWN)
 
 
 def _estimates(unit: Unit, period: Period | None) -> list[PerceptionGap]:
@@ -538,10 +549,14 @@ def network_home(scope: Scope, unit: Unit, *, periods: list[Period], now: dateti
     """Return a subtree's part: index, units needing attention, listening, heatmap."""
     period = periods[-1] if periods else None
     columns, rows = heatmap(unit, period)
+    estimates = _estimates(unit, period)
     return NetworkHome(
         unit=unit,
         period=period,
         index=_index(unit, periods),
+        mirrors=_mirrors(unit, period),
+        estimates=[row for row in estimates if row.gap.value is not None][:SHOWN],
+        estimated=bool(estimates),
         attention=attention(scope, unit, periods=periods, now=now),
         below=_below(unit, period),
         listening=listening_symmetry(unit=unit, period=period) if period else None,
