@@ -403,7 +403,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_up(port: int, path: str, seconds: float = 30) -> None:
+def wait_until_up(port: int, path: str, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:

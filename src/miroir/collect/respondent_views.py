@@ -12,8 +12,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -25,6 +27,7 @@ from miroir.collect.errors import AlreadyAnswered, CollectError, ResponseRejecte
 from miroir.collect.models import Language
 from miroir.collect.selectors import Target
 from miroir.collect.tokens import draft_key, submission_id_new, unsubscribe_read
+from miroir.collect.wavecache import fragments, wave_view
 from miroir.core.middleware import csrf_opaque_origin
 from miroir.core.ratelimit import rate_limit
 from miroir.instruments.forms import item_field_name
@@ -114,6 +117,19 @@ def _anchor(item: Any, code: str) -> str:
     return base if item is None or item.scale == "free_text" else f"{base}-0"
 
 
+def _question(item: Any, language: str) -> str:
+    """Return ``item`` rendered as a blank question, as ``respond_form.html`` includes it."""
+    context = {
+        "item": item,
+        "field_name": item_field_name(item),
+        "value": None,
+        "error": "",
+        "language": language,
+    }
+    with translation.override(language):
+        return mark_safe(render_to_string("instruments/_item_field.html", context))  # noqa: S308
+
+
 def _form(
     request: HttpRequest,
     target: Target,
@@ -123,17 +139,21 @@ def _form(
     problems: Sequence[Any] = (),
     submission_id: str = "",
 ) -> HttpResponse:
-    items = selectors.respondent_items(target.wave)
+    view = wave_view(target.wave)
+    items = view.items
     by_code = {item.code: item for item in items}
     errors = {problem.item_code: problem.message for problem in problems}
+    # A blank question renders the same for every respondent of the wave: once per language.
+    blank = fragments(view, language, lambda item: _question(item, language))
     rows = [
         {
             "item": item,
             "field_name": item_field_name(item),
             "value": request.POST.get(item_field_name(item)),
             "error": errors.get(item.code, ""),
+            "html": html,
         }
-        for item in items
+        for item, html in zip(items, blank, strict=True)
     ]
     summary = [
         {

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -35,6 +36,7 @@ from miroir.collect.models import (
 )
 from miroir.collect.pulses import Schedule, upcoming
 from miroir.collect.tokens import contact_hash, token_hash, token_looks_valid
+from miroir.collect.wavecache import wave_and_unit, wave_view
 from miroir.instruments.models import Item
 from miroir.journeys.models import Moment
 from miroir.org.models import ContractType, Lens, Member, Role, RoleKind, Unit, UnitKind
@@ -131,16 +133,12 @@ def wave_audience_filter(wave: Wave | Pulse, prefix: str = "") -> Q:
 
 def wave_reaches_unit(wave: Wave, unit: Unit) -> bool:
     """Return whether ``unit`` lies in one of the wave's audience subtrees."""
-    return any(unit.path.startswith(path) for path in wave.units.values_list("path", flat=True))
+    return wave_view(wave).reaches(unit)
 
 
 def respondent_items(wave: Wave) -> list[Item]:
     """Return the items the wave's lens answers, in the order the respondent sees them."""
-    return list(
-        Item.objects.filter(instrument_id=wave.instrument_id, lens=wave.lens).order_by(
-            "order", "id"
-        )
-    )
+    return list(wave_view(wave).items)
 
 
 def contact_opted_out(
@@ -255,22 +253,27 @@ def link_moment(wave: Wave, code: Any) -> str | None:
     return code if wave_keeps_moment(wave) else None
 
 
-def _unit_target(wave: Wave, unit_id: Any, *, via: str, moment: Any) -> Target:
-    try:
-        unit = Unit.objects.get(pk=int(unit_id), is_active=True)
-    except (Unit.DoesNotExist, TypeError, ValueError):
-        raise WrongUnit from None
-    if not wave_reaches_unit(wave, unit):
+def _unit_target(public_id: Any, unit_id: Any, *, via: str, moment: Any) -> Target:
+    """Return the target of an open link or a kiosk, from one read of the wave and the unit.
+
+    The wave's row is read on every call, so a wave closed a moment ago refuses at once;
+    what cannot change once it is launched comes from ``wavecache``.
+    """
+    wave, unit = wave_and_unit(public_id, unit_id)
+    if wave is None or wave.status == WaveStatus.DRAFT:
+        raise UnknownLink
+    if not (wave.open_links if via == "link" else "kiosk" in wave.channels):
+        raise UnknownLink
+    view = wave_view(wave)
+    wave._state.fields_cache["instrument"] = view.instrument
+    if unit is None or not view.reaches(unit):
         raise WrongUnit
     return Target(wave=wave, unit=unit, via=via, moment=link_moment(wave, moment))
 
 
 def target_for_open_link(public_id: Any, unit_id: Any, *, moment: Any = None) -> Target:
     """Return the target of an open link; ``UnknownLink`` or ``WrongUnit`` when it has none."""
-    wave = wave_by_public_id(public_id)
-    if not wave.open_links or wave.status == WaveStatus.DRAFT:
-        raise UnknownLink
-    return _unit_target(wave, unit_id, via="link", moment=moment)
+    return _unit_target(public_id, unit_id, via="link", moment=moment)
 
 
 def target_for_kiosk(public_id: Any, unit_id: Any, *, moment: Any = None) -> Target:
@@ -278,10 +281,7 @@ def target_for_kiosk(public_id: Any, unit_id: Any, *, moment: Any = None) -> Tar
 
     Whether the device may act as this kiosk (its signed key) is the view's check.
     """
-    wave = wave_by_public_id(public_id)
-    if "kiosk" not in wave.channels or wave.status == WaveStatus.DRAFT:
-        raise UnknownLink
-    return _unit_target(wave, unit_id, via="kiosk", moment=moment)
+    return _unit_target(public_id, unit_id, via="kiosk", moment=moment)
 
 
 def kiosk_by_key(key: str | None, *, public_id: Any, unit_id: Any) -> Kiosk | None:
@@ -472,8 +472,14 @@ def respondent_heading(*, unit: Unit) -> str:
     ancestors = unit.ancestor_ids
     if not ancestors:
         return unit.name
-    root = Unit.objects.filter(pk=ancestors[0]).values_list("name", flat=True).first()
-    return root or unit.name
+    # A plain statement: this runs on every form a respondent opens.
+    with connection.cursor() as cursor:
+        cursor.execute(_ROOT_NAME, [ancestors[0]])
+        root = cursor.fetchone()
+    return root[0] if root else unit.name
+
+
+_ROOT_NAME = f"SELECT name FROM {Unit._meta.db_table} WHERE id = %s"  # noqa: S608
 
 
 # Who a launch invites, and the preview of it ------------------------------------------------

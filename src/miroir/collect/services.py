@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -25,7 +26,7 @@ from miroir.audit.services import audit_record
 from miroir.collect.channels import CHANNELS, channel_get, respondent_url
 from miroir.collect.channels.kiosk.keys import FRAGMENT_NAME
 from miroir.collect.channels.sms.replies import reply_is_stop
-from miroir.collect.errors import AlreadyAnswered, AnswerProblem, ResponseRejected
+from miroir.collect.errors import AlreadyAnswered, AnswerProblem, CollectError, ResponseRejected
 from miroir.collect.models import (
     LENS_ATTRIBUTES,
     Answer,
@@ -1098,12 +1099,19 @@ def response_submit(
         target = target_for_kiosk(*kiosk, moment=moment)
     wave = target.wave
     receipt = submission_hash(submission_id)
-    if SubmissionReceipt.objects.filter(wave=wave, submission_hash=receipt).exists():
-        return SubmitResult(replayed=True)
-    target_check(target, now=now)
-    built = answers_check(respondent_items(wave), answers, language=language, not_asked=not_asked)
     try:
-        _store(target, built, receipt=receipt, today=today)
+        target_check(target, now=now)
+        built = answers_check(
+            respondent_items(wave), answers, language=language, not_asked=not_asked
+        )
+    except CollectError:
+        # A retry of a submission already stored gets its first outcome, even once the
+        # wave has closed or the link been used (by that very submission).
+        if SubmissionReceipt.objects.filter(wave=wave, submission_hash=receipt).exists():
+            return SubmitResult(replayed=True)
+        raise
+    try:
+        stored = _store(target, built, receipt=receipt, today=today)
     except AlreadyAnswered:
         if wave.protects_identity:
             # A used link of the organisation's lenses answers like an unused one, and its
@@ -1117,22 +1125,18 @@ def response_submit(
         if SubmissionReceipt.objects.filter(wave=wave, submission_hash=receipt).exists():
             return SubmitResult(replayed=True)
         raise
-    return SubmitResult()
+    return SubmitResult(replayed=not stored)
 
 
-@transaction.atomic
-def _store(target: Target, answers: list[Answer], *, receipt: str, today: date) -> None:
+def _store(target: Target, answers: list[Answer], *, receipt: str, today: date) -> bool:
+    """Store the response whole or not at all; return False when its receipt was there.
+
+    Raises ``AlreadyAnswered`` when the invitation was used meanwhile (nothing stored).
+    """
     wave = target.wave
-    # First, so that a concurrent retry of the same submission waits on it.
-    SubmissionReceipt.objects.create(wave=wave, submission_hash=receipt, created_on=today)
     invitation = target.invitation
-    # The single-use guard: of two racing submissions, only one updates the row.
-    if invitation is not None and not Invitation.objects.filter(
-        pk=invitation.pk, used=False
-    ).update(used=True):
-        raise AlreadyAnswered
     author = estimate_author(target)
-    response = Response.objects.create(
+    response = Response(
         wave=wave,
         unit=target.unit,
         lens=wave.lens,
@@ -1144,13 +1148,134 @@ def _store(target: Target, answers: list[Answer], *, receipt: str, today: date) 
     )
     for answer in answers:
         answer.response = response
+    if connection.vendor == "postgresql":
+        # PostgreSQL: one statement, so one round trip, atomic by itself without a personal
+        # link; with one, a transaction takes the receipt back if the link was used.
+        if invitation is None:
+            stored = _store_statement(response, answers, invitation, receipt=receipt, today=today)
+        else:
+            with transaction.atomic():
+                stored = _store_statement(
+                    response, answers, invitation, receipt=receipt, today=today
+                )
+    else:
+        stored = _store_models(response, answers, invitation, receipt=receipt, today=today)
+    if stored:
+        response._state.adding = False
+        transaction.on_commit(
+            lambda: response_stored.send(sender=Response, response=response, answers=answers)
+        )
+    return stored
+
+
+@transaction.atomic
+def _store_models(
+    response: Response,
+    answers: list[Answer],
+    invitation: Invitation | None,
+    *,
+    receipt: str,
+    today: date,
+) -> bool:
+    """Store through the ORM, a statement per table (SQLite)."""
+    wave = response.wave
+    # First, so that a concurrent retry of the same submission waits on it.
+    SubmissionReceipt.objects.create(wave=wave, submission_hash=receipt, created_on=today)
+    # The single-use guard: of two racing submissions, only one updates the row.
+    if invitation is not None and not Invitation.objects.filter(
+        pk=invitation.pk, used=False
+    ).update(used=True):
+        raise AlreadyAnswered
+    response.save(force_insert=True)
     Answer.objects.bulk_create(answers)
     # In the same transaction: the roll-ups never count a response that was not stored.
     # An attributed estimate stays out of them: it is shown as itself, at its unit only,
     # and the anonymous figures (and the gate's sums) hold anonymous answers only.
-    if author is None:
+    if response.author_id is None:
         results_services.rollups_add(response=response, answers=answers)
-    transaction.on_commit(lambda: response_stored.send(sender=Response, response=response))
+    return True
+
+
+def _insert_sql(model: type[Model], rows: list[list[Any]], source: str) -> tuple[str, list[Any]]:
+    """Return ``INSERT … SELECT`` of ``rows`` (every concrete column) for each row of ``source``."""
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    names = ", ".join(quote(f.column) for f in fields)
+    one = "(" + ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields) + ")"
+    values = ", ".join([one] * len(rows))
+    table = quote(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({names}) SELECT v.* FROM {source}, (VALUES {values}) AS v"  # noqa: S608
+    return sql, [value for row in rows for value in row]
+
+
+def _row(instance: Model) -> list[Any]:
+    return [
+        f.get_db_prep_save(f.pre_save(instance, True), connection)
+        for f in instance._meta.concrete_fields
+    ]
+
+
+def _store_statement(
+    response: Response,
+    answers: list[Answer],
+    invitation: Invitation | None,
+    *,
+    receipt: str,
+    today: date,
+) -> bool:
+    """Store the receipt, the response, its answers and their roll-ups in one statement.
+
+    The receipt goes first (``ON CONFLICT DO NOTHING``: a concurrent retry of the same
+    submission waits on it, then stores nothing); a personal link's invitation is claimed
+    only where the receipt was new and only if still unused (the single-use guard); the
+    response, its answers and the roll-ups follow only from a claimed link or a new receipt.
+    """
+    quote = connection.ops.quote_name
+    receipt_row = SubmissionReceipt(wave=response.wave, submission_hash=receipt, created_on=today)
+    receipt_sql, receipt_params = _insert_sql(
+        SubmissionReceipt, [_row(receipt_row)], "(SELECT 1) AS one"
+    )
+    receipt_sql += (
+        f" ON CONFLICT ({quote('wave_id')}, {quote('submission_hash')}) DO NOTHING"
+        f" RETURNING {quote('id')}"
+    )
+    parts = [("receipt", receipt_sql, receipt_params)]
+    if invitation is not None:
+        table, used, pk = (quote(name) for name in (Invitation._meta.db_table, "used", "id"))
+        claim_sql = f"UPDATE {table} SET {used} = true WHERE {pk} = %s AND NOT {used} "  # noqa: S608
+        claim_sql += f"AND EXISTS (SELECT 1 FROM receipt) RETURNING {pk}"  # noqa: S608
+        parts.append(("claim", claim_sql, [invitation.pk]))
+    gate = "claim" if invitation is not None else "receipt"
+    response_sql, response_params = _insert_sql(
+        Response,
+        [_row(response)],
+        f"(SELECT 1 FROM {gate} LIMIT 1) AS g",  # noqa: S608
+    )
+    parts.append(("stored", response_sql + f" RETURNING {quote('id')}", response_params))
+    if answers:
+        answers_sql, answers_params = _insert_sql(Answer, [_row(a) for a in answers], "stored")
+        parts.append(("answers", answers_sql, answers_params))
+    # An attributed estimate stays out of the roll-ups (see ``_store_models``).
+    upserts = (
+        results_services.rollups_upserts(
+            response=response, answers=answers, guard="EXISTS (SELECT 1 FROM stored)"
+        )
+        if response.author_id is None
+        else []
+    )
+    for index, (sql, params) in enumerate(upserts):
+        parts.append((f"rollup{index}", sql, params))
+    sql = "WITH " + ", ".join(f"{name} AS ({body})" for name, body, _params in parts)
+    claim_count = "(SELECT count(*) FROM claim)" if invitation is not None else "1"
+    sql += f" SELECT (SELECT count(*) FROM receipt), {claim_count}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for _name, _body, params in parts for value in params])
+        new_receipt, claim = cursor.fetchone()
+    if not new_receipt:
+        return False
+    if not claim:
+        raise AlreadyAnswered
+    return True
 
 
 # Kiosks ------------------------------------------------------------------------------------

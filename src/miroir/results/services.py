@@ -63,8 +63,8 @@ def _answer_row(answer: Answer) -> tuple[str, dict[str, Any]]:
     return "", counts
 
 
-def rollups_add(*, response: Response, answers: Iterable[Answer]) -> None:
-    """Add one stored response and its answers to the roll-ups (inside its transaction)."""
+def _rollup_rows(response: Response, answers: Iterable[Answer]) -> tuple[list[tuple], tuple]:
+    """Return the ``Rollup`` rows one response adds, and its ``RollupResponses`` row."""
     attribute = lens_attribute(response.lens)
     value = str(response.attributes.get(attribute, "")) if attribute else ""
     key = (response.wave_id, response.unit_id)
@@ -86,26 +86,46 @@ def rollups_add(*, response: Response, answers: Iterable[Answer]) -> None:
                 *(counts[name] for name in ROLLUP_SUMS),
             )
         )
-    _upsert(Rollup, ROLLUP_KEY, ROLLUP_SUMS, rows)
-    _upsert(
-        RollupResponses,
-        RESPONSES_KEY,
-        ("responses",),
-        [(*key, period, attribute, value, response.lens, 1)],
-    )
+    return rows, (*key, period, attribute, value, response.lens, 1)
 
 
-def _upsert(model: type[Model], key: Sequence[str], sums: Sequence[str], rows: list[tuple]) -> None:
-    """Add ``rows`` (key values, lens, then sums) to ``model``'s table, creating missing rows.
+def rollups_add(*, response: Response, answers: Iterable[Answer]) -> None:
+    """Add one stored response and its answers to the roll-ups (inside its transaction)."""
+    for sql, params in rollups_upserts(response=response, answers=answers):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def rollups_upserts(
+    *, response: Response, answers: Iterable[Answer], guard: str = ""
+) -> list[tuple[str, list[Any]]]:
+    """Return the statements (SQL, parameters) that add a response to the roll-ups.
+
+    With ``guard``, a SQL condition, each statement adds its rows only where the condition
+    holds, so that the caller can make them parts of one statement (``WITH …``) that stores
+    the response (``collect.services._store``).
+    """
+    rows, responses = _rollup_rows(response, answers)
+    statements = [
+        _upsert_sql(Rollup, ROLLUP_KEY, ROLLUP_SUMS, rows, guard),
+        _upsert_sql(RollupResponses, RESPONSES_KEY, ("responses",), [responses], guard),
+    ]
+    return [statement for statement in statements if statement is not None]
+
+
+def _upsert_sql(
+    model: type[Model], key: Sequence[str], sums: Sequence[str], rows: list[tuple], guard: str
+) -> tuple[str, list[Any]] | None:
+    """Return the statement adding ``rows`` (key values, lens, then sums) to ``model``'s table,
+    creating missing rows; None for no rows.
 
     The lens follows from the wave: it is written on insert and never updated.
     """
     if not rows:
-        return
+        return None
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = [*key, "lens", *sums]
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     updates = ", ".join(
         f"{quote(name)} = {table}.{quote(name)} + EXCLUDED.{quote(name)}" for name in sums
     )
@@ -113,11 +133,19 @@ def _upsert(model: type[Model], key: Sequence[str], sums: Sequence[str], rows: l
     # parameters.
     names = ", ".join(quote(name) for name in columns)
     conflict = ", ".join(quote(name) for name in key)
-    values = ", ".join([one] * len(rows))
-    sql = f"INSERT INTO {table} ({names}) VALUES {values} "  # noqa: S608
+    if guard:
+        # Typed placeholders: the rows are a VALUES list selected from, not inserted as such.
+        types = [model._meta.get_field(name).cast_db_type(connection) for name in columns]
+        one = "(" + ", ".join(f"CAST(%s AS {kind})" for kind in types) + ")"
+        values = ", ".join([one] * len(rows))
+        sql = f"INSERT INTO {table} ({names}) SELECT * FROM (VALUES {values}) AS v "  # noqa: S608
+        sql += f"WHERE {guard} "
+    else:
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        values = ", ".join([one] * len(rows))
+        sql = f"INSERT INTO {table} ({names}) VALUES {values} "  # noqa: S608
     sql += f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+    return sql, [value for row in rows for value in row]
 
 
 # -- recomputation --------------------------------------------------------------------------

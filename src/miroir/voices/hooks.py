@@ -28,14 +28,16 @@ def _register_listening() -> None:
 
 def _on_response_stored(sender: Any, response: Any, **kwargs: Any) -> None:
     try:
-        complaint_from_response(response)
+        complaint_from_response(response, answers=kwargs.get("answers"))
     except Exception:  # the respondent's answer is stored; a lost complaint is only logged
         logger.exception("Could not turn response %s into a complaint", response.pk)
 
 
-def complaint_from_response(response: Any) -> Any:
+def complaint_from_response(response: Any, *, answers: Any = None) -> Any:
     """Return the complaint made from a hot customer answer that scored low and carries a
-    comment, or None when the answer does not call for one (see docs/voices.md)."""
+    comment, or None when the answer does not call for one (see docs/voices.md).
+
+    ``answers``, the response's answers with their items, spares reading them again."""
     from miroir.collect.models import WaveKind
     from miroir.org.models import Lens
     from miroir.voices.models import TEXT_MAX, VoiceSource
@@ -46,7 +48,9 @@ def complaint_from_response(response: Any) -> Any:
         return None
     low = False
     comments = []
-    for answer in response.answers.select_related("item"):
+    if answers is None:
+        answers = response.answers.select_related("item")
+    for answer in answers:
         scale = answer.item.scale
         if answer.text and answer.text.strip():
             comments.append(answer.text.strip())
