@@ -189,11 +189,15 @@ def _respond(
     """Return the form, the outcome of a submission, or the page saying why neither."""
     language = _language(request, Language.FRENCH)
     try:
-        target = resolve()
-        language = _language(request, target.language)
         if request.method != "POST":
+            target = resolve()
+            language = _language(request, target.language)
             selectors.target_check(target, now=timezone.now())
             return _form(request, target, language, draft=draft(target))
+        # The form posts its language, so the answers go straight to the service, which
+        # reads the wave and the unit itself; only a refusal reads them here again.
+        if request.POST.get("lang") not in Language.values:
+            language = _language(request, resolve().language)
         answers = {
             name.removeprefix(FIELD_PREFIX): value
             for name, value in request.POST.items()
@@ -211,6 +215,7 @@ def _respond(
                 **submit,
             )
         except ResponseRejected as rejected:
+            target = resolve()
             return _form(
                 request,
                 target,

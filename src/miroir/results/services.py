@@ -135,9 +135,11 @@ def _upsert_sql(
     conflict = ", ".join(quote(name) for name in key)
     if guard:
         # Typed placeholders: the rows are a VALUES list selected from, not inserted as such.
-        types = [model._meta.get_field(name).cast_db_type(connection) for name in columns]
-        one = "(" + ", ".join(f"CAST(%s AS {kind})" for kind in types) + ")"
-        values = ", ".join([one] * len(rows))
+        by_column = {field.column: field for field in model._meta.concrete_fields}
+        types = [by_column[name].cast_db_type(connection) for name in columns]
+        first = "(" + ", ".join(f"CAST(%s AS {kind})" for kind in types) + ")"
+        other = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        values = ", ".join([first] + [other] * (len(rows) - 1))
         sql = f"INSERT INTO {table} ({names}) SELECT * FROM (VALUES {values}) AS v "  # noqa: S608
         sql += f"WHERE {guard} "
     else:

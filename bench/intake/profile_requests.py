@@ -4,7 +4,7 @@ Runs Django's test client against the benchmark database (see run.py), counts th
 statements of each request and prints the functions that take the most time under cProfile.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/miroir_bench \
-      .venv/bin/python bench/intake/profile.py --count 300
+      .venv/bin/python bench/intake/profile_requests.py --count 300
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from miroir.collect.channels.kiosk.keys import kiosk_header_token
     from miroir.collect.models import Wave
@@ -77,7 +76,13 @@ def main() -> None:
 
     for name, step in (("respondent (GET + POST)", respondent), ("kiosk POST", kiosk)):
         step()  # warm
-        with CaptureQueriesContext(connection) as queries:
+        queries: list[str] = []
+
+        def record(execute, sql, params, many, context, seen=queries):  # type: ignore[no-untyped-def]
+            seen.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
             step()
         profile = cProfile.Profile()
         started = time.perf_counter()
@@ -87,9 +92,10 @@ def main() -> None:
         profile.disable()
         elapsed = (time.perf_counter() - started) / args.count * 1000
         print(f"\n== {name}: {elapsed:.2f} ms each (under cProfile), {len(queries)} SQL statements")
-        for query in queries.captured_queries:
-            print("   ", query["sql"][:150])
+        for query in queries:
+            print("   ", query[:150])
         pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
 
 
 if __name__ == "__main__":
