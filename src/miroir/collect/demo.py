@@ -38,7 +38,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from miroir.collect.models import (
+    ROLE_UNIT_KINDS,
     Answer,
+    AudienceRole,
     Interaction,
     InteractionOutcome,
     Invitation,
@@ -317,7 +319,7 @@ def build_collection(ctx: DemoContext) -> None:
     members.sort(key=lambda member: member.pk)
     managers = list(
         Role.objects.filter(kind=RoleKind.MANAGER, unit__isnull=False)
-        .select_related("member")
+        .select_related("member", "unit")
         .order_by("unit__path", "member_id")
     )
     summary = []
@@ -459,8 +461,16 @@ class _Builder:
             latents=self.latents,
             gap=self.gap,
             members=self.members,
-            managers=self.managers,
+            managers=_with_roles(self.managers, wave.roles),
         )
+
+
+def _with_roles(managers: list[Role], roles: list[str]) -> list[Role]:
+    """Return the managers a management wave naming ``roles`` invites (all when none)."""
+    if not roles:
+        return managers
+    kinds = set().union(*(ROLE_UNIT_KINDS[role] for role in roles))
+    return [role for role in managers if role.unit.kind in kinds]
 
 
 def _extra_waves(ctx: DemoContext, build: _Builder, quarter: _Quarter) -> list[dict[str, Any]]:
@@ -474,6 +484,10 @@ def _extra_waves(ctx: DemoContext, build: _Builder, quarter: _Quarter) -> list[d
             wave = _cold_wave(
                 ctx, instrument, quarter, lens, f"{instrument.title_fr} {quarter.label}"
             )
+            if lens == Lens.MANAGEMENT:
+                # The proximity survey's estimate side goes to the shop managers only.
+                wave.roles = [AudienceRole.SHOP_MANAGERS.value]
+                wave.save(update_fields=["roles"])
             made.append(
                 {
                     "catalog": catalog,

@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from miroir.collect.channels import channel_choices
 from miroir.collect.messages import custom_text, default_email_text, message_languages
-from miroir.collect.models import Language, Pulse, ResponseAttribute, Wave, WaveKind, WaveStatus
+from miroir.collect.models import (
+    AudienceRole,
+    Language,
+    Pulse,
+    ResponseAttribute,
+    Wave,
+    WaveKind,
+    WaveStatus,
+)
 from miroir.collect.pulses import MAX_EVERY_WEEKS, MAX_OPEN_DAYS
 from miroir.collect.services import (
     DEFAULT_HOT_DELAY_MINUTES,
@@ -68,6 +76,16 @@ class WaveForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("Employee waves only; none ticked: every contract."),
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles invited"),
+        choices=AudienceRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Management waves only, within the units chosen; none ticked: every manager. "
+            "The direction answers for the top of the organisation."
+        ),
     )
     channels = forms.MultipleChoiceField(
         label=_("Channels"),
@@ -227,6 +245,7 @@ class PulseForm(WaveForm):
         "lens",
         "units",
         "contract_types",
+        "roles",
         "every_weeks",
         "open_days",
         "starts_on",

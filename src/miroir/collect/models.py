@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from miroir.org.models import Lens
+from miroir.org.models import Lens, UnitKind
 
 
 class WaveKind(models.TextChoices):
@@ -62,6 +62,31 @@ def lens_attribute(lens: str) -> str:
     return str(kept[0]) if kept else ""
 
 
+class AudienceRole(models.TextChoices):
+    """Whom a management wave invites, by role: managers of units of some kinds, the direction."""
+
+    SHOP_MANAGERS = "shop_managers", _("Shop managers")
+    AREA_MANAGERS = "area_managers", _("Area managers")
+    REGIONAL_MANAGERS = "regional_managers", _("Regional managers")
+    TEAM_MANAGERS = "team_managers", _("Team and department managers")
+    DIRECTION = "direction", _("Direction")
+
+
+# The kinds of unit whose managers each role invites (the direction: the company's too).
+ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
+    AudienceRole.SHOP_MANAGERS: frozenset({UnitKind.SHOP, UnitKind.BRANCH}),
+    AudienceRole.AREA_MANAGERS: frozenset({UnitKind.AREA}),
+    AudienceRole.REGIONAL_MANAGERS: frozenset({UnitKind.REGION}),
+    AudienceRole.TEAM_MANAGERS: frozenset({UnitKind.TEAM, UnitKind.DEPARTMENT}),
+    AudienceRole.DIRECTION: frozenset({UnitKind.COMPANY}),
+}
+
+
+def roles_named(roles: list[str]) -> list[str]:
+    """Return the translated names of audience roles, in their stored order."""
+    return [str(AudienceRole(role).label) for role in roles if role in AudienceRole.values]
+
+
 class PulseStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     PAUSED = "paused", _("Paused")
@@ -88,6 +113,8 @@ class Pulse(models.Model):
         "org.Unit", verbose_name=_("units"), related_name="pulses", blank=True
     )
     contract_types = models.JSONField(_("contract types"), default=list, blank=True)
+    # Management waves: the roles invited (``AudienceRole``); empty: every manager.
+    roles = models.JSONField(_("roles invited"), default=list, blank=True)
     channels = models.JSONField(_("channels"), default=list, blank=True)
     open_links = models.BooleanField(_("accept open links"), default=False)
     attributes = models.JSONField(_("attributes kept with responses"), default=list, blank=True)
@@ -140,6 +167,11 @@ class Pulse(models.Model):
         return self.name
 
     @property
+    def roles_display(self) -> list[str]:
+        """Return the names of the roles its management waves invite (none: every manager)."""
+        return roles_named(self.roles)
+
+    @property
     def is_active(self) -> bool:
         return self.status == PulseStatus.ACTIVE
 
@@ -170,6 +202,8 @@ class Wave(models.Model):
         "org.Unit", verbose_name=_("units"), related_name="waves", blank=True
     )
     contract_types = models.JSONField(_("contract types"), default=list, blank=True)
+    # Management waves: the roles invited (``AudienceRole``); empty: every manager.
+    roles = models.JSONField(_("roles invited"), default=list, blank=True)
     attributes = models.JSONField(_("attributes kept with responses"), default=list, blank=True)
     language = models.CharField(
         _("default language"), max_length=2, choices=Language.choices, default=Language.FRENCH
@@ -252,6 +286,11 @@ class Wave(models.Model):
     def protects_identity(self) -> bool:
         """Return whether responses speak for people of the organisation (not customers)."""
         return self.lens != Lens.CUSTOMER
+
+    @property
+    def roles_display(self) -> list[str]:
+        """Return the names of the roles a management wave invites (none: every manager)."""
+        return roles_named(self.roles)
 
 
 class InvitationStatus(models.TextChoices):

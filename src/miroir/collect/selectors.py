@@ -25,6 +25,8 @@ from miroir.collect.errors import (
     WrongUnit,
 )
 from miroir.collect.models import (
+    ROLE_UNIT_KINDS,
+    AudienceRole,
     ContactOptOut,
     Invitation,
     Kiosk,
@@ -208,10 +210,12 @@ def estimate_author(target: Target) -> Member | None:
         or invitation.member_id is None
     ):
         return None
-    manages = Role.objects.filter(
-        member_id=invitation.member_id, kind=RoleKind.MANAGER, unit=target.unit
-    ).exists()
-    return invitation.member if manages else None
+    # A manager of that unit, or the direction for the top of the organisation.
+    manages = Q(kind=RoleKind.MANAGER, unit=target.unit)
+    if target.unit.parent_id is None:
+        manages |= Q(kind=RoleKind.DIRECTION)
+    attributed = Role.objects.filter(manages, member_id=invitation.member_id).exists()
+    return invitation.member if attributed else None
 
 
 # What an attributed estimate is called, by the kind of unit it speaks of.
@@ -499,17 +503,7 @@ def _audience(source: Wave | Pulse) -> list[tuple[Member, Unit]]:
     if source.lens == Lens.CUSTOMER:
         return []
     if source.lens == Lens.MANAGEMENT:
-        roles = (
-            Role.objects.filter(
-                wave_audience_filter(source, "unit__"),
-                kind=RoleKind.MANAGER,
-                member__is_active=True,
-                unit__is_active=True,
-            )
-            .select_related("member", "unit")
-            .order_by("unit__path", "member_id")
-        )
-        return [(role.member, role.unit) for role in roles]
+        return _managers(source)
     members = Member.objects.filter(
         wave_audience_filter(source, "unit__"), is_active=True, unit__is_active=True
     ).select_related("unit")
@@ -520,6 +514,40 @@ def _audience(source: Wave | Pulse) -> list[tuple[Member, Unit]]:
         if source.contract_types:
             members = members.filter(contract_type__in=source.contract_types)
     return [(member, member.unit) for member in members.order_by("unit__path", "pk")]
+
+
+def _managers(source: Wave | Pulse) -> list[tuple[Member, Unit]]:
+    """Return the managers a management wave invites, each with the unit they estimate.
+
+    Every manager of a unit in the wave's subtrees, or only those of the roles it names
+    (``source.roles``): shop, area, regional, team managers by their unit's kind; the
+    direction — the company's managers and the members with the direction role, who
+    estimate for the top of the organisation when the wave covers it.
+    """
+    roles = Role.objects.filter(
+        wave_audience_filter(source, "unit__"),
+        kind=RoleKind.MANAGER,
+        member__is_active=True,
+        unit__is_active=True,
+    )
+    if source.roles:
+        kinds = set().union(*(ROLE_UNIT_KINDS[role] for role in source.roles))
+        roles = roles.filter(unit__kind__in=kinds)
+    found = [
+        (role.member, role.unit)
+        for role in roles.select_related("member", "unit").order_by("unit__path", "member_id")
+    ]
+    if AudienceRole.DIRECTION in source.roles:
+        tops = Unit.objects.filter(
+            wave_audience_filter(source), parent__isnull=True, is_active=True
+        )
+        directors = Member.objects.filter(roles__kind=RoleKind.DIRECTION, is_active=True).order_by(
+            "pk"
+        )
+        known = {(member.pk, unit.pk) for member, unit in found}
+        for top in tops.order_by("path"):
+            found += [(m, top) for m in directors if (m.pk, top.pk) not in known]
+    return found
 
 
 def _channel_for(channels: list[str], member: Member) -> str | None:

@@ -30,6 +30,7 @@ from miroir.collect.errors import AlreadyAnswered, AnswerProblem, CollectError, 
 from miroir.collect.models import (
     LENS_ATTRIBUTES,
     Answer,
+    AudienceRole,
     ContactOptOut,
     Invitation,
     InvitationStatus,
@@ -143,6 +144,12 @@ def _wave_check(wave: Wave, units: list[Unit]) -> None:
         errors["contract_types"] = _("Contract types only narrow employee waves.")
     elif set(wave.contract_types) - (set(ContractType.values) - {ContractType.PARTNER}):
         errors["contract_types"] = _("Choose contract types of employees.")
+    if wave.roles and wave.lens != Lens.MANAGEMENT:
+        errors["roles"] = _("Roles only narrow management waves.")
+    elif set(wave.roles) - set(AudienceRole.values):
+        errors["roles"] = _("Unknown role: %(codes)s.") % {
+            "codes": ", ".join(sorted(set(wave.roles) - set(AudienceRole.values)))
+        }
     allowed = LENS_ATTRIBUTES.get(wave.lens, frozenset())
     if set(wave.attributes) - allowed:
         errors["attributes"] = _("This lens cannot keep these attributes with its responses.")
@@ -192,6 +199,7 @@ def wave_create(
     channels: Iterable[str] = (),
     open_links: bool = False,
     contract_types: Iterable[str] = (),
+    roles: Iterable[str] = (),
     attributes: Iterable[str] = (),
     reminder_days: Iterable[int] = (),
     opens_at: datetime | None = None,
@@ -215,6 +223,7 @@ def wave_create(
         channels=list(dict.fromkeys(channels)),
         open_links=open_links,
         contract_types=sorted(set(contract_types)),
+        roles=sorted(set(roles)),
         attributes=sorted(set(attributes)),
         reminder_days=_reminder_days(reminder_days),
         language=language,
@@ -243,6 +252,7 @@ WAVE_EDITABLE = (
     "channels",
     "open_links",
     "contract_types",
+    "roles",
     "attributes",
     "reminder_days",
     "language",
@@ -263,7 +273,7 @@ def _fields_set(target: Wave | Pulse, changes: Mapping[str, Any]) -> None:
     for name, value in changes.items():
         if name == "reminder_days":
             value = _reminder_days(value)
-        elif name in ("contract_types", "attributes", "hot_moments"):
+        elif name in ("contract_types", "roles", "attributes", "hot_moments"):
             value = sorted(set(value))
         elif name == "channels":
             value = list(dict.fromkeys(value))
@@ -511,6 +521,7 @@ PULSE_EDITABLE = (
     "channels",
     "open_links",
     "contract_types",
+    "roles",
     "attributes",
     "reminder_days",
     "language",
@@ -555,6 +566,7 @@ def _pulse_check(pulse: Pulse, units: list[Unit]) -> None:
             channels=pulse.channels,
             open_links=pulse.open_links,
             contract_types=pulse.contract_types,
+            roles=pulse.roles,
             attributes=pulse.attributes,
             threshold_scores=pulse.threshold_scores,
             threshold_verbatims=pulse.threshold_verbatims,
@@ -674,6 +686,7 @@ def _pulse_wave_make(pulse: Pulse, schedule: Schedule, occurrence: int, rank: in
         channels=pulse.channels,
         open_links=pulse.open_links,
         contract_types=pulse.contract_types,
+        roles=pulse.roles,
         attributes=pulse.attributes,
         reminder_days=pulse.reminder_days,
         language=pulse.language,
