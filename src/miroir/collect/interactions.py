@@ -25,7 +25,8 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -37,21 +38,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from miroir.collect.channels import CHANNELS
+from miroir.collect.interaction_rules import DUPLICATE, InteractionStage
 from miroir.collect.models import (
     ContactInvited,
-    ContactOptOut,
-    Interaction,
     InteractionOutcome,
-    Invitation,
     Language,
     Wave,
     WaveKind,
     WaveStatus,
 )
 from miroir.collect.phones import PhoneInvalid, phone_e164
-from miroir.collect.quiet_hours import next_send_time
-from miroir.collect.tokens import contact_hash
-from miroir.core.inputs import moment_parse, moment_problem, text_storable, whole_number
+from miroir.collect.quiet_hours import SendingWindow, next_send_time
+from miroir.collect.tokens import contact_digester, contact_normalise
+from miroir.core.inputs import (
+    EARLIEST,
+    latest,
+    moment_parse,
+    moment_problem,
+    text_storable,
+    whole_number,
+)
 from miroir.journeys.models import Moment
 from miroir.org.models import Lens, Unit
 from miroir.org.selectors import Scope
@@ -127,6 +133,15 @@ def _consent(value: Any) -> bool | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def _phone(text: str, region: str) -> str | None:
+    # A customer who comes back is parsed once: the parse is the dearest check of a row.
+    try:
+        return phone_e164(text, region=region)
+    except PhoneInvalid:
+        return None
+
+
 def _occurred_at(text: str, unit: Unit | None) -> datetime | None:
     # A till exports its local time: a time without an offset is read in the unit's zone.
     return moment_parse(text, zone=ZoneInfo(unit.timezone) if unit is not None else None)
@@ -171,6 +186,8 @@ def interactions_check(
     checked: list[InteractionIn] = []
     problems: list[RowProblem] = []
     seen = set() if seen is None else seen
+    last_day = latest(now)
+    region = settings.COLLECT_PHONE_REGION
     for index, row in enumerate(rows, start=start):
         found: list[RowProblem] = []
 
@@ -216,7 +233,9 @@ def interactions_check(
             )
         elif occurred_at > now + FUTURE_TOLERANCE:
             problem("occurred_at", _("The interaction cannot be in the future."))
-        elif late := moment_problem(occurred_at, now=now):
+        elif not EARLIEST <= occurred_at.date() <= last_day and (
+            late := moment_problem(occurred_at, now=now)
+        ):
             problem("occurred_at", late)
         consent = _consent(row.get("consent"))
         if consent is None:
@@ -228,10 +247,9 @@ def interactions_check(
             except ValidationError:
                 problem("email", _("Not a valid e-mail address."))
         phone = None
-        if _text(row, "phone"):
-            try:
-                phone = phone_e164(_text(row, "phone"))
-            except PhoneInvalid:
+        if phone_text := _text(row, "phone"):
+            phone = _phone(phone_text, region)
+            if phone is None:
                 problem("phone", _("Not a valid phone number."))
         language = _text(row, "language").lower() or None
         if language and language not in Language.values:
@@ -303,16 +321,67 @@ def _channel_for(wave: Wave, item: InteractionIn) -> str | None:
     return None
 
 
-def _send_at(wave: Wave, item: InteractionIn, channel: str, now: datetime) -> datetime:
-    due = max(item.occurred_at + timedelta(minutes=wave.hot_delay_minutes), now)
-    window = CHANNELS[channel].window()
-    if window is None:
-        return due
-    return next_send_time(due, time_zone=item.unit.timezone, window=window)
+class _RowRules:
+    """What an interaction's own values decide: its wave, channel, send time and digests.
+
+    The waves reaching a unit and moment are looked up once per pair, and each channel's
+    window once per intake.
+    """
+
+    def __init__(self, hot: list[_HotWave], now: datetime) -> None:
+        self.hot = hot
+        self.now = now
+        self.waves: dict[tuple[int, str], Wave | None] = {}
+        self.windows: dict[str, SendingWindow | None] = {}
+        self.digest = contact_digester()
+
+    def wave(self, item: InteractionIn) -> Wave | None:
+        key = (item.unit.pk, item.moment)
+        if key not in self.waves:
+            self.waves[key] = _wave_for(self.hot, item)
+        return self.waves[key]
+
+    def send_at(self, wave: Wave, item: InteractionIn, channel: str) -> datetime:
+        due = max(item.occurred_at + timedelta(minutes=wave.hot_delay_minutes), self.now)
+        if channel not in self.windows:
+            self.windows[channel] = CHANNELS[channel].window()
+        window = self.windows[channel]
+        if window is None:
+            return due
+        return next_send_time(due, time_zone=item.unit.timezone, window=window)
+
+    def row(self, item: InteractionIn) -> tuple[Any, ...]:
+        """Return the interaction as a row of the stage (``interaction_rules.COLUMNS``)."""
+        wave = self.wave(item)
+        channel = _channel_for(wave, item) if wave is not None else None
+        send_at = expires_at = late = None
+        if wave is not None and channel is not None and item.consent:
+            send_at = self.send_at(wave, item, channel)
+            expires_at = min(item.occurred_at + timedelta(days=wave.hot_valid_days), wave.closes_at)
+            late = send_at >= expires_at
+        return (
+            item.index,
+            item.external_id,
+            item.unit.pk,
+            item.moment,
+            item.occurred_at,
+            item.consent,
+            item.email,
+            item.phone,
+            item.language,
+            self.digest(contact_normalise(email=item.email)) if item.email else None,
+            self.digest(contact_normalise(phone=item.phone)) if item.phone else None,
+            wave.pk if wave is not None else None,
+            channel,
+            send_at,
+            expires_at,
+            late,
+        )
 
 
-def _digests(item: InteractionIn) -> list[str]:
-    return [d for d in (contact_hash(email=item.email), contact_hash(phone=item.phone)) if d]
+def _stage(source: str, now: datetime) -> InteractionStage:
+    period = timedelta(days=settings.COLLECT_HOT_CONTACT_PERIOD_DAYS)
+    return InteractionStage(source=source, now=now, since=now - period)
 
 
 @transaction.atomic
@@ -325,126 +394,31 @@ def interactions_record(
 ) -> RecordReport:
     """Return what became of each checked interaction, having recorded them all.
 
+    The rules that read other rows run set-wise (``collect/interaction_rules.py``).
     Invitations are created pending, with ``not_before`` at their send time; the minute
     tick (``miroir tick``) sends them within each channel's rate.
     """
     now = now or timezone.now()
-    period = timedelta(days=settings.COLLECT_HOT_CONTACT_PERIOD_DAYS)
+    rules = _RowRules(_hot_waves(now) if hot is None else hot, now)
+    rows = [rules.row(item) for item in items]
+    with _stage(source, now) as stage:
+        stage.add(rows)
+        stage.judge()
+        outcomes = stage.outcomes()
     report = RecordReport()
-    already = set(
-        Interaction.objects.filter(
-            source=source, external_id__in=[item.external_id for item in items]
-        ).values_list("external_id", flat=True)
-    )
-    fresh = [item for item in items if item.external_id not in already]
-    digests = sorted({digest for item in fresh for digest in _digests(item)})
-    opted_out = set(
-        ContactOptOut.objects.filter(contact_hash__in=digests).values_list(
-            "contact_hash", flat=True
-        )
-    )
-    # Claim a row per contact and lock them all, in a fixed order: two batches naming the
-    # same customer wait for each other instead of both inviting them.
-    epoch = datetime(2000, 1, 1, tzinfo=UTC)
-    ContactInvited.objects.bulk_create(
-        [ContactInvited(contact_hash=digest, invited_at=epoch) for digest in digests],
-        ignore_conflicts=True,
-        batch_size=MAX_BATCH,
-    )
-    last_invited = dict(
-        ContactInvited.objects.select_for_update()
-        .filter(contact_hash__in=digests)
-        .order_by("contact_hash")
-        .values_list("contact_hash", "invited_at")
-    )
-    hot = _hot_waves(now) if hot is None else hot
-    interactions: list[Interaction] = []
-    invitations: list[tuple[Interaction, Invitation]] = []
-    invited_now: set[str] = set()
-    for item in items:
-        if item.external_id in already:
-            report.results.append(InteractionResult(item.index, item.external_id, "duplicate"))
-            continue
-        wave = _wave_for(hot, item)
-        channel = _channel_for(wave, item) if wave is not None else None
-        item_digests = _digests(item)
-        send_at = expires_at = None
-        if wave is None:
-            outcome = InteractionOutcome.NO_WAVE
-        elif not item.consent:
-            outcome = InteractionOutcome.NO_CONSENT
-        elif channel is None:
-            outcome = InteractionOutcome.NO_CONTACT
-        elif opted_out.intersection(item_digests):
-            outcome = InteractionOutcome.OPTED_OUT
-        elif any(
-            last_invited.get(digest, epoch) > now - period or digest in invited_now
-            for digest in item_digests
-        ):
-            outcome = InteractionOutcome.RECENTLY_INVITED
-        else:
-            send_at = _send_at(wave, item, channel, now)
-            expires_at = min(item.occurred_at + timedelta(days=wave.hot_valid_days), wave.closes_at)
-            outcome = (
-                InteractionOutcome.TOO_LATE
-                if send_at >= expires_at
-                else InteractionOutcome.SCHEDULED
-            )
-        interaction = Interaction(
-            source=source,
-            external_id=item.external_id,
-            unit=item.unit,
-            moment=item.moment,
-            occurred_at=item.occurred_at,
-            consent=item.consent,
-            outcome=outcome,
-            wave=wave,
-            received_at=now,
-        )
-        interactions.append(interaction)
-        if outcome == InteractionOutcome.SCHEDULED:
-            invited_now.update(item_digests)
-            invitations.append(
-                (
-                    interaction,
-                    Invitation(
-                        wave=wave,
-                        unit=item.unit,
-                        channel=channel,
-                        email=item.email if channel != "sms" else None,
-                        phone=item.phone if channel == "sms" else None,
-                        language=item.language,
-                        not_before=send_at,
-                        expires_at=expires_at,
-                        moment=item.moment or None,
-                        companion_hash=(
-                            contact_hash(phone=item.phone)
-                            if channel != "sms"
-                            else contact_hash(email=item.email)
-                        ),
-                    ),
-                )
-            )
+    for item, row in zip(items, rows, strict=True):
+        outcome = outcomes[item.index]
+        scheduled = outcome == InteractionOutcome.SCHEDULED
         report.results.append(
             InteractionResult(
                 item.index,
                 item.external_id,
                 outcome,
-                wave_id=wave.pk if wave is not None else None,
-                channel=channel if outcome == InteractionOutcome.SCHEDULED else None,
-                send_at=send_at if outcome == InteractionOutcome.SCHEDULED else None,
+                wave_id=row[11] if outcome != DUPLICATE else None,
+                channel=row[12] if scheduled else None,
+                send_at=row[13] if scheduled else None,
             )
         )
-    created = Invitation.objects.bulk_create(
-        [invitation for _interaction, invitation in invitations], batch_size=MAX_BATCH
-    )
-    for (interaction, _invitation), invitation in zip(invitations, created, strict=True):
-        interaction.invitation = invitation
-    Interaction.objects.bulk_create(interactions, batch_size=MAX_BATCH)
-    if invited_now:
-        ContactInvited.objects.filter(contact_hash__in=invited_now).update(invited_at=now)
-    # Claims that invited nobody leave no trace of the contact.
-    ContactInvited.objects.filter(contact_hash__in=digests, invited_at=epoch).delete()
     return report
 
 
@@ -542,21 +516,22 @@ def interactions_import(
     report = ImportReport()
     reader, _width = _csv_reader(binary)
     seen: set[str] = set()
-    hot = _hot_waves(now)
+    rules = _RowRules(_hot_waves(now), now)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _stage(source, now) as stage:
             for chunk in _chunks(reader):
                 checked, problems = interactions_check(chunk, now=now, start=report.rows, seen=seen)
                 report.rows += len(chunk)
                 report.problems.extend(problems)
                 if dry_run or (report.problems and not skip_invalid):
                     continue
-                recorded = interactions_record(checked, source=source, now=now, hot=hot)
-                report.counts.update(result.outcome for result in recorded.results)
+                stage.add(rules.row(item) for item in checked)
                 if progress is not None:
                     progress(_("Interactions"), report.rows, report.rows)
             if dry_run or (report.problems and not skip_invalid):
                 raise _Rollback
+            stage.judge()
+            report.counts.update(stage.counts())
     except _Rollback:
         report.counts.clear()
         return report

@@ -93,6 +93,19 @@ def _open_day(window: SendingWindow, day: date, subdivision: str | None) -> bool
     return not (window.skip_public_holidays and is_public_holiday(day, subdivision))
 
 
+@lru_cache(maxsize=8192)
+def _opening_hours(
+    window: SendingWindow, day: date, zone: ZoneInfo, subdivision: str | None
+) -> tuple[datetime, datetime] | None:
+    # A hot import asks for the same few days of the same few zones a million times.
+    if not _open_day(window, day, subdivision):
+        return None
+    return (
+        datetime.combine(day, window.opens, tzinfo=zone),
+        datetime.combine(day, window.closes, tzinfo=zone),
+    )
+
+
 def next_send_time(
     due: datetime,
     *,
@@ -110,9 +123,9 @@ def next_send_time(
     local = due.astimezone(zone)
     day = local.date()
     for _ in range(400):
-        if _open_day(window, day, subdivision):
-            opening = datetime.combine(day, window.opens, tzinfo=zone)
-            closing = datetime.combine(day, window.closes, tzinfo=zone)
+        hours = _opening_hours(window, day, zone, subdivision)
+        if hours is not None:
+            opening, closing = hours
             if local < opening:
                 return opening
             if local < closing:
