@@ -110,6 +110,7 @@ class InteractionStage:
         self.now = now
         self.since = since
         self.rows = 0
+        self.claimed = False
         self.postgres = connection.vendor == "postgresql"
         if not connection.in_atomic_block:
             raise RuntimeError("An interaction stage lives inside the intake's transaction")
@@ -166,7 +167,8 @@ class InteractionStage:
 
     def _lock_contacts(self) -> None:
         contacts = _table(ContactInvited)
-        if self.postgres and self.rows > CLAIM_LIMIT:
+        self.claimed = not (self.postgres and self.rows > CLAIM_LIMIT)
+        if not self.claimed:
             self._run(f"LOCK TABLE {contacts} IN SHARE ROW EXCLUSIVE MODE")
             return
         self._run(
@@ -364,6 +366,8 @@ class InteractionStage:
             """,
             [self.source, now],
         )
+        if not self.claimed:
+            return
         # Claims that invited nobody leave no trace of the contact.
         self._run(
             f"DELETE FROM {contacts} WHERE invited_at = %s AND contact_hash IN ({self._digests()})",

@@ -165,6 +165,24 @@ def _units_by_reference(references: set[str], scope: Scope | None) -> dict[str, 
     return found
 
 
+class Lookups:
+    """The units and moments named by the chunks of one file, each read from the database once."""
+
+    def __init__(self, scope: Scope | None = None) -> None:
+        self.scope = scope
+        self.units: dict[str, Unit] = {}
+        self.moments = _moment_codes()
+
+    def units_named(self, references: set[str]) -> dict[str, Unit]:
+        missing = {ref for ref in references if ref not in self.units and text_storable(ref)}
+        if missing:
+            self.units.update(_units_by_reference(missing, self.scope))
+        return self.units
+
+
+_FIELD_SET = frozenset(FIELDS)
+
+
 def interactions_check(
     rows: Iterable[Mapping[str, Any]],
     *,
@@ -172,17 +190,19 @@ def interactions_check(
     scope: Scope | None = None,
     start: int = 0,
     seen: set[str] | None = None,
+    lookups: Lookups | None = None,
 ) -> tuple[list[InteractionIn], list[RowProblem]]:
     """Return the rows that are valid, and every problem of the others, by row and field.
 
     A unit outside ``scope`` reads as unknown: a caller learns nothing of other subtrees.
-    Rows are numbered from ``start``; ``seen`` carries the ids of earlier chunks of a file.
+    Rows are numbered from ``start``; ``seen`` carries the ids of earlier chunks of a file,
+    ``lookups`` the units and moments they named.
     """
     now = now or timezone.now()
     rows = list(rows)
-    references = {_text(row, "unit") for row in rows} - {""}
-    units = _units_by_reference({ref for ref in references if text_storable(ref)}, scope)
-    moments = _moment_codes()
+    lookups = lookups or Lookups(scope)
+    units = lookups.units_named({_text(row, "unit") for row in rows} - {""})
+    moments = lookups.moments
     checked: list[InteractionIn] = []
     problems: list[RowProblem] = []
     seen = set() if seen is None else seen
@@ -194,19 +214,23 @@ def interactions_check(
         def problem(name: str, message: str, index: int = index, found: list = found) -> None:
             found.append(RowProblem(index, name, message))
 
-        unknown = sorted(set(row) - set(FIELDS))
-        if unknown:
+        if not _FIELD_SET.issuperset(row):
             problem(
-                unknown[0],
+                sorted(set(row) - _FIELD_SET)[0],
                 _("Unknown field; expected: %(fields)s.") % {"fields": ", ".join(FIELDS)},
             )
-        unreadable = [name for name in FIELDS if not text_storable(_text(row, name))]
+        text = {name: _text(row, name) for name in FIELDS}
+        unreadable = (
+            []
+            if text_storable("".join(text.values()))
+            else [name for name in FIELDS if not text_storable(text[name])]
+        )
         for name in unreadable:
             problem(name, _("Contains a character that cannot be stored (NUL or lone surrogate)."))
         if unreadable:
             problems.extend(found)
             continue
-        external_id = _text(row, "external_id")
+        external_id = text["external_id"]
         if not external_id:
             problem("external_id", _("The interaction's id is required."))
         elif len(external_id) > 128:
@@ -214,15 +238,15 @@ def interactions_check(
         elif external_id in seen:
             problem("external_id", _("This id appears twice in the batch."))
         seen.add(external_id)
-        unit = units.get(_text(row, "unit"))
-        if not _text(row, "unit"):
+        unit = units.get(text["unit"])
+        if not text["unit"]:
             problem("unit", _("The unit (its external id or number) is required."))
         elif unit is None:
-            problem("unit", _("No unit %(unit)s.") % {"unit": _text(row, "unit")})
-        moment = _text(row, "moment")
+            problem("unit", _("No unit %(unit)s.") % {"unit": text["unit"]})
+        moment = text["moment"]
         if moment and moment not in moments:
             problem("moment", _("No journey moment %(moment)s.") % {"moment": moment})
-        occurred_text = _text(row, "occurred_at")
+        occurred_text = text["occurred_at"]
         occurred_at = _occurred_at(occurred_text, unit) if occurred_text else None
         if not occurred_text:
             problem("occurred_at", _("The time of the interaction is required."))
@@ -240,18 +264,18 @@ def interactions_check(
         consent = _consent(row.get("consent"))
         if consent is None:
             problem("consent", _("Consent is required: true or false."))
-        email = _text(row, "email").lower() or None
+        email = text["email"].lower() or None
         if email:
             try:
                 validate_email(email)
             except ValidationError:
                 problem("email", _("Not a valid e-mail address."))
         phone = None
-        if phone_text := _text(row, "phone"):
+        if phone_text := text["phone"]:
             phone = _phone(phone_text, region)
             if phone is None:
                 problem("phone", _("Not a valid phone number."))
-        language = _text(row, "language").lower() or None
+        language = text["language"].lower() or None
         if language and language not in Language.values:
             problem("language", _("Language must be fr or en."))
         if found:
@@ -516,11 +540,14 @@ def interactions_import(
     report = ImportReport()
     reader, _width = _csv_reader(binary)
     seen: set[str] = set()
+    lookups = Lookups()
     rules = _RowRules(_hot_waves(now), now)
     try:
         with transaction.atomic(), _stage(source, now) as stage:
             for chunk in _chunks(reader):
-                checked, problems = interactions_check(chunk, now=now, start=report.rows, seen=seen)
+                checked, problems = interactions_check(
+                    chunk, now=now, start=report.rows, seen=seen, lookups=lookups
+                )
                 report.rows += len(chunk)
                 report.problems.extend(problems)
                 if dry_run or (report.problems and not skip_invalid):
