@@ -10,6 +10,7 @@ urlpatterns = [
     path("org/", include("miroir.org.urls")),
     path("instruments/", include("miroir.instruments.urls")),
     path("journeys/", include("miroir.journeys.urls")),
+    path("maps/", include("miroir.journeys.map_urls")),
     path("results/", include("miroir.reports.urls")),
     path("settings/api-tokens/", include("miroir.api.web_urls")),
     path("settings/audit/", include("miroir.audit.urls")),

@@ -64,6 +64,9 @@ RESULTS_ACTION = "login 403 403 404 404 302 302 302"  # publish Lille's results,
 VOICES_MANAGERS = "login 403 403 200 200 200 200 200"
 VOICE_ACTION = "login 404 404 404 404 302 302 302"
 MEMBERS_ACT = "login 302 302 302 302 302 302 302"  # every member of the organisation
+# Satisfaction maps: a map wave over Lille, closed with its maps published.
+MAP_WAVE = {"wave_id": "wave_id_map"}
+MAP_STEP = "login 403 403 404 404 403 302 302"  # open or close it: direction and administrators
 
 
 @dataclass(frozen=True)
@@ -290,6 +293,42 @@ WEB: list[Page] = [
     page("journeys:moment_create", get=EDITORS, post=EDITORS),
     page(
         "journeys:moment_edit", get=EDITORS, post=EDITORS, kwargs={"moment_id": "journey_moment_id"}
+    ),
+    page("maps:mine", get=LOGGED_IN),
+    page("maps:wave_create", get=EDITORS, post=EDITORS),
+    page("maps:wave", get=RESULTS_OF_UNIT, kwargs=MAP_WAVE),
+    page("maps:wave_open", get=LOGIN_THEN_405, post=MAP_STEP, kwargs=MAP_WAVE),
+    page("maps:wave_close", get=LOGIN_THEN_405, post=MAP_STEP, kwargs=MAP_WAVE),
+    page("maps:unit", get=RESULTS_OF_UNIT, kwargs=MAP_WAVE),
+    page(
+        "maps:pain_point",
+        get=LOGIN_THEN_405,
+        post=RESULTS_ACTION,
+        kwargs={**MAP_WAVE, "code": "moment_code"},
+    ),
+    # Émile answers for his team, Sophie her estimate; nobody else of the matrix is asked.
+    page(
+        "maps:respond",
+        get="login 200 404 404 404 200 404 404",
+        post="login 200 404 404 404 200 404 404",
+        kwargs={"public_id": "map_public_id"},
+    ),
+    page(
+        "maps:published",
+        get="login 200 200 404 404 200 200 200",
+        kwargs={"publication_id": "map_publication_id"},
+    ),
+    page(
+        "maps:withdraw",
+        get=LOGIN_THEN_405,
+        post=RESULTS_ACTION,
+        kwargs={"publication_id": "map_publication_id"},
+    ),
+    page(
+        "maps:republish",
+        get=LOGIN_THEN_405,
+        post=RESULTS_ACTION,
+        kwargs={"publication_id": "map_publication_id"},
     ),
     page("api_tokens:list", get=ADMIN_ONLY),
     page(
@@ -638,6 +677,7 @@ API: list[Operation] = [
     api("GET /results/units/{unit_id}/trend", API_RESULTS, query=_lens),
     api("GET /results/units/{unit_id}/barometer", API_RESULTS),
     api("GET /results/units/{unit_id}/network", API_RESULTS),
+    api("GET /results/units/{unit_id}/map", API_RESULTS, query=lambda w: {"journey": "shop"}),
     api("GET /voices", API_MANAGERS),
     api(
         "GET /voices/listening",

@@ -29,6 +29,7 @@ from miroir.instruments.catalogs import catalog_names
 from miroir.instruments.models import Instrument, Item
 from miroir.instruments.services import instrument_create, item_create
 from miroir.journeys.models import Journey, Moment
+from miroir.journeys.services import map_wave_close, map_wave_create, map_wave_open
 from miroir.operations.services import task_failure_record
 from miroir.org.models import Member
 from miroir.org.selectors import Scope
@@ -207,6 +208,21 @@ def build_world(personas: Personas) -> World:
         method="sms",
         remembered_until=timezone.now() + timedelta(days=30),
     )
+    # A map wave over Lille, closed (its maps published), and another open to answer.
+    shop_journey = Journey.objects.get(code="shop")
+    closed_map = map_wave_create(
+        name="Carte close", journey=shop_journey, unit=personas.lille, closes_at=closes, actor=admin
+    )
+    map_wave_open(wave=closed_map, actor=admin)
+    [map_publication] = map_wave_close(wave=closed_map, actor=admin)
+    open_map = map_wave_create(
+        name="Carte ouverte",
+        journey=shop_journey,
+        unit=personas.lille,
+        closes_at=closes,
+        actor=admin,
+    )
+    map_wave_open(wave=open_map, actor=admin)
     world = World(
         personas=personas,
         instrument=instrument,
@@ -221,6 +237,10 @@ def build_world(personas: Personas) -> World:
         "journey_id": Journey.objects.get(code="employee").pk,
         "journey_moment_id": Moment.objects.get(code="first_day").pk,
         "template_code": "shop",
+        "wave_id_map": closed_map.pk,
+        "map_public_id": open_map.public_id,
+        "map_publication_id": map_publication.pk,
+        "moment_code": "checkout",
         "member_id": personas.employee_member.pk,
         "instrument_id": instrument.pk,
         "item_id": item.pk,

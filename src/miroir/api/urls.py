@@ -29,5 +29,6 @@ api.add_router("/journeys", "miroir.journeys.api.router")
 api.add_router("/waves", "miroir.collect.api.router")
 api.add_router("/interactions", "miroir.collect.interactions_api.router")
 api.add_router("/results", "miroir.results.api.router")
+api.add_router("/results", "miroir.journeys.api.map_router")  # /results/units/{id}/map
 api.add_router("/voices", "miroir.voices.api.router")
 api.add_router("/webhooks", "miroir.webhooks.api.router")

@@ -59,7 +59,6 @@ ACTIONS: dict[str, Any] = {
     "map_wave.open": gettext_lazy("Map wave opened"),
     "map_wave.close": gettext_lazy("Map wave closed"),
     "map.publish": gettext_lazy("Satisfaction maps published"),
-    "map.hold": gettext_lazy("Satisfaction maps held back"),
     "map.withdraw": gettext_lazy("Satisfaction maps withdrawn"),
     "org.import": gettext_lazy("Organisation imported"),
     "privacy.erase": gettext_lazy("Personal data erased"),

@@ -35,6 +35,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("reports:published"), _("Published results"), "published"))
     if voices_can_manage(scope):
         items.append((reverse("voices:inbox"), _("Voices"), "voices"))
+    if scope.member_id is not None or scope.can_browse:
+        items.append((reverse("maps:mine"), _("Satisfaction maps"), "maps"))
     if scope.member_id is not None:
         items.append((reverse("voices:mine"), my_voices_label(scope.member_id), "my_voices"))
         items.append((reverse("voices:ideas"), _("Ideas"), "ideas"))

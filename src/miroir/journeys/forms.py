@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from miroir.journeys.models import Journey, Moment, TeamFunction
+from miroir.org.models import Unit
 
 
 class JourneyForm(forms.ModelForm):
@@ -59,3 +60,36 @@ class MomentForm(forms.ModelForm):
             self.fields["code"].disabled = True
         if journey.kind != "customer":
             del self.fields["teams"]
+
+
+class MapWaveForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    journey = forms.ModelChoiceField(
+        label=_("Journey"), queryset=Journey.objects.filter(is_active=True)
+    )
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.filter(is_active=True))
+    closes_at = forms.DateTimeField(
+        label=_("Closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the team does not see these maps"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+def map_answers_from(post: Any, codes: list[str]) -> dict[str, dict[str, Any]]:
+    """Return the ratings a map form posted, by moment code (blank fields left out)."""
+    truth = {"yes": True, "no": False}
+    return {
+        code: {
+            "satisfaction": post.get(f"{code}-satisfaction") or None,
+            "emotion": post.get(f"{code}-emotion") or "",
+            "moment_of_truth": truth.get(post.get(f"{code}-truth") or ""),
+            "solution": post.get(f"{code}-solution") or "",
+        }
+        for code in codes
+    }
