@@ -69,22 +69,22 @@ def test_a_second_answer_is_refused_and_nothing_is_stored(personas, open_map):
     [user] = staff(personas.lille, 1)
     _answer(open_map, user, 3, "", None)
     assert open_map not in map_waves_to_answer(user)
-    with pytest.raises(MapError, match="already answered"):
+    with pytest.raises(MapError, match="déjà répondu"):
         _answer(open_map, user, 5, "", None)
     assert MapResponse.objects.filter(wave=open_map).count() == 1
 
 
 def test_bad_ratings_are_refused_by_moment_and_nothing_is_stored(personas, open_map):
     [user] = staff(personas.lille, 1)
-    with pytest.raises(MapError, match="checkout: satisfaction is a whole number from 1 to 5"):
+    with pytest.raises(MapError, match="checkout : la satisfaction est un nombre entier de 1 à 5"):
         _answer(open_map, user, 9, "", None)
-    with pytest.raises(MapError, match="Not a moment of this journey: first_day"):
+    with pytest.raises(MapError, match="Pas un moment de ce parcours : first_day"):
         map_submit(wave=open_map, user=user, answers={"first_day": {"satisfaction": 3}})
     assert not MapAnswer.objects.exists() and not MapReceipt.objects.exists()
 
 
 def test_someone_outside_the_unit_cannot_answer(personas, open_map):
-    with pytest.raises(MapError, match="not for you"):
+    with pytest.raises(MapError, match="ne vous est pas destinée"):
         _answer(open_map, personas.sibling_manager, 3, "", None)
     marius = personas.marius.user
     assert marius is None or open_map not in map_waves_to_answer(marius)
@@ -162,7 +162,7 @@ def test_the_close_publishes_frozen_maps_and_withdrawing_needs_a_reason(personas
     publication.refresh_from_db()
     assert publication.snapshot == frozen
     assert unit_map(open_map, personas.lille) != frozen
-    with pytest.raises(MapError, match="Say in a sentence"):
+    with pytest.raises(MapError, match="Dites en une phrase"):
         map_publication_hold(publication=publication, actor=personas.shop_manager, reason="non")
     map_publication_hold(
         publication=publication, actor=personas.shop_manager,
