@@ -97,3 +97,30 @@ def test_late_voices_are_counted_and_linked(results_data):
     assert reverse("voices:detail", args=[voice.pk]) in page
     # The sibling shop's manager does not see it.
     assert reverse("voices:detail", args=[voice.pk]) not in _home(people.sibling_manager)
+
+
+def test_the_manager_s_own_attributed_estimate_faces_what_employees_say(results_data):
+    from miroir.collect.models import Answer, Wave
+    from miroir.org.models import Member
+    from tests.reports.support import last_quarter_days
+
+    people = results_data
+    wave = Wave.objects.filter(lens="management").order_by("-pk").first()
+    item = wave.instrument.items.get(lens="management", mirror__isnull=False, scale="agree5")
+    sophie = Member.objects.get(user=people.shop_manager)
+    response = Response.objects.create(
+        wave=wave,
+        unit=people.lille,
+        lens="management",
+        submitted_on=last_quarter_days()[0],
+        channel="link",
+        author=sophie,
+    )
+    Answer.objects.create(response=response, item=item, number=5)
+    page = _home(people.shop_manager)
+    section = page[page.index(f'data-testid="estimates-{people.lille.pk}"') :]
+    section = section[: section.index("</ul>")]
+    assert "Sophie Lille" in section and "#section-estimate" in section
+    # Shown at her unit only, to those who read its results.
+    assert "Sophie Lille" not in _home(people.sibling_manager)
+    assert "Sophie Lille" not in _home(people.employee)

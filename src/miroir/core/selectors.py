@@ -27,7 +27,7 @@ from django.utils import timezone
 from miroir.collect.counts import CountRow
 from miroir.collect.models import Invitation, InvitationStatus, Wave, WaveStatus
 from miroir.collect.selectors import wave_counts, waves_in_scope
-from miroir.instruments.models import Mirror
+from miroir.instruments.models import Item, Mirror
 from miroir.org.models import Lens, Member, RoleKind, Unit, UnitKind
 from miroir.org.selectors import Scope, scope_roots, unit_children
 from miroir.results.figures import (
@@ -53,6 +53,7 @@ from miroir.results.selectors import (
     results_periods,
     unit_symmetry,
 )
+from miroir.results.selectors.estimates import unit_estimates
 from miroir.voices.models import Voice, VoiceStatus
 from miroir.voices.selectors import supported_by, voices_inbox, voices_of_member, voices_rising
 
@@ -111,6 +112,28 @@ class Participation:
 
 
 @dataclass(frozen=True)
+class AttributedGap:
+    """A manager's own estimate for their unit (attributed, by name) against employees."""
+
+    mirror: Subject
+    author: str
+    estimate: float
+    employees: Figure
+
+    @property
+    def gap(self) -> float | None:
+        """Return the estimate minus what employees say (None when their figure is hidden)."""
+        if self.employees.suppressed:
+            return None
+        statistic = self.employees.statistic("score")
+        return (
+            None
+            if statistic is None or statistic.value is None
+            else self.estimate - statistic.value
+        )
+
+
+@dataclass(frozen=True)
 class IndexPoint:
     period: str
     value: float | None
@@ -149,6 +172,8 @@ class UnitHome(IndexTrend):
     # The widest visible gaps; ``estimated`` says whether any mirror had an estimate.
     estimates: list[PerceptionGap]
     estimated: bool
+    # Management's attributed estimates for the unit itself (MIROIR_ESTIMATE_ATTRIBUTED).
+    attributed: list[AttributedGap]
     participation: list[Participation]
     voices: VoicesDue
     charts: dict[str, Any] = field(default_factory=dict)
@@ -213,6 +238,7 @@ class NetworkHome(IndexTrend):
     mirrors: list[MirrorSymmetry]
     estimates: list[PerceptionGap]
     estimated: bool
+    attributed: list[AttributedGap]
     attention: list[Attention]
     # The symmetry index of each unit just below (None where it cannot be computed).
     below: list[tuple[Unit, float | None]]
@@ -399,6 +425,7 @@ def unit_home(scope: Scope, unit: Unit, *, periods: list[Period], now: datetime)
         mirrors=_mirrors(unit, period),
         estimates=[row for row in estimates if row.gap.value is not None][:SHOWN],
         estimated=bool(estimates),
+        attributed=attributed_gaps(unit, period, estimates),
         participation=participation(scope, unit, today=timezone.localdate(now)),
         voices=voices_due(scope, unit, now=now),
     )
@@ -408,6 +435,36 @@ def _mirrors(unit: Unit, period: Period | None) -> list[MirrorSymmetry]:
     if period is None:
         return []
     return largest_gaps(experience_symmetry(unit=unit, period=period), SHOWN)
+
+
+def attributed_gaps(
+    unit: Unit, period: Period | None, rows: list[PerceptionGap]
+) -> list[AttributedGap]:
+    """Return the unit's own attributed estimates against what its employees say, widest first.
+
+    The estimate is a manager's judgement shown under their name at their unit
+    (``results.selectors.estimates``); the employees' figure is the gate's, the marker
+    when hidden. Mirrors are matched through the management question of each.
+    """
+    if period is None or not rows:
+        return []
+    estimates = unit_estimates(unit=unit, period=period)
+    if not estimates:
+        return []
+    codes = dict(
+        Item.objects.filter(pk__in=[row.management.subject.item_id for row in rows]).values_list(
+            "pk", "code"
+        )
+    )
+    by_code = {codes.get(row.management.subject.item_id): row for row in rows}
+    found = []
+    for estimate in estimates:
+        for answer in estimate.answers:
+            row = by_code.get(answer.item_code)
+            if row is None or answer.score is None:
+                continue
+            found.append(AttributedGap(row.mirror, estimate.author, answer.score, row.actual))
+    return sorted(found, key=lambda item: -abs(item.gap) if item.gap is not None else 1)[:SHOWN]
 
 
 def _estimates(unit: Unit, period: Period | None) -> list[PerceptionGap]:
@@ -557,6 +614,7 @@ def network_home(scope: Scope, unit: Unit, *, periods: list[Period], now: dateti
         mirrors=_mirrors(unit, period),
         estimates=[row for row in estimates if row.gap.value is not None][:SHOWN],
         estimated=bool(estimates),
+        attributed=attributed_gaps(unit, period, estimates),
         attention=attention(scope, unit, periods=periods, now=now),
         below=_below(unit, period),
         listening=listening_symmetry(unit=unit, period=period) if period else None,
