@@ -247,3 +247,20 @@ def _store(wave, unit, item, value, day, *, author) -> None:
         author=author,
     )
     Answer.objects.create(response=response, item=item, number=value)
+
+
+def test_a_managers_data_export_lists_their_estimates_and_an_employees_nothing(
+    personas, estimate_wave, make_wave, launch
+) -> None:
+    from miroir.privacy.selectors import contact_query
+    from miroir.privacy.services import contact_export
+
+    _estimate(estimate_wave, personas.shop_manager, 4)
+    wave = launch(make_wave(units=[personas.lille_vente]))
+    submit(token_for(wave, personas.employee_member), EMPLOYEE_ANSWERS)
+    sophie = contact_export(query=contact_query(email="sophie@example.com"), actor=personas.admin)
+    [member] = sophie["members"]
+    [estimate] = member["attributed_estimates"]
+    assert (estimate["unit"], estimate["answers"]) == ("Lille", {"ecoute-management": 4.0})
+    emile = contact_export(query=contact_query(email="emile@example.com"), actor=personas.admin)
+    assert emile["members"][0]["attributed_estimates"] == []

@@ -39,7 +39,7 @@ from miroir.org.selectors import Scope
 ANONYMOUS_RESPONSES_NOTE = gettext_lazy(
     "Responses of employees, partners and management are anonymous: Miroir keeps no link "
     "between a person and their answers, so none can be found, exported or erased for one "
-    "person."
+    "person. A manager's attributed estimates, given under their name, are listed apart."
 )
 
 
@@ -220,6 +220,22 @@ def _member_export(member: Member) -> dict[str, Any]:
             .order_by("pk")
         ],
         "responses": str(ANONYMOUS_RESPONSES_NOTE),
+        # A manager's attributed estimates are theirs, given under their name and shown
+        # as such (docs/anonymity.md): they are part of what is held about them.
+        "attributed_estimates": [
+            {
+                "wave": response.wave.name,
+                "unit": response.unit.name,
+                "submitted_on": response.submitted_on.isoformat(),
+                "answers": {
+                    answer.item.code: _answer_value(answer)
+                    for answer in response.answers.select_related("item").order_by("item__code")
+                },
+            }
+            for response in Response.objects.filter(author=member)
+            .select_related("wave", "unit")
+            .order_by("submitted_on", "pk")
+        ],
     }
 
 
