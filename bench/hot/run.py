@@ -134,11 +134,53 @@ def write_csv(path: Path, rows: int, shops: list[str], seed: int) -> None:
             )
 
 
+def post_batches(path: Path, batches: int, source: str) -> None:
+    """Time ``POST /api/v1/interactions`` in process, batches of 1,000 lines of the CSV."""
+    import csv
+    import json
+
+    from django.test import Client
+
+    from miroir.api.services import api_token_create
+    from miroir.collect.interactions import MAX_BATCH
+
+    _token, secret = api_token_create(name=f"bench {source}", scope_unit=None, actor=None)
+    client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    bodies = []
+    for start in range(0, min(len(rows), batches * MAX_BATCH), MAX_BATCH):
+        items = [
+            {name: value for name, value in row.items() if value}
+            for row in rows[start : start + MAX_BATCH]
+        ]
+        bodies.append(json.dumps({"source": source, "interactions": items}))
+    started = time.perf_counter()
+    counted = 0
+    for body in bodies:
+        answer = client.post("/api/v1/interactions", body, content_type="application/json")
+        if answer.status_code != 200:
+            raise SystemExit(f"POST answered {answer.status_code}: {answer.content[:300]!r}")
+        counted += answer.json()["received"]
+    elapsed = time.perf_counter() - started
+    log(
+        f"\nPOST /api/v1/interactions: {counted:,} interactions in {len(bodies)} batches, "
+        f"{elapsed:.1f} s ({counted / elapsed:,.0f} interactions/s)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="interactions (1,000,000)")
     parser.add_argument("--shops", type=int, default=2000, help="shops (2,000)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--api",
+        type=int,
+        default=0,
+        metavar="BATCHES",
+        help="instead of the import, POST this many batches of 1,000 to /api/v1/interactions",
+    )
     options = parser.parse_args()
 
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
@@ -162,15 +204,27 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f} s"
         )
 
+        if options.api:
+            post_batches(path, options.api, f"bench-api-{run}")
+            return
         invitations_before = Invitation.objects.count()
         started = time.perf_counter()
+        staged = [started]
+
+        def progress(_phase: str, _done: int, _total: int) -> None:
+            staged[0] = time.perf_counter()
+
         with path.open("rb") as handle:
-            report = interactions_import(handle, source=f"bench-{run}")
+            report = interactions_import(handle, source=f"bench-{run}", progress=progress)
         elapsed = time.perf_counter() - started
         scheduled = Invitation.objects.count() - invitations_before
         log(
             f"\nimport of {report.rows:,} interactions: {elapsed:.1f} s "
             f"({report.rows / elapsed:,.0f} rows/s)"
+        )
+        log(
+            f"  read, checked and staged: {staged[0] - started:.1f} s; "
+            f"judged set-wise and written: {started + elapsed - staged[0]:.1f} s"
         )
         log(f"  invitations scheduled: {scheduled:,}")
         for outcome, count in sorted(report.counts.items()):
