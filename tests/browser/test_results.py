@@ -30,6 +30,8 @@ def test_region_manager_drills_from_the_network_to_a_shop_and_exports_csv(
     menu_go(page, "Résultats")
     heading = page.get_by_role("heading", level=1).inner_text()
     assert heading == "Résultats du réseau — Nord"
+    # The tables are one tap away, under "Détails".
+    page.get_by_text("Détails", exact=True).click()
     index = page.get_by_test_id("table-index")
     assert "Lille" in index.inner_text() and "Marseille" not in page.content()
     # Charts are pictures with a name, and their figures are one link away.
@@ -38,6 +40,7 @@ def test_region_manager_drills_from_the_network_to_a_shop_and_exports_csv(
     assert page.get_by_role("heading", level=1).inner_text() == "Résultats du réseau — Lille"
     page.get_by_role("link", name="Cette unité").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Lille")
+    page.get_by_text("Détails", exact=True).click()
     experience = page.get_by_test_id("table-experience")
     assert "Être écouté" in experience.inner_text()
     with page.expect_download() as download_info:

@@ -91,6 +91,8 @@ PRESENTATION_ATTRIBUTES = frozenset(
         "word-spacing",
     }
 )
+# Attributes of the marks that only describe them to assistive technology or scripts.
+MARK_ONLY_ATTRIBUTES = frozenset({"role", "class", "pointer-events"})
 _URL_REFERENCE = re.compile(r"url\(#([^)]+)\)")
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 LENS_COLOURS = {
@@ -270,6 +272,15 @@ def svg_for_page(svg: str, *, key: str, title: str, description: str) -> SafeStr
             value = element.attrib[name]
             if local.lower().startswith("on"):
                 del element.attrib[name]
+            elif element is not root and (
+                local in MARK_ONLY_ATTRIBUTES
+                or local.startswith("aria-")
+                or (local == "font-family" and value == FONT)
+                or (local == "opacity" and value == "1")
+            ):
+                # Inside role="img" marks are not read out, and the font is inherited from
+                # the root: a phone downloads the picture, not its description per mark.
+                del element.attrib[name]
             elif local == "id":
                 element.set(name, prefix + value)
             elif local == "href":
@@ -288,6 +299,7 @@ def svg_for_page(svg: str, *, key: str, title: str, description: str) -> SafeStr
     for attribute in ("width", "height"):
         root.attrib.pop(attribute, None)
     root.set("class", "chart-svg")
+    root.set("font-family", FONT)
     root.set("role", "img")
     root.set("aria-labelledby", f"{prefix}title {prefix}desc")
     root.set("focusable", "false")
@@ -827,8 +839,11 @@ def _row_heatmap_shape(
             legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=160),
         ),
     )
+    # A row's name is written once, not once per cell.
     names = (
-        base.transform_calculate(name=_short("category"))
+        base.transform_window(cell="row_number()", groupby=["category"])
+        .transform_filter("datum.cell == 1")
+        .transform_calculate(name=_short("category"))
         .mark_text(align="left", baseline="bottom", dy=-5, fontSize=FONT_SIZE)
         .encode(x=alt.value(0), text=alt.Text("name:N"))
     )

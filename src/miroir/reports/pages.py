@@ -59,8 +59,11 @@ LARGEST_GAPS = 10
 GAP_UNITS = 12
 GAP_MIRRORS = 4
 # The question heatmap: the weakest questions of the unit, and the units just below.
-HEAT_QUESTIONS = 12
+HEAT_QUESTIONS = 10
 HEAT_UNITS = 4
+# The mirrors chart draws the mirrors where customers and employees differ most (the
+# table lists every one).
+CHARTED_MIRRORS = 6
 # Above this many units, the scatter plot's dots are not named (the table names them).
 SCATTER_NAMED = 12
 # The charts each page opens with, above "Details" (their tables stay in the details).
@@ -706,6 +709,17 @@ def unit_barometer(loader: Loader) -> Section:
     return Section(table, chart)
 
 
+def _widest_mirrors(rows: list[Any]) -> set[str]:
+    """Return the mirrors the chart draws: those whose shown gap is widest, hidden ones last."""
+
+    def width(row: Any) -> float:
+        gap = row.gaps.get(Lens.EMPLOYEE)
+        return abs(gap.value) if gap is not None and gap.value is not None else -1.0
+
+    ranked = sorted(rows, key=width, reverse=True)
+    return {row.mirror.code for row in ranked[:CHARTED_MIRRORS]}
+
+
 @section("unit", "experience")
 def unit_experience(loader: Loader) -> Section:
     """Experience symmetry: each mirror's customer, employee and partner scores side by side."""
@@ -722,6 +736,7 @@ def unit_experience(loader: Loader) -> Section:
     ]
     rows = []
     points = []
+    charted = _widest_mirrors(loader.experience)
     for row in loader.experience:
         label = row.mirror.label(_language())
         cells: list[Any] = [label]
@@ -729,7 +744,7 @@ def unit_experience(loader: Loader) -> Section:
             figure = row.figures.get(lens)
             score = _score(figure) if figure is not None else None
             cells += [score, _n(figure)]
-            if figure is not None and score is not None:
+            if figure is not None and score is not None and row.mirror.code in charted:
                 points.append(_point(label, lens_label(lens), score, _n(figure)))
         cells += [
             gap_interval(row.gaps.get(Lens.EMPLOYEE)) if Lens.EMPLOYEE in row.gaps else None,
@@ -754,7 +769,11 @@ def unit_experience(loader: Loader) -> Section:
         if points
         else None
     )
-    return Section(Table("experience", title, columns, rows), chart)
+    caption = _(
+        "The chart draws the %(count)d mirrors where customers and employees differ most; "
+        "this table lists every mirror."
+    ) % {"count": CHARTED_MIRRORS}
+    return Section(Table("experience", title, columns, rows, caption=caption), chart)
 
 
 @section("unit", "questions")

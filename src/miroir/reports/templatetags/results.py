@@ -32,7 +32,8 @@ def _marker() -> SafeString:
 def cell(value: Any, column: Column) -> SafeString | str:
     """Return a table cell for display: rounded here only, intervals in brackets."""
     if value is None:
-        return format_html('<span class="na" title="{}">\u2013</span>', _("Not applicable"))
+        # "The dash means the figure does not apply" is said once, in the page's conventions.
+        return format_html('<span class="na">\u2013</span>')
     if value is SUPPRESSED_MARKER or (isinstance(value, Interval) and value.suppressed):
         return _marker()
     if isinstance(value, Link):
