@@ -289,18 +289,28 @@ def target_for_kiosk(public_id: Any, unit_id: Any, *, moment: Any = None) -> Tar
 
 
 def kiosk_by_key(key: str | None, *, public_id: Any, unit_id: Any) -> Kiosk | None:
-    """Return the kiosk a key was issued for, if it is this wave's and unit's and not revoked."""
+    """Return the kiosk a key was issued for, if it is this wave's and unit's and not revoked.
+
+    Read on every answer a tablet sends (a revoked kiosk is refused at once), as a plain
+    statement rather than a compiled query.
+    """
     if not key or not token_looks_valid(key):
         return None
     try:
-        return Kiosk.objects.select_related("wave", "unit").get(
-            key_hash=token_hash(key),
-            wave__public_id=uuid.UUID(str(public_id)),
-            unit_id=int(unit_id),
-            revoked_at__isnull=True,
-        )
-    except (Kiosk.DoesNotExist, ValueError, TypeError):
+        wave_uuid = uuid.UUID(str(public_id))
+        unit_pk = int(unit_id)
+    except (ValueError, TypeError, AttributeError):
         return None
+    public = Wave._meta.get_field("public_id").get_db_prep_value(wave_uuid, connection)
+    found = Kiosk.objects.raw(_KIOSK_BY_KEY, [token_hash(key), public, unit_pk])
+    return next(iter(found), None)
+
+
+_KIOSK_BY_KEY = (
+    f"SELECT k.* FROM {Kiosk._meta.db_table} k "  # noqa: S608 (our own table names)
+    f"JOIN {Wave._meta.db_table} w ON w.id = k.wave_id "
+    "WHERE k.key_hash = %s AND w.public_id = %s AND k.unit_id = %s AND k.revoked_at IS NULL"
+)
 
 
 def kiosks_in_scope(wave: Wave, scope: Scope) -> list[Kiosk]:
