@@ -84,6 +84,13 @@ def main() -> None:
 
         with connection.execute_wrapper(record):
             step()
+        started = time.perf_counter()
+        cpu = time.process_time()
+        for _ in range(args.count):
+            step()
+        plain = (time.perf_counter() - started) / args.count * 1000
+        plain_cpu = (time.process_time() - cpu) / args.count * 1000
+        print(f"\n== {name}: {plain:.2f} ms each, {plain_cpu:.2f} ms of it this process's CPU")
         profile = cProfile.Profile()
         started = time.perf_counter()
         profile.enable()
@@ -91,7 +98,7 @@ def main() -> None:
             step()
         profile.disable()
         elapsed = (time.perf_counter() - started) / args.count * 1000
-        print(f"\n== {name}: {elapsed:.2f} ms each (under cProfile), {len(queries)} SQL statements")
+        print(f"   under cProfile {elapsed:.2f} ms each; {len(queries)} SQL statements:")
         for query in queries:
             print("   ", query[:150])
         pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)

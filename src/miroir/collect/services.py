@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -1211,16 +1211,22 @@ def _store_models(
 
 def _insert_sql(model: type[Model], rows: list[list[Any]], source: str) -> tuple[str, list[Any]]:
     """Return ``INSERT … SELECT`` of ``rows`` (every concrete column) for each row of ``source``."""
+    sql = _insert_text(model, len(rows), source, connection.vendor)
+    return sql, [value for row in rows for value in row]
+
+
+@lru_cache(maxsize=64)
+def _insert_text(model: type[Model], count: int, source: str, vendor: str) -> str:
+    """Return the text of ``_insert_sql``'s statement, built once per shape."""
     quote = connection.ops.quote_name
     fields = model._meta.concrete_fields
     names = ", ".join(quote(f.column) for f in fields)
     # The first row's types are the column's: the others need no cast (a shorter statement).
     first = "(" + ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields) + ")"
     other = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    values = ", ".join([first] + [other] * (len(rows) - 1))
+    values = ", ".join([first] + [other] * (count - 1))
     table = quote(model._meta.db_table)
-    sql = f"INSERT INTO {table} ({names}) SELECT v.* FROM {source}, (VALUES {values}) AS v"  # noqa: S608
-    return sql, [value for row in rows for value in row]
+    return f"INSERT INTO {table} ({names}) SELECT v.* FROM {source}, (VALUES {values}) AS v"  # noqa: S608
 
 
 def _row(instance: Model) -> list[Any]:

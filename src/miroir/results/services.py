@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -123,6 +124,20 @@ def _upsert_sql(
     """
     if not rows:
         return None
+    sql = _upsert_text(model, tuple(key), tuple(sums), len(rows), guard, connection.vendor)
+    return sql, [value for row in rows for value in row]
+
+
+@lru_cache(maxsize=64)
+def _upsert_text(
+    model: type[Model],
+    key: tuple[str, ...],
+    sums: tuple[str, ...],
+    count: int,
+    guard: str,
+    vendor: str,
+) -> str:
+    """Return the text of ``_upsert_sql``'s statement, built once per shape."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = [*key, "lens", *sums]
@@ -139,15 +154,14 @@ def _upsert_sql(
         types = [by_column[name].cast_db_type(connection) for name in columns]
         first = "(" + ", ".join(f"CAST(%s AS {kind})" for kind in types) + ")"
         other = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        values = ", ".join([first] + [other] * (len(rows) - 1))
+        values = ", ".join([first] + [other] * (count - 1))
         sql = f"INSERT INTO {table} ({names}) SELECT * FROM (VALUES {values}) AS v "  # noqa: S608
         sql += f"WHERE {guard} "
     else:
         one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        values = ", ".join([one] * len(rows))
+        values = ", ".join([one] * count)
         sql = f"INSERT INTO {table} ({names}) VALUES {values} "  # noqa: S608
-    sql += f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
-    return sql, [value for row in rows for value in row]
+    return sql + f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
 
 
 # -- recomputation --------------------------------------------------------------------------
