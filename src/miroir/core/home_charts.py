@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from django.utils.translation import get_language, gettext
 
 from miroir.core.selectors import Home, IndexPoint, largest_gaps
+from miroir.journeys.map_charts import map_charts
 from miroir.org.models import Lens, Unit
 from miroir.reports.charts import LENS_COLOURS, Chart, Point, interval_chart, trend_chart
 from miroir.reports.tables import Interval, interval
@@ -113,6 +114,10 @@ def home_with_charts(home: Home) -> Home:
         chart = mirrors_chart(rows, key="chart-published", lenses=(shown.lens,))
         if chart is not None:
             personal.charts["published"] = chart
+    if personal is not None and personal.maps:
+        drawn = map_charts(personal.maps[0].snapshot, get_language() or "fr")
+        if drawn:
+            personal.charts["map"] = drawn[0]
     for network in home.networks:
         chart = units_chart(network.below, key=f"chart-{network.unit.pk}-below")
         if chart is not None:

@@ -28,6 +28,8 @@ from miroir.collect.counts import CountRow
 from miroir.collect.models import Invitation, InvitationStatus, Wave, WaveStatus
 from miroir.collect.selectors import wave_counts, waves_in_scope
 from miroir.instruments.models import Item, Mirror
+from miroir.journeys.models import MapPublication, MapWave, MapWaveStatus
+from miroir.journeys.selectors import map_publications_for, map_seat
 from miroir.org.models import Lens, Member, RoleKind, Unit, UnitKind
 from miroir.org.selectors import Scope, scope_roots, unit_children
 from miroir.results.figures import (
@@ -98,6 +100,9 @@ class PersonalHome:
     publications: list[Publication]
     published: PublishedResults | None
     ideas: list[Voice]
+    # Satisfaction maps: open map waves the member has a seat in, maps published to them.
+    map_waves: list[MapWave]
+    maps: list[MapPublication]
     # Drawn from the figures above by ``core.home_charts``, by name.
     charts: dict[str, Any] = field(default_factory=dict)
 
@@ -353,6 +358,7 @@ def personal_home(scope: Scope, member: Member, *, now: datetime) -> PersonalHom
         for voice in voices_rising().exclude(author=member)[: SHOWN * 4]
         if voice.pk not in supported
     ][:SHOWN]
+    user = member.user
     return PersonalHome(
         member=member,
         surveys=member_surveys(member),
@@ -361,7 +367,15 @@ def personal_home(scope: Scope, member: Member, *, now: datetime) -> PersonalHom
         publications=publications,
         published=published,
         ideas=ideas,
+        map_waves=member_map_waves(user) if user is not None else [],
+        maps=list(map_publications_for(user)[:SHOWN]) if user is not None else [],
     )
+
+
+def member_map_waves(user: Any) -> list[MapWave]:
+    """Return the open map waves ``user`` has a seat in, answered or not (like surveys)."""
+    waves = MapWave.objects.filter(status=MapWaveStatus.OPEN).select_related("unit")
+    return [wave for wave in waves.order_by("pk") if map_seat(wave, user) is not None]
 
 
 # -- a unit ----------------------------------------------------------------------------------
