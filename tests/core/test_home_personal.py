@@ -112,27 +112,14 @@ def test_a_manager_invited_to_estimate_finds_it_among_their_surveys(personas, ma
     assert "Estimation T1" not in _surveys(_home(personas.employee))
 
 
-def test_a_map_to_fill_and_the_maps_published_are_on_the_home(personas):
-    from datetime import timedelta
+def test_a_map_to_fill_and_the_maps_published_are_on_the_home(personas, open_map):
+    from miroir.journeys.services import map_wave_close
 
-    from django.utils import timezone
-
-    from miroir.journeys.models import Journey
-    from miroir.journeys.services import map_wave_close, map_wave_create, map_wave_open
-
-    wave = map_wave_create(
-        name="Carte du parcours client",
-        journey=Journey.objects.get(code="shop"),
-        unit=personas.lille,
-        closes_at=timezone.now() + timedelta(days=14),
-        actor=personas.direction,
-    )
-    wave = map_wave_open(wave=wave, actor=personas.direction)
-    answer = reverse("maps:respond", args=[wave.public_id])
+    answer = reverse("maps:respond", args=[open_map.public_id])
     assert answer in _home(personas.employee)
     # Another region's member has no seat in it.
     assert answer not in _home(personas.other_region_manager)
-    [publication] = map_wave_close(wave=wave, actor=personas.direction)
+    [publication] = map_wave_close(wave=open_map, actor=personas.direction)
     published = reverse("maps:published", args=[publication.pk])
     page = _home(personas.employee)
     assert published in page and answer not in page
