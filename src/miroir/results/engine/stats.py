@@ -355,6 +355,24 @@ def pooled_many(
     return found
 
 
+def pooled_scores(
+    release: Release, items: Sequence[Item], unit_ids: Sequence[int]
+) -> dict[int, float]:
+    """Return the 0-100 score of ``items`` pooled at each unit whose figure the gate shows.
+
+    The ``score`` of ``pooled_figure`` for many units at once (``pooled_many``): units
+    whose pooled figure is hidden, or has no score, are left out.
+    """
+    found: dict[int, float] = {}
+    for unit_id, pool in zip(unit_ids, pooled_many(release, items, unit_ids), strict=True):
+        if pool is None:
+            continue
+        score = pool.estimates()["score"].value
+        if score is not None:
+            found[unit_id] = score
+    return found
+
+
 def pooled_figure(
     release: Release,
     previous: Release | None,

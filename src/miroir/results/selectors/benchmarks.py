@@ -1,9 +1,11 @@
 """A unit's position among comparable units of the network: percentile ranks, gated.
 
-Read through the public names of ``miroir.results.selectors`` only (every figure has
-passed the gate, for the current reader): for each lens of ``BENCHMARK_LENSES`` and each
-dimension, the unit's score is ranked among the units of the same kind (shops among
-shops) of the whole network and, when the unit sits in a region, of its region.
+Read through ``miroir.results.selectors`` only (every figure has passed the gate, for
+the current reader): for each lens of ``BENCHMARK_LENSES`` and each dimension, the
+unit's score is ranked among the units of the same kind (shops among shops) of the
+whole network and, when the unit sits in a region, of its region. The scores of the
+units compared are computed once per release and kept with it (``peer_scores``), so
+that a view ranks its unit without reading the whole network's figures again.
 
 Rules (docs/anonymity.md, "Benchmarks"):
 - only units whose figure the gate shows count; a hidden figure is never ranked nor
@@ -27,7 +29,7 @@ from miroir.org.selectors import unit_ancestors
 from miroir.results import gate
 from miroir.results.figures import Subject
 from miroir.results.periods import Period
-from miroir.results.selectors.units import unit_results
+from miroir.results.selectors.units import peer_scores, unit_results
 
 BENCHMARK_LENSES = (Lens.EMPLOYEE, Lens.CUSTOMER)
 # Never fewer units than this, whatever the anonymity threshold.
@@ -75,28 +77,6 @@ def _groups(unit: Unit) -> list[tuple[str, Unit]]:
     return groups
 
 
-def _scores(top: Unit, unit: Unit, lens: str, period: Period, today: date | None) -> dict:
-    """Return {dimension code: {unit id: score}} of the units of ``unit``'s kind under ``top``."""
-    results = unit_results(
-        unit=top,
-        lens=lens,
-        period=period,
-        subject="dimension",
-        levels=None,
-        today=today,
-        with_change=False,
-    )
-    peers = {ref.id for ref in results.units if ref.kind == unit.kind}
-    scores: dict[str, dict[int, float]] = {}
-    for figure in results.figures:
-        if figure.unit_id not in peers or figure.suppressed:
-            continue
-        statistic = figure.statistic("score")
-        if statistic is not None and statistic.value is not None:
-            scores.setdefault(figure.subject.code, {})[figure.unit_id] = statistic.value
-    return scores
-
-
 def _rank(group: str, scores: dict[int, float], unit: Unit, minimum: int) -> Rank:
     own = scores.get(unit.pk)
     if own is None:
@@ -124,7 +104,10 @@ def unit_benchmarks(*, unit: Unit, period: Period, today: date | None = None) ->
             today=today,
             with_change=False,
         )
-        by_group = {name: _scores(top, unit, lens, period, today) for name, top in groups}
+        by_group = {
+            name: peer_scores(top=top, kind=unit.kind, lens=lens, period=period, today=today)
+            for name, top in groups
+        }
         for figure in own.for_unit(unit.pk):
             statistic = None if figure.suppressed else figure.statistic("score")
             if statistic is not None and statistic.value is None:

@@ -110,6 +110,37 @@ def _unit_results(
     )
 
 
+def peer_scores(
+    *, top: Unit, kind: str, lens: str, period: Period, today: date | None = None
+) -> dict[str, dict[int, float]]:
+    """Return {dimension code: {unit id: score}} of the units of ``kind`` under ``top``.
+
+    Only the scores the gate shows (to this request's reader); the same values as the
+    ``score`` of ``unit_results(..., subject="dimension")``. Computed once per release
+    and kept with it: a unit page ranks its unit among every shop of the network.
+    """
+    check_lens_subject(lens, "dimension")
+    ctx = context(today)
+    release = ctx.release(lens, period)
+    key = ("peer-scores", top.pk, kind, ctx.tree.signature)
+    found: dict[str, dict[int, float]] = release.kept(
+        key, lambda: _peer_scores(ctx, release, top, kind)
+    )
+    return found
+
+
+def _peer_scores(
+    ctx: Context, release: Release, top: Unit, kind: str
+) -> dict[str, dict[int, float]]:
+    peers = [ref.id for ref in ctx.tree.descendants(top, None) if ref.kind == kind]
+    scores: dict[str, dict[int, float]] = {}
+    for subject, members in stats.dimension_subjects(ctx.release_items(release)):
+        found = stats.pooled_scores(release, members, peers)
+        if found:
+            scores.setdefault(subject.code, {}).update(found)
+    return scores
+
+
 def unit_trend(
     *,
     unit: Unit,
