@@ -6,6 +6,10 @@ rows, on PostgreSQL and SQLite alike. ``rollups_rebuild`` recomputes every row f
 responses with one ``GROUP BY`` per wave (``engine.tally.answer_groups``), for existing
 data and the demo.
 
+``releases_warm`` counts the releases the result pages read and shares them between the
+server's processes (``engine.share``), so that a process started after a deployment or a
+rebuild reads them instead of counting them on its first page.
+
 ``publication_publish`` and ``publication_withdraw`` decide which units' results their
 employees and partners are shown (docs/results-pages.md, "Publishing to the team").
 """
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -31,6 +35,7 @@ from miroir.core.events import event_emit
 from miroir.core.inputs import text_clean
 from miroir.org.models import Member, Unit
 from miroir.org.selectors import Scope, scope_for_user
+from miroir.results.engine import build, keep
 from miroir.results.engine.tally import ROLLUP_SUMS, answer_groups, response_groups
 from miroir.results.models import (
     PUBLICATION_MESSAGE_MAX,
@@ -39,8 +44,15 @@ from miroir.results.models import (
     Rollup,
     RollupResponses,
 )
-from miroir.results.periods import Period, PeriodError, month_start, period_parse, release_grain
+from miroir.results.periods import (
+    Period,
+    PeriodError,
+    month_start,
+    period_parse,
+    release_grain,
+)
 from miroir.results.selectors.access import results_can_view
+from miroir.results.selectors.units import results_periods
 
 ROLLUP_KEY = ("wave_id", "unit_id", "item_id", "period", "attribute", "value", "choice")
 RESPONSES_KEY = ("wave_id", "unit_id", "period", "attribute", "value")
@@ -238,6 +250,91 @@ def rollups_rebuild(
 
 
 # -- publication to the team ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Warmed:
+    """What ``releases_warm`` did: releases now shared, and how many it had to count."""
+
+    releases: int
+    counted: int
+
+
+# Periods before the first one shown that a page reads too: the previous period's
+# changes, and the linkage's lagged periods (``selectors.unit_linkage``, four by default).
+WARM_PERIODS_BEFORE = 4
+
+
+def _warm_targets(lenses: Sequence[str], latest: int | None) -> list[tuple[str, Period, bool]]:
+    """Return (lens, period, with segments) of the releases the result pages read.
+
+    Pages read every lens for the period they show, its trend and the linkage's lagged
+    periods, whichever lenses answered then: every period from ``WARM_PERIODS_BEFORE``
+    before the first one holding responses of any lens (of the latest ``latest`` such
+    periods) to the last one, for each lens; with and without the cells of the lens's
+    attribute when it keeps one.
+    """
+    held = results_periods()
+    if latest is not None:
+        held = held[-latest:]
+    periods: list[Period] = []
+    if held:
+        period = held[-1]
+        while period >= held[0]:
+            periods.insert(0, period)
+            period = period.previous()
+        for _before in range(WARM_PERIODS_BEFORE):
+            periods.insert(0, period)
+            period = period.previous()
+    return [
+        (lens, period, segments)
+        for lens in lenses
+        for period in periods
+        for segments in ((False, True) if lens_attribute(lens) else (False,))
+    ]
+
+
+def releases_warm(
+    *,
+    lenses: Sequence[str] | None = None,
+    latest: int | None = None,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Warmed:
+    """Return how many releases are shared now, counting those the processes lack.
+
+    Run after a deployment (a new version never reads the previous one's releases) and
+    after ``rollups_rebuild``: every release the result pages read (``_warm_targets``) is
+    looked up as a page would (``engine.keep``) and counted and stored when no process
+    shared it for the current roll-ups, so that a process started next reads it from the
+    database instead of counting it on its first page. Nothing else is written; the
+    figures are the ones a page would count.
+    """
+    from miroir.org.models import Lens
+
+    chosen = list(Lens.values if lenses is None else lenses)
+    unknown = sorted(set(chosen) - set(Lens.values))
+    if unknown:
+        raise ValidationError(
+            _("Unknown lens: %(lenses)s; expected one of %(expected)s")
+            % {"lenses": ", ".join(unknown), "expected": ", ".join(Lens.values)}
+        )
+    if latest is not None and latest < 1:
+        raise ValidationError(_("The number of periods to warm must be at least 1."))
+    day = today or timezone.localdate()
+    targets = _warm_targets(chosen, latest)
+    tree, waves = keep.tree(), build.waves_read()
+    started = timezone.now()
+    counted = 0
+    for index, (lens, period, segments) in enumerate(targets, start=1):
+        found = keep.release(
+            lens=lens, period=period, segments=segments, today=day, tree=tree, waves=waves
+        )
+        if found.computed_at is not None and found.computed_at >= started:
+            counted += 1
+        if progress is not None:
+            progress(index, len(targets))
+    return Warmed(releases=len(targets), counted=counted)
 
 
 @dataclass(frozen=True)

@@ -113,8 +113,10 @@ def release_inputs(
     as_of = gate.snapshot_day(lens, has_open_wave=bool(open_waves), today=today)
     # The floors from the settings; each wave may raise them (checked against the waves').
     floors = (gate.score_threshold(lens), gate.verbatim_threshold(lens))
+    # The lens as plain text: ``Lens.EMPLOYEE`` and "employee" are one release, and the
+    # key's text is what the processes share it under (``engine.share``).
     return Inputs(
-        key=(lens, period, segments, signature, floors, as_of, open_waves),
+        key=(str(lens), period, segments, signature, floors, as_of, open_waves),
         open_waves=open_waves,
         as_of=as_of,
         lens=lens,
