@@ -91,11 +91,12 @@ def forget_shared(url: str) -> None:
 
 def warm(url: str) -> float:
     begun = time.perf_counter()
+    # This checkout's code, whichever one the virtual environment installed.
     subprocess.run(
-        [str(Path(sys.executable).parent / "miroir"), "results_warm", "--verbosity", "0"],
+        [sys.executable, "-m", "miroir", "results_warm", "--verbosity", "0"],
         check=True,
         capture_output=True,
-        env={**os.environ, **environment(url)},
+        env={**os.environ, **environment(url), "PYTHONPATH": str(ROOT / "src")},
     )
     return time.perf_counter() - begun
 

@@ -67,7 +67,8 @@ def test_after_warming_a_fresh_process_shows_the_same_figures_without_counting(
     output = _warm()
     assert builds, "the releases were counted by the command"
     assert SharedRelease.objects.count() == len(builds)
-    assert "Releases shared" in output
+    # Releases shared, and counted now (in the language the command speaks).
+    assert output.count(f" {len(builds)}") == 2
     _a_fresh_process()
     builds.clear()
     assert _network_figures(personas) == counted_by_a_page
@@ -122,9 +123,9 @@ def test_warming_counts_each_period_with_responses_and_the_one_before(results_da
 
 
 def test_an_unknown_lens_or_no_period_is_refused_and_nothing_is_stored(results_data) -> None:
-    with pytest.raises(CommandError, match="Unknown lens: voters"):
+    with pytest.raises(CommandError, match="voters"):  # named, in either language
         _warm("--lens", "voters")
-    with pytest.raises(CommandError, match="at least 1"):
+    with pytest.raises(CommandError, match=r"\b1\b"):
         _warm("--latest", "0")
     assert not SharedRelease.objects.exists()
 
