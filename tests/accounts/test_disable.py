@@ -57,10 +57,10 @@ def test_an_administrator_disables_a_login_and_its_open_session_ends_at_once(
     phone = client.__class__()
     phone.force_login(user)
     assert _logged_in(phone)
-    page = admin.get(reverse("accounts:security_admin"), {"email": user.email})
+    page = admin.get(reverse("accounts:security_admin"), {"login": user.email})
     assert "Compte actif." in page.content.decode()
     response = _disable(admin, user)
-    assert response.redirect_chain[-1][0].endswith("?email=sophie%40example.com")
+    assert response.redirect_chain[-1][0].endswith("?login=sophie%40example.com")
     assert _messages(response) == [
         "Le compte de sophie@example.com est désactivé\u202f; 1 session fermée."
     ]
@@ -105,11 +105,11 @@ def test_the_page_lists_the_logins_an_administrator_disabled(admin, personas):
     services.account_disable(user=personas.employee, actor=personas.admin)
     page = admin.get(reverse("accounts:security_admin"))
     assert [login.email for login in page.context["disabled_logins"]] == ["emile@example.com"]
-    assert "?email=emile%40example.com" in page.content.decode()
+    assert "?login=emile%40example.com" in page.content.decode()
 
 
 def test_an_administrator_cannot_disable_their_own_login(admin, personas):
-    page = admin.get(reverse("accounts:security_admin"), {"email": personas.admin.email})
+    page = admin.get(reverse("accounts:security_admin"), {"login": personas.admin.email})
     assert page.context["disable_refusal"]
     assert reverse("accounts:account_disable", args=[personas.admin.pk]) not in (
         page.content.decode()

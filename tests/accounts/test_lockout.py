@@ -116,7 +116,7 @@ def test_an_administrator_lifts_a_lock_audited(client, personas, clock, limits):
         _wrong(client, user.email)
     admin = client.__class__()
     admin.force_login(personas.admin)
-    page = admin.get(reverse("accounts:security_admin"), {"email": user.email})
+    page = admin.get(reverse("accounts:security_admin"), {"login": user.email})
     assert page.context["locked_for"] > 0
     admin.post(reverse("accounts:login_unlock", args=[user.pk]))
     assert AuditEntry.objects.get(action="login.unlock").actor == personas.admin

@@ -216,7 +216,7 @@ def test_an_administrator_resets_it_audited_and_the_person_sessions_end(client, 
     other.force_login(user)
     assert other.get(reverse("core:home")).status_code == 200
     client.force_login(personas.admin)
-    page = client.get(reverse("accounts:security_admin"), {"email": user.email})
+    page = client.get(reverse("accounts:security_admin"), {"login": user.email})
     assert page.context["device"] is not None
     response = client.post(reverse("accounts:two_factor_reset", args=[user.pk]))
     assert response.status_code == 302

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from miroir.collect.models import Interaction, Invitation, Pulse, Response, Wave
+from miroir.collect.models import Answer, Interaction, Invitation, Pulse, Response, Wave
 from miroir.collect.selectors import pulse_upcoming
 from miroir.collect.services import pulses_launch_due
 from miroir.demo.selectors import demo_truth
 from miroir.org.models import Unit
-from miroir.results.models import Publication
+from miroir.results.models import CommentAnalysis, Publication
 from miroir.results.periods import period_of
 from miroir.results.selectors import listening_symmetry
 from miroir.voices.models import (
@@ -68,6 +68,11 @@ def test_every_feature_has_data(small_demo):
     assert VoiceSupport.objects.exists() and VoiceComment.objects.exists()
     assert Voice.objects.filter(is_anonymous=True, claim_digest__isnull=False).exists()
     assert Publication.objects.exists()
+    # Survey comments analysed in the background: names removed, themes and sentiment.
+    analysed = CommentAnalysis.objects.all()
+    assert analysed.count() == Answer.objects.filter(text__isnull=False).exclude(text="").count()
+    assert {"positive", "neutral", "negative"} <= set(analysed.values_list("sentiment", flat=True))
+    assert analysed.exclude(themes=[]).exists()
     assert demo_truth("collect", "extra_waves")
     # A running pulse with its past waves; the tick has nothing to create until next quarter.
     pulse = Pulse.objects.get()

@@ -502,6 +502,8 @@ WEB: list[Page] = [
     page("reports:network", get=RESULTS, post=LOGIN_THEN_405),
     page("reports:unit", get=RESULTS_OF_UNIT, post=LOGIN_THEN_405),
     page("reports:linkage", get=RESULTS, post=LOGIN_THEN_405),
+    page("reports:network_comments", get=RESULTS, post=LOGIN_THEN_405),
+    page("reports:comments", get=RESULTS_OF_UNIT, post=LOGIN_THEN_405),
     # The world holds no response: an allowed export answers 400 "no period holds results".
     page("reports:unit_export", get="login 403 403 404 404 400 400 400", post=LOGIN_THEN_405),
     page("reports:export", get="login 403 403 400 400 400 400 400", post=LOGIN_THEN_405),
@@ -674,6 +676,7 @@ API: list[Operation] = [
     # The world holds no response: linkage refuses (422) to draw from no period.
     api("GET /results/units/{unit_id}/linkage", "401 403 403 404 404 422 422 422 404 422"),
     api("GET /results/units/{unit_id}/verbatims", API_RESULTS, query=_lens),
+    api("GET /results/units/{unit_id}/comments", API_RESULTS, query=_lens),
     api("GET /results/units/{unit_id}/trend", API_RESULTS, query=_lens),
     api("GET /results/units/{unit_id}/barometer", API_RESULTS),
     api("GET /results/units/{unit_id}/network", API_RESULTS),

@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
+from miroir.accounts.selectors import login_identifier
+
 
 class EmailAuthenticationForm(AuthenticationForm):
     """Django's login form, asking for an e-mail address, case-insensitively."""
@@ -58,12 +60,15 @@ class TotpCodeForm(forms.Form):
 
 
 class AccountLookupForm(forms.Form):
-    """An administrator looks an account up by its e-mail address."""
+    """An administrator looks a login up by its e-mail address or its mobile number."""
 
-    email = forms.EmailField(label=_("E-mail address"))
+    login = forms.CharField(label=_("E-mail address or mobile number"), max_length=254)
 
-    def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+    def clean_login(self) -> str:
+        try:
+            return login_identifier(self.cleaned_data["login"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 class AccountDisableForm(forms.Form):

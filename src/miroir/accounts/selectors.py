@@ -35,6 +35,33 @@ def account_for_single_sign_on(email: str) -> User | None:
     return found[0] if len(found) == 1 else None
 
 
+def login_identifier(value: str) -> str:
+    """Return what a login is found by: the e-mail address in lower case, or the E.164 number.
+
+    Raises ``ValueError`` naming the problem when ``value`` is neither.
+    """
+    from miroir.collect.phones import PhoneInvalid, phone_e164
+
+    value = value.strip()
+    if "@" in value:
+        return value.lower()
+    if not any(char.isdigit() for char in value):
+        raise ValueError(_("Enter an e-mail address or a mobile number."))
+    try:
+        return phone_e164(value)
+    except PhoneInvalid:
+        raise ValueError(
+            _("“%(value)s” is not a valid mobile number.") % {"value": value}
+        ) from None
+
+
+def login_by_identifier(identifier: str) -> User | None:
+    """Return the login of an identifier from ``login_identifier``, or None."""
+    if "@" in identifier:
+        return User.objects.filter(email=identifier).first()
+    return User.objects.filter(phone=identifier).first()
+
+
 def _holds_role(user: Any, required: set[str]) -> bool:
     from miroir.org.models import Role, RoleKind
 
@@ -100,7 +127,7 @@ def account_disable_refusal(*, user: User, actor: User | None) -> str | None:
         return _(
             "%(email)s is the last active administrator: give the administrator role to "
             "someone else before disabling this login."
-        ) % {"email": user.email}
+        ) % {"email": user.identifier}
     return None
 
 
@@ -117,10 +144,10 @@ def account_enable_refusal(*, user: User) -> str | None:
         return _(
             "%(email)s belongs to a collaborator listed as inactive in the organisation: make "
             "them active again through the organisation import first."
-        ) % {"email": user.email}
+        ) % {"email": user.identifier}
     if member is not None and not member.email and not user.phone:
         return _(
             "%(email)s belongs to a collaborator who no longer has an e-mail address: give "
             "them one through the organisation import first."
-        ) % {"email": user.email}
+        ) % {"email": user.identifier}
     return None

@@ -34,6 +34,7 @@ from miroir.accounts.selectors import (
     account_disable_refusal,
     account_enable_refusal,
     confirmed_device,
+    login_by_identifier,
     logins_disabled_by_administrators,
     recovery_codes_left,
     single_sign_on_required,
@@ -310,7 +311,7 @@ def _administrator_only(request: HttpRequest) -> None:
 
 def _account_page(account: User) -> str:
     """Return the address of the administrators' page showing ``account``."""
-    return reverse("accounts:security_admin") + "?" + urlencode({"email": account.email})
+    return reverse("accounts:security_admin") + "?" + urlencode({"login": account.identifier})
 
 
 @login_required
@@ -321,9 +322,9 @@ def account_security_admin(request: HttpRequest) -> HttpResponse:
     form = AccountLookupForm(request.GET or None)
     account = None
     if form.is_bound and form.is_valid():
-        account = User.objects.filter(email=form.cleaned_data["email"]).first()
+        account = login_by_identifier(form.cleaned_data["login"])
         if account is None:
-            form.add_error("email", _("No login has this e-mail address."))
+            form.add_error("login", _("No login has this e-mail address or mobile number."))
     context = {
         "form": form,
         "account": account,
@@ -333,7 +334,7 @@ def account_security_admin(request: HttpRequest) -> HttpResponse:
     if account is not None:
         context |= {
             "device": confirmed_device(account),
-            "locked_for": lockout.account_delay(email=account.email),
+            "locked_for": lockout.account_delay(email=account.identifier),
             "disable_form": AccountDisableForm(),
             "disable_refusal": account_disable_refusal(user=account, actor=request.user),
             "enable_refusal": account_enable_refusal(user=account),
@@ -349,7 +350,7 @@ def two_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     services.totp_reset(user=account, actor=request.user)
     messages.success(
         request,
-        _("Two-factor authentication was removed from %(email)s.") % {"email": account.email},
+        _("Two-factor authentication was removed from %(email)s.") % {"email": account.identifier},
     )
     return redirect(_account_page(account))
 
@@ -360,7 +361,7 @@ def login_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     _administrator_only(request)
     account = get_object_or_404(User, pk=user_id)
     services.login_unlock(user=account, actor=request.user)
-    messages.success(request, _("%(email)s may log in again.") % {"email": account.email})
+    messages.success(request, _("%(email)s may log in again.") % {"email": account.identifier})
     return redirect(_account_page(account))
 
 
@@ -382,7 +383,7 @@ def account_disable(request: HttpRequest, user_id: int) -> HttpResponse:
             "The login of %(email)s is disabled; %(count)d sessions ended.",
             ended,
         )
-        messages.success(request, text % {"email": account.email, "count": ended})
+        messages.success(request, text % {"email": account.identifier, "count": ended})
     return redirect(_account_page(account))
 
 
@@ -398,6 +399,6 @@ def account_enable(request: HttpRequest, user_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("The login of %(email)s is enabled again.") % {"email": account.email},
+            _("The login of %(email)s is enabled again.") % {"email": account.identifier},
         )
     return redirect(_account_page(account))

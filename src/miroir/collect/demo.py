@@ -108,12 +108,12 @@ CUSTOMERS_PER_SHOP = (18, 34)
 # What respondents write in the free-text questions, as each lens would.
 FREE_TEXTS = {
     Lens.EMPLOYEE: [
-        "Plus de temps pour échanger en équipe le matin.",
-        "Des horaires connus plus tôt.",
-        "Un retour sur nos suggestions, même quand c'est non.",
-        "Des caisses qui fonctionnent toutes.",
-        "Plus de vendeurs le samedi.",
-        "Un espace de pause plus agréable.",
+        "Les plannings changent trop souvent au dernier moment, c'est épuisant.",
+        "Des horaires connus plus tôt, pour pouvoir s'organiser.",
+        "Aucune réponse à nos suggestions, même pas un non.",
+        "Les caisses tombent en panne chaque semaine, les clients attendent.",
+        "Plus de vendeurs le samedi : on est en sous-effectif.",
+        "Merci pour la formation sur les nouveaux produits, très utile.",
     ],
     Lens.PARTNER: [
         "Des créneaux de livraison respectés par le magasin.",

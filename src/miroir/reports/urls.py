@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from miroir.reports import subscription_views, views
+from miroir.reports import comment_views, subscription_views, views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.network, name="network"),
     path("units/<int:unit_id>/", views.unit, name="unit"),
     path("linkage/", views.linkage, name="linkage"),
+    path("comments/", comment_views.comments, name="network_comments"),
+    path("units/<int:unit_id>/comments/", comment_views.comments, name="comments"),
     path(
         "units/<int:unit_id>/export/<slug:key>.<slug:fmt>",
         views.export,

@@ -10,16 +10,18 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja import Query, Router, Schema
 
 from miroir.analytics import AnalyticsError
 from miroir.api.selectors import caller_scope
 from miroir.org.models import Unit
-from miroir.results import selectors
+from miroir.results import gate, selectors
+from miroir.results.models import CommentAnalysis
 from miroir.results.periods import Period, PeriodError, period_of, period_parse
 from miroir.results.reasons import reason_code, reason_text
 from miroir.results.selectors.estimates import unit_estimates
+from miroir.text import bundled_themes
 
 router = Router(tags=["results"])
 
@@ -276,6 +278,14 @@ def _period(label: str | None) -> Period:
         raise _Refused(422, ErrorCode.BAD_PERIOD, str(error)) from None
 
 
+def _chain(label: str | None, periods: int) -> list[Period]:
+    """Return the ``periods`` periods (1 to 12) ending with ``label``'s, oldest first."""
+    chain = [_period(label)]
+    for _ in range(max(1, min(periods, 12)) - 1):
+        chain.insert(0, chain[0].previous())
+    return chain
+
+
 def _answer(compute: Any) -> Any:
     """Return (status, body): the computed body, or the error a refusal or bad input gives."""
     try:
@@ -491,6 +501,87 @@ def results_estimates(request: HttpRequest, unit_id: int, period: str | None = P
     )
 
 
+class CommentCountOut(Schema):
+    code: str
+    label: str
+    count: int | None
+    suppressed: bool
+
+
+class CommentTrendOut(CommentCountOut):
+    period: str
+
+
+class CommentOut(Schema):
+    text: str
+    wave: str
+    period: str
+    themes: list[str]
+    sentiment: str
+
+
+class CommentsOut(Schema):
+    suppressed: bool
+    threshold: int
+    total: int | None
+    themes: list[CommentCountOut]
+    sentiments: list[CommentCountOut]
+    trend: list[CommentTrendOut]
+    comments: list[CommentOut]
+    matching: int | None
+    pending: bool
+
+
+def _count(code: str, label: str, count: Any) -> dict[str, Any]:
+    hidden = count is gate.SUPPRESSED
+    return {"code": code, "label": label, "count": None if hidden else count, "suppressed": hidden}
+
+
+def _comments_body(found: Any) -> dict[str, Any]:
+    language = "en" if (translation.get_language() or "fr").startswith("en") else "fr"
+    labels = {theme.code: theme.label(language) for theme in bundled_themes()}
+    moods = {code: str(label) for code, label in CommentAnalysis.Sentiment.choices}
+    return {
+        "suppressed": found.suppressed,
+        "threshold": found.threshold,
+        "total": None if found.total is gate.SUPPRESSED else found.total,
+        "themes": [_count(t.code, labels.get(t.code, t.code), t.count) for t in found.themes],
+        "sentiments": [_count(c, moods[c], n) for c, n in found.sentiments.items()],
+        "trend": [
+            {**_count(p.code, labels.get(p.code, p.code), p.count), "period": p.period}
+            for p in found.trend
+        ],
+        "comments": [_plain(comment) for comment in found.comments],
+        "matching": None if found.matching is gate.SUPPRESSED else found.matching,
+        "pending": found.pending,
+    }
+
+
+@router.get(
+    "/units/{unit_id}/comments",
+    response={200: CommentsOut, **ERRORS},
+    summary="Survey comments of a large enough group: themes, trend, sentiment, search",
+)
+def results_comments(
+    request: HttpRequest,
+    unit_id: int,
+    lens: Lens,
+    period: str | None = PERIOD,
+    periods: int = 4,
+    q: str = Query("", max_length=100),
+    theme: str = "",
+) -> Any:
+    def compute() -> dict[str, Any]:
+        unit = _unit(request, unit_id)
+        chain = _chain(period, periods)
+        found = selectors.unit_comments(
+            unit=unit, lens=lens, period=chain[-1], periods=chain, query=q, theme=theme
+        )
+        return _comments_body(found)
+
+    return _answer(compute)
+
+
 class BarometerOut(Schema):
     suggestions: FigureOut | None
     complaints: FigureOut | None
@@ -512,9 +603,7 @@ def results_trend(
 ) -> Any:
     def compute() -> list[dict[str, Any]]:
         unit = _unit(request, unit_id)
-        chain = [_period(period)]
-        for _ in range(max(1, min(periods, 12)) - 1):
-            chain.insert(0, chain[0].previous())
+        chain = _chain(period, periods)
         series = selectors.unit_trend(unit=unit, lens=lens, periods=chain, subject=subject)
         bodies = []
         for results in series:

@@ -1,5 +1,8 @@
 """The results' part of the demo: the roll-ups of every response, then their publication.
 
+The survey comments are analysed too (names removed, themes, sentiment), as the
+background job ``results.analyse_pending_comments`` does on a running server.
+
 Roll-ups are computed from the responses the collection part wrote in bulk. Then, as in a
 real network once a quarter is over, the direction publishes the company's results of the
 last closed period to everyone, and about half of the shop managers publish their shop's
@@ -13,19 +16,25 @@ from __future__ import annotations
 import random
 from datetime import datetime, time, timedelta
 
+from django.db.models import Count
 from django.utils import timezone
 
 from miroir.demo.context import DemoContext
 from miroir.demo.registry import demo_part, demo_reset
 from miroir.org.models import Member, Role, RoleKind, Unit, UnitKind
 from miroir.org.selectors import Scope
-from miroir.results.models import Publication, Rollup, RollupResponses
+from miroir.results.models import CommentAnalysis, Publication, Rollup, RollupResponses
 from miroir.results.periods import Period, period_of
 from miroir.results.selectors import results_periods
-from miroir.results.services import publication_publish, rollups_rebuild
+from miroir.results.services import (
+    comments_analyse_pending,
+    publication_publish,
+    rollups_rebuild,
+)
 
 PART = "results"
 PUBLICATIONS = "publications"
+COMMENTS = "comments"
 # Besides the demo manager's shop, which always publishes.
 SHOP_PUBLISH_SHARE = 0.5
 # Publications come in over the first weeks after the period ends, the direction's first.
@@ -67,6 +76,16 @@ MONTHS = (
 def build_results(ctx: DemoContext) -> None:
     """Compute the roll-ups from the demo's responses (written in bulk, not through intake)."""
     rollups_rebuild()
+
+
+@demo_part(name=COMMENTS, order=92)
+def build_comments(ctx: DemoContext) -> None:
+    """Analyse the survey comments as the background job would: names, themes, sentiment."""
+    comments_analyse_pending(limit=None)
+    moods = dict(
+        CommentAnalysis.objects.values_list("sentiment").annotate(n=Count("pk")).order_by()
+    )
+    ctx.record(PART, COMMENTS, {"analysed": sum(moods.values()), "sentiments": moods})
 
 
 @demo_part(name=PUBLICATIONS, order=95)
@@ -192,6 +211,12 @@ def _publish(
         scope=scope,
         now=at,
     )
+
+
+@demo_reset(name=COMMENTS)
+def reset_comments() -> None:
+    """Delete the comments' analyses (they are made again from the answers)."""
+    CommentAnalysis.objects.all().delete()
 
 
 @demo_reset(name=PUBLICATIONS)

@@ -38,6 +38,8 @@ Every aggregate or verbatim Miroir shows passes through this module; selectors i
 - **Verbatims** (``verbatims``) show only for groups of at least the verbatim threshold
   under the same complementary rule, in an order unrelated to arrival, dated by their
   wave only, and pass through ``redact`` (names removed) on their way out.
+- **Counts derived from comments** (``comment_counts``): themes and sentiments of a
+  group's comments, at the verbatim threshold, each count shown only from the threshold.
 """
 
 from __future__ import annotations
@@ -599,6 +601,64 @@ def verbatims(
         ),
         total=total,
     )
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One analysed comment as it may be shown: names removed, themes and sentiment, wave."""
+
+    text: str
+    wave: str
+    period: str
+    themes: tuple[str, ...]
+    sentiment: str
+
+
+def comments(
+    rows: Sequence[tuple[str, str, str, str, Sequence[str], str]],
+    *,
+    visible: bool,
+    limit: int,
+) -> tuple[Comment, ...]:
+    """Return what may be shown of a group's analysed comments, at most ``limit`` of them.
+
+    ``rows`` are (answer id, redacted text, wave name, period label, themes, sentiment),
+    read only from comments the background analysis redacted (a comment it has not
+    redacted has no row: it stays hidden). ``visible`` is whether the group passed the
+    verbatim threshold. The order is the keyed shuffle of ``verbatims``, unrelated to arrival.
+    """
+    if not visible:
+        return ()
+    ordered = sorted(rows, key=lambda row: _shuffle_key(row[0]))[:limit]
+    return tuple(
+        Comment(text, wave, period, tuple(themes), sentiment)
+        for _, text, wave, period, themes, sentiment in ordered
+    )
+
+
+def comment_counts(
+    counts: Mapping[K, int], *, visible: bool, threshold: int, partition: bool
+) -> dict[K, int | _Suppressed]:
+    """Return the counts of respondents derived from a group's comments that may be shown.
+
+    ``counts`` are, per theme or per sentiment, how many comments of the group have it;
+    ``visible`` is whether the group's verbatims may be shown at all. A count below
+    ``threshold`` is hidden, 0 included. With ``partition`` (the keys split the comments,
+    as sentiments do, and their total is shown), the hidden counts together must also be
+    0 or at least the threshold, else the smallest shown count is hidden too, so that no
+    subtraction from the total reveals a smaller group. Themes overlap (a comment may
+    mention several), so there is no total to subtract them from.
+    """
+    if not visible:
+        return {key: SUPPRESSED for key in counts}
+    hidden = {key for key, count in counts.items() if count < threshold}
+    if partition:
+        while hidden and 0 < sum(counts[key] for key in hidden) < threshold:
+            shown = [key for key in counts if key not in hidden]
+            if not shown:
+                break
+            hidden.add(min(shown, key=lambda key: counts[key]))
+    return {key: SUPPRESSED if key in hidden else count for key, count in counts.items()}
 
 
 def released(value: Any, visible: bool) -> Any:

@@ -210,3 +210,33 @@ class SharedRelease(models.Model):
 
     def __str__(self) -> str:
         return f"release {self.slot[:12]} ({self.computed_at:%Y-%m-%d %H:%M})"
+
+
+class CommentAnalysis(models.Model):
+    """A survey comment as the comments page may read it: names removed, themes, sentiment.
+
+    Written by the background analysis (``services.comments_analyse_pending``); a comment
+    without a row is shown nowhere, so a comment whose redaction has not run stays hidden.
+    It holds no identity: the answer it belongs to has none either. Like the verbatims,
+    it leaves only through ``miroir.results.gate``.
+    """
+
+    class Sentiment(models.TextChoices):
+        POSITIVE = "positive", _("positive")
+        NEUTRAL = "neutral", _("neutral")
+        NEGATIVE = "negative", _("negative")
+
+    answer = models.OneToOneField(
+        "collect.Answer", on_delete=models.CASCADE, primary_key=True, related_name="analysis"
+    )
+    text = models.TextField()
+    themes = models.JSONField(default=list)
+    sentiment = models.CharField(max_length=8, choices=Sentiment.choices)
+    language = models.CharField(max_length=2)
+
+    class Meta:
+        verbose_name = _("comment analysis")
+        verbose_name_plural = _("comment analyses")
+
+    def __str__(self) -> str:
+        return f"analysis {self.answer_id} ({self.sentiment})"

@@ -16,6 +16,7 @@ employees and partners are shown (docs/results-pages.md, "Publishing to the team
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,11 +36,13 @@ from miroir.core.events import event_emit
 from miroir.core.inputs import text_clean
 from miroir.org.models import Member, Unit
 from miroir.org.selectors import Scope, scope_for_user
+from miroir.results import gate
 from miroir.results.engine import build, keep
 from miroir.results.engine.tally import ROLLUP_SUMS, answer_groups, response_groups
 from miroir.results.models import (
     PUBLICATION_MESSAGE_MAX,
     VALUE_RANGE,
+    CommentAnalysis,
     Publication,
     Rollup,
     RollupResponses,
@@ -56,6 +59,8 @@ from miroir.results.selectors.units import results_periods
 
 ROLLUP_KEY = ("wave_id", "unit_id", "item_id", "period", "attribute", "value", "choice")
 RESPONSES_KEY = ("wave_id", "unit_id", "period", "attribute", "value")
+
+logger = logging.getLogger(__name__)
 
 
 def _answer_row(answer: Answer) -> tuple[str, dict[str, Any]]:
@@ -492,3 +497,57 @@ def publication_withdraw(
     )
     event_emit("results.withdrawn", publication_id=publication.pk)
     return publication
+
+
+# -- survey comments ------------------------------------------------------------------------
+
+
+def comments_analyse_pending(*, limit: int | None = 2000) -> None:
+    """Analyse up to ``limit`` (None: all) survey comments not analysed yet: names, themes, tone.
+
+    Run in the background (``results.periodic.analyse_pending_comments``): each comment is
+    redacted through the gate's redaction with the organisation's member names, in its
+    wave's language, then its themes and sentiment are read from the redacted text. When
+    redaction cannot run nothing is stored, so the comments stay hidden until a later run
+    succeeds (fails closed). Returns nothing and logs nothing: how many were pending, and
+    when, would tell when people answered.
+    """
+    from miroir import text as engine
+
+    waiting = (
+        Answer.objects.filter(text__isnull=False, analysis__isnull=True)
+        .exclude(text="")
+        .order_by("pk")
+        .values_list("pk", "text", "response__wave__language")
+    )
+    pending = list(waiting if limit is None else waiting[:limit])
+    if not pending:
+        return
+    names = [
+        f"{first} {last}" for first, last in Member.objects.values_list("first_name", "last_name")
+    ]
+    rows: list[CommentAnalysis] = []
+    for language in ("fr", "en"):
+        batch = [row for row in pending if (row[2] if row[2] in ("fr", "en") else "fr") == language]
+        if not batch:
+            continue
+        try:
+            texts = gate.redact_all([row[1] or "" for row in batch], names=names, language=language)
+        except Exception as error:  # fail closed: nothing stored for them, nothing shown
+            logger.warning(
+                "Survey comments not analysed: redaction failed (%s).", type(error).__name__
+            )
+            continue
+        themes = engine.themes_for(texts, language=language)
+        moods = engine.sentiments(texts, language=language)
+        rows.extend(
+            CommentAnalysis(
+                answer_id=row[0],
+                text=redacted,
+                themes=codes,
+                sentiment=mood.label,
+                language=language,
+            )
+            for row, redacted, codes, mood in zip(batch, texts, themes, moods, strict=True)
+        )
+    CommentAnalysis.objects.bulk_create(rows, ignore_conflicts=True)

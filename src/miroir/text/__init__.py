@@ -8,6 +8,7 @@ member names, and get plain values back. Everything is documented in ``docs/text
   "[phone]" in English).
 - ``themes_for``: the bundled retail themes each text mentions; ``discover_groups``: groups
   among the texts no bundled theme covers, labelled with their top words.
+- ``sentiments``: whether each comment is positive, neutral or negative (a lexicon).
 - ``link``: which customer complaints each employee suggestion addresses; ``similar_pairs``:
   near-duplicate texts, to propose merging.
 """
@@ -27,17 +28,20 @@ from miroir.text.redaction import (
     load_model,
     redact_texts,
 )
+from miroir.text.sentiment import SENTIMENTS, Sentiment, score_texts
 from miroir.text.themes import Theme, assign_themes, bundled_themes
 
 __all__ = [
     "EMAIL_MARKER",
     "NAME_MARKER",
     "PHONE_MARKER",
+    "SENTIMENTS",
     "Group",
     "Link",
     "MemberNames",
     "ModelUnavailableError",
     "Pair",
+    "Sentiment",
     "Theme",
     "bundled_themes",
     "discover_groups",
@@ -45,6 +49,7 @@ __all__ = [
     "load_model",
     "redact",
     "redact_many",
+    "sentiments",
     "similar_pairs",
     "themes_for",
 ]
@@ -134,3 +139,12 @@ def similar_pairs(
 ) -> list[Pair]:
     """Return the pairs of near-duplicate texts (cosine ≥ ``threshold``), most similar first."""
     return near_duplicates(list(texts), threshold=threshold, language=language)
+
+
+def sentiments(texts: Iterable[str], *, language: str = "fr") -> list[Sentiment]:
+    """Return each text's ``Sentiment``: ``label`` (one of ``SENTIMENTS``) and ``score``.
+
+    A lexicon of French or English words with negation, intensifiers and contrast
+    ("mais", "but"), written for Miroir (``docs/text.md``, "Sentiment"). Pass redacted texts.
+    """
+    return score_texts(texts, language)

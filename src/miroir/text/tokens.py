@@ -79,6 +79,11 @@ def _stem(word: str, language: str) -> str:
     return _stemmer(language).stemWord(word)
 
 
+def stem(word: str, language: str = "fr") -> str:
+    """Return the Snowball stem of one folded word."""
+    return _stem(word, language)
+
+
 def words(text: str) -> list[str]:
     """Return the folded words of ``text``, elisions removed, stop words kept."""
     # Folding the whole text once is several times faster than word by word.

@@ -44,6 +44,8 @@ hidden under ``benchmark_minimum()`` units):
 
 Verbatims (free-text answers; always through ``gate.verbatims``):
     unit_verbatims(*, unit, lens, period, item=None, today=None) -> gate.VerbatimRelease
+    unit_comments(*, unit, lens, period, periods=(), query="", theme="", today=None)
+        -> comments.Comments    # themes, sentiment, trend, search of analysed comments
 
 Publication to employees and partners (``selectors.publications`` says more):
     publications_for(scope), publications_exist_for(scope), access_publication(scope, id),
@@ -59,7 +61,7 @@ WHERE THINGS ARE
 ================
 The modules of this package are split by what people read: ``access``, ``units`` (unit
 results and trends), ``comparisons`` (experience, perception, listening, barometer,
-index), ``linkage``, ``benchmarks``, ``verbatims``, ``publications``. They only read.
+index), ``linkage``, ``benchmarks``, ``verbatims``, ``comments``, ``publications``. They only read.
 How a figure is computed (roll-ups, sums, the gate's decisions, statistics, what is kept
 between requests and shared between processes) is ``miroir.results.engine``; the privacy
 rules are ``miroir.results.gate``.
@@ -80,6 +82,7 @@ from miroir.results.selectors.benchmarks import (
     benchmark_minimum,
     unit_benchmarks,
 )
+from miroir.results.selectors.comments import Comments, unit_comments
 from miroir.results.selectors.comparisons import (
     BAROMETER_COMPLAINTS,
     BAROMETER_FAMILY,
@@ -120,6 +123,7 @@ __all__ = [
     "BAROMETER_COMPLAINTS",
     "BAROMETER_FAMILY",
     "BAROMETER_SUGGESTIONS",
+    "Comments",
     "access_managed_publication",
     "access_publication",
     "access_results",
@@ -143,6 +147,7 @@ __all__ = [
     "segment_results",
     "segment_values",
     "unit_benchmarks",
+    "unit_comments",
     "unit_linkage",
     "unit_publications",
     "unit_results",

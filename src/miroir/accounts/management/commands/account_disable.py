@@ -12,7 +12,7 @@ from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from miroir.accounts.models import User
+from miroir.accounts.management.logins import login_argument, login_of
 from miroir.accounts.services import account_disable
 from miroir.core.management.base import MiroirCommand
 
@@ -21,13 +21,11 @@ class Command(MiroirCommand):
     help = "Disable a login: it can no longer log in, and every session of it ends at once."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("email", help="E-mail address of the login.")
+        login_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        email = options["email"].strip().lower()
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            self.fail(_("No login has the e-mail address “%(value)s”.") % {"value": email})
+        user = login_of(self, options["login"])
+        email = user.identifier
         if not user.is_active and user.disabled_at is not None:
             self.stdout.write(_("The login of %(email)s is already disabled.") % {"email": email})
             return

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from miroir.accounts.models import User
+from miroir.accounts.management.logins import login_argument, login_of
 from miroir.accounts.services import account_enable
 from miroir.core.management.base import MiroirCommand
 
@@ -20,13 +20,11 @@ class Command(MiroirCommand):
     help = "Enable again a disabled login, so that it can log in."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("email", help="E-mail address of the login.")
+        login_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        email = options["email"].strip().lower()
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            self.fail(_("No login has the e-mail address “%(value)s”.") % {"value": email})
+        user = login_of(self, options["login"])
+        email = user.identifier
         if user.is_active and user.disabled_at is None:
             self.stdout.write(_("The login of %(email)s is already active.") % {"email": email})
             return

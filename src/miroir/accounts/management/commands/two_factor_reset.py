@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from miroir.accounts.models import User
+from miroir.accounts.management.logins import login_argument, login_of
 from miroir.accounts.services import login_unlock, totp_reset
 from miroir.core.management.base import MiroirCommand
 
@@ -20,16 +20,14 @@ class Command(MiroirCommand):
     help = "Remove the two-factor authentication of a login (and lift its lock with --unlock)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("email", help="E-mail address of the login.")
+        login_argument(parser)
         parser.add_argument(
             "--unlock", action="store_true", help="Also lift a lock left by failed logins."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        email = options["email"].strip().lower()
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            self.fail(_("No login has the e-mail address “%(value)s”.") % {"value": email})
+        user = login_of(self, options["login"])
+        email = user.identifier
         ended = totp_reset(user=user, actor=None)
         if options["unlock"]:
             login_unlock(user=user, actor=None)

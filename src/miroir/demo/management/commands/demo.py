@@ -160,6 +160,7 @@ class Command(BaseCommand):
             for key, member in ctx.personas.items():
                 write(f"  {member.email:<{width}}  {self._describe(key, member)}")
             self._report_phone(ctx)
+            self._report_comments(ctx)
 
     def _report_phone(self, ctx: DemoContext) -> None:
         """Say how a member without an e-mail address signs in by phone, with an example."""
@@ -206,6 +207,20 @@ class Command(BaseCommand):
             "  "
             + _("or with the sign-in link their manager would hand out: %(url)s")
             % {"url": sign_in_link_url(token)}
+        )
+
+    def _report_comments(self, ctx: DemoContext) -> None:
+        """Say where the demo manager reads their shop's survey comments by theme and tone."""
+        from miroir.results.models import CommentAnalysis
+
+        manager = ctx.personas.get("shop_manager")
+        count = CommentAnalysis.objects.count()
+        if manager is None or not count:
+            return
+        url = settings.SITE_URL + reverse("reports:comments", args=[manager.unit.pk])
+        self.stdout.write(
+            _("Survey comments by theme and tone (%(count)d analysed), for the manager: %(url)s")
+            % {"count": count, "url": url}
         )
 
     def _describe(self, key: str, member: Member) -> str:
