@@ -673,6 +673,7 @@ API: list[Operation] = [
     api("GET /results/units/{unit_id}/perception", API_RESULTS),
     api("GET /results/units/{unit_id}/listening", API_RESULTS),
     api("GET /results/units/{unit_id}/symmetry", API_RESULTS),
+    api("GET /results/units/{unit_id}/estimates", API_RESULTS),
     # The world holds no response: linkage refuses (422) to draw from no period.
     api("GET /results/units/{unit_id}/linkage", "401 403 403 404 404 422 422 422 404 422"),
     api("GET /results/units/{unit_id}/verbatims", API_RESULTS, query=_lens),
