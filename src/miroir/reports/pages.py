@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from miroir.analytics import AnalyticsError
@@ -769,9 +769,12 @@ def unit_experience(loader: Loader) -> Section:
         if points
         else None
     )
-    caption = _(
+    caption = ngettext(
+        "The chart draws the %(count)d mirror where customers and employees differ most; "
+        "this table lists every mirror.",
         "The chart draws the %(count)d mirrors where customers and employees differ most; "
-        "this table lists every mirror."
+        "this table lists every mirror.",
+        CHARTED_MIRRORS,
     ) % {"count": CHARTED_MIRRORS}
     return Section(Table("experience", title, columns, rows, caption=caption), chart)
 
@@ -814,9 +817,12 @@ def unit_questions(loader: Loader) -> Section:
         title,
         columns,
         rows,
-        caption=_(
+        caption=ngettext(
+            "The %(count)d question of this unit with the lowest score, here and in the "
+            "units just below. Every question is in the table of questions further down.",
             "The %(count)d questions of this unit with the lowest scores, here and in the "
-            "units just below. Every question is in the table of questions further down."
+            "units just below. Every question is in the table of questions further down.",
+            HEAT_QUESTIONS,
         )
         % {"count": HEAT_QUESTIONS},
         empty=_("No question of this lens was answered here in this period."),

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from miroir.demo.context import DEMO_PASSWORD, DemoContext, DemoOptions
 from miroir.demo.selectors import organisation_exists
@@ -219,7 +220,11 @@ class Command(BaseCommand):
             return
         url = settings.SITE_URL + reverse("reports:comments", args=[manager.unit.pk])
         self.stdout.write(
-            _("Survey comments by theme and tone (%(count)d analysed), for the manager: %(url)s")
+            ngettext(
+                "Survey comments by theme and tone (%(count)d analysed), for the manager: %(url)s",
+                "Survey comments by theme and tone (%(count)d analysed), for the manager: %(url)s",
+                count,
+            )
             % {"count": count, "url": url}
         )
 
