@@ -28,8 +28,13 @@ from miroir.collect.tokens import contact_hash, unsubscribe_sign
 from miroir.instruments.catalogs import catalog_names
 from miroir.instruments.models import Instrument, Item
 from miroir.instruments.services import instrument_create, item_create
-from miroir.journeys.models import Journey, Moment
-from miroir.journeys.services import map_wave_close, map_wave_create, map_wave_open
+from miroir.journeys.models import Moment
+from miroir.journeys.services import (
+    journey_template_load,
+    map_wave_close,
+    map_wave_create,
+    map_wave_open,
+)
 from miroir.operations.services import task_failure_record
 from miroir.org.models import Member
 from miroir.org.selectors import Scope
@@ -209,7 +214,8 @@ def build_world(personas: Personas) -> World:
         remembered_until=timezone.now() + timedelta(days=30),
     )
     # A map wave over Lille, closed (its maps published), and another open to answer.
-    shop_journey = Journey.objects.get(code="shop")
+    # Loaded, not looked up: a browser test's flush empties the tables migrations filled.
+    shop_journey = journey_template_load(code="shop")
     closed_map = map_wave_create(
         name="Carte close", journey=shop_journey, unit=personas.lille, closes_at=closes, actor=admin
     )
@@ -234,7 +240,7 @@ def build_world(personas: Personas) -> World:
     )
     world.values = {
         "unit_id": personas.lille.pk,
-        "journey_id": Journey.objects.get(code="employee").pk,
+        "journey_id": journey_template_load(code="employee").pk,
         "journey_moment_id": Moment.objects.get(code="first_day").pk,
         "template_code": "shop",
         "wave_id_map": closed_map.pk,
