@@ -62,7 +62,7 @@ def test_a_managers_result_pages_read_on_a_phone(live_server, page, results_data
     assert not page.get_by_test_id("table-items").is_visible()
     page.get_by_text("Détails", exact=True).click()
     assert page.get_by_test_id("table-items").is_visible()
-    page.get_by_text("Glossaire : les mots de ces chiffres").click()
+    page.get_by_text("Glossaire\u00a0: les mots de ces chiffres").click()
     assert page.get_by_text("Intervalle de confiance").is_visible()
 
 

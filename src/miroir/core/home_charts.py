@@ -114,8 +114,8 @@ def home_with_charts(home: Home) -> Home:
         chart = mirrors_chart(rows, key="chart-published", lenses=(shown.lens,))
         if chart is not None:
             personal.charts["published"] = chart
-    if personal is not None and personal.maps:
-        drawn = map_charts(personal.maps[0].snapshot, get_language() or "fr")
+    if personal is not None and personal.latest_map is not None:
+        drawn = map_charts(personal.latest_map, get_language() or "fr")
         if drawn:
             personal.charts["map"] = drawn[0]
     for network in home.networks:

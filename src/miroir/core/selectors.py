@@ -29,7 +29,7 @@ from miroir.collect.models import Invitation, InvitationStatus, Wave, WaveStatus
 from miroir.collect.selectors import wave_counts, waves_in_scope
 from miroir.instruments.models import Item, Mirror
 from miroir.journeys.models import MapPublication, MapWave, MapWaveStatus
-from miroir.journeys.selectors import map_publications_for, map_seat
+from miroir.journeys.selectors import map_publications_for, map_seat, published_map_for
 from miroir.org.models import Lens, Member, RoleKind, Unit, UnitKind
 from miroir.org.selectors import Scope, scope_roots, unit_children
 from miroir.results.figures import (
@@ -103,6 +103,8 @@ class PersonalHome:
     # Satisfaction maps: open map waves the member has a seat in, maps published to them.
     map_waves: list[MapWave]
     maps: list[MapPublication]
+    # The latest of them as this reader may read it (``journeys.selectors.published_map_for``).
+    latest_map: dict[str, Any] | None
     # Drawn from the figures above by ``core.home_charts``, by name.
     charts: dict[str, Any] = field(default_factory=dict)
 
@@ -359,6 +361,7 @@ def personal_home(scope: Scope, member: Member, *, now: datetime) -> PersonalHom
         if voice.pk not in supported
     ][:SHOWN]
     user = member.user
+    maps = list(map_publications_for(user)[:SHOWN]) if user is not None else []
     return PersonalHome(
         member=member,
         surveys=member_surveys(member),
@@ -368,7 +371,8 @@ def personal_home(scope: Scope, member: Member, *, now: datetime) -> PersonalHom
         published=published,
         ideas=ideas,
         map_waves=member_map_waves(user) if user is not None else [],
-        maps=list(map_publications_for(user)[:SHOWN]) if user is not None else [],
+        maps=maps,
+        latest_map=published_map_for(maps[0], user) if maps else None,
     )
 
 

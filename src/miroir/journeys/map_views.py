@@ -208,7 +208,7 @@ def pain_point_mark(request: HttpRequest, wave_id: int, unit_id: int, code: str)
 def map_published(request: HttpRequest, publication_id: int) -> HttpResponse:
     scope = request_scope(request)
     publication = selectors.access_published_map(request.user, scope, publication_id)
-    data = publication.snapshot
+    data = selectors.published_map_for(publication, request.user)
     return _page(
         request,
         "map_published.html",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -28,6 +30,7 @@ from miroir.journeys.models import (
 )
 from miroir.org.models import Lens, Member, Role, RoleKind, Unit
 from miroir.org.selectors import Scope
+from miroir.results import gate
 from miroir.results.periods import PeriodError, period_parse
 
 EDITOR_ROLES = frozenset({RoleKind.ADMINISTRATOR, RoleKind.DIRECTION})
@@ -277,6 +280,42 @@ def access_published_map(user: object, scope: Scope, publication_id: object) -> 
     if map_publications_for(user).filter(pk=publication.pk).exists():
         return publication
     raise Http404("No such publication")
+
+
+def published_map_for(publication: MapPublication, user: object) -> dict[str, Any]:
+    """Return the frozen maps of ``publication`` as ``user`` may read them.
+
+    A reader counted in the unit's employees could take their own answers out of a figure:
+    from them, a figure over no more than the threshold (the solutions: the verbatim
+    threshold) is hidden, with the gaps drawn from it, as ``gate.hidden_from_member``
+    does for results. The threshold is today's, never lower than at publication.
+    """
+    data: dict[str, Any] = copy.deepcopy(publication.snapshot)
+    member = Member.objects.filter(user=user, is_active=True).select_related("unit").first()
+    if member is None or not member.unit.path.startswith(publication.unit.path):
+        return data
+    wave = publication.wave
+    scores = gate.score_threshold(Lens.EMPLOYEE, [wave.threshold_scores])
+    texts = gate.verbatim_threshold(Lens.EMPLOYEE, [wave.threshold_verbatims])
+    side = data.get("lenses", {}).get(Lens.EMPLOYEE)
+    total = side.get("n") if side else None
+    if side and total is not None and total <= scores:
+        side.update(suppressed=True, n=None)
+    for row in data.get("moments", []):
+        figures = row.get(Lens.EMPLOYEE)
+        if figures is not None and (figures.get("n") or 0) <= scores:
+            row[Lens.EMPLOYEE] = None
+            row.update(satisfaction_gap=None, truth_gap=None, one_sided=None)
+    solutions = data.get("solutions")
+    if solutions and (total is None or total <= texts):
+        groups = []
+        for group in solutions.get("groups", []):
+            group[Lens.EMPLOYEE] = []
+            group["convergent"] = False
+            if group.get(Lens.MANAGEMENT):
+                groups.append(group)
+        solutions.update(groups=groups, employee_suppressed=True)
+    return data
 
 
 def pain_points_of(unit: Unit) -> QuerySet[PainPoint]:
