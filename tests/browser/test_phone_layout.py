@@ -1,5 +1,5 @@
 """Every page of every role fits a 390 px phone: no sideways scroll, charts inside the
-screen, no text under 12 px, short labels on one line.
+screen, no text under 12 px, short labels on one line, under 150 KB transferred.
 
 The pages come from the access matrix (tests/security/matrix.py): every route a role gets
 a 200 from, so a new page is covered as soon as it is declared. The world is the security
@@ -11,6 +11,7 @@ One browser, one logged-in context per role; pages open to everyone are visited 
 from __future__ import annotations
 
 import os
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -19,6 +20,7 @@ from playwright.sync_api import Error as PlaywrightError
 from miroir.instruments.catalogs import catalog_load
 from tests.browser.accounts_support import browser_log_in
 from tests.browser.conftest import csp_watch
+from tests.browser.page_weight import BUDGET_BYTES, weighed_now
 from tests.browser.phone_checks import phone_problems
 from tests.collect.conftest import instrument, make_wave  # noqa: F401
 from tests.reports.support import results_data  # noqa: F401
@@ -43,6 +45,13 @@ def _pages_of(role: str) -> list[Page]:
         and declared.get.split()[index] == "200"
         and (role == "anonymous" or declared.get != PUBLIC_200)
     ]
+
+
+def _weighed_open(page: Any, url: str) -> tuple[Any, int]:
+    """Return the response to opening ``url`` and the bytes the page transferred."""
+    opened: dict[str, Any] = {}
+    transferred = weighed_now(page, lambda: opened.__setitem__("response", page.goto(url)))
+    return opened["response"], transferred
 
 
 def _address(world: World, declared: Page) -> str:
@@ -82,7 +91,7 @@ def test_every_page_of_every_role_fits_a_phone(
         for declared in _pages_of(role):
             address = _address(world, declared)
             try:
-                response = page.goto(live_server.url + address)
+                response, transferred = _weighed_open(page, live_server.url + address)
             except PlaywrightError as error:  # a file to download (an export) is no page
                 assert "Download is starting" in str(error), error
                 continue
@@ -90,6 +99,8 @@ def test_every_page_of_every_role_fits_a_phone(
             if "text/html" not in response.headers.get("content-type", ""):
                 continue
             visited += 1
+            if transferred > BUDGET_BYTES:
+                problems.append(f"{role} {address}: {transferred // 1024} KB transferred")
             if SHOTS:
                 name = f"{role}{address}".replace("/", "_").replace("?", "_")[:120]
                 page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
