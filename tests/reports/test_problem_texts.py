@@ -89,6 +89,8 @@ ALLOWED = {
     "conf.py": "settings errors stop the process at start-up, for the operator",
     "results/engine/release.py": "chained into ReleaseFormatError, which is logged and recomputed",
     "results/api.py": "the JSON API's bad-parameter messages, written for integrators",
+    "journeys/api.py": "the map API's bad-period message (a PeriodError), written for integrators",
+    "accounts/forms.py": "login_identifier's ValueError carries its own translated sentence",
     "collect/phones.py": "re-raised as PhoneInvalid, whose callers say their own sentence",
     "collect/services.py": "an answer problem's `detail`, for logs; the page shows `message`",
     "operations/backup.py": "the backup commands' output, for the operator",

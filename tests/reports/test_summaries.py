@@ -220,5 +220,7 @@ def test_a_gap_within_chance_is_said_to_be_uncertain():
     )
     with translation.override("fr"):
         text = summaries.experience_sentence([row])
-    assert text.startswith("Vos clients sont plus satisfaits que vos équipes sur « Être écouté »")
+    assert text.startswith(
+        "Vos clients sont plus satisfaits que vos équipes sur «\u00a0Être écouté\u00a0»"
+    )
     assert "70 contre 62" in text and "hasard" in text

@@ -189,8 +189,11 @@ def unit_map_read(
     try:
         unit = access_unit(scope, unit_id)
         wave = selectors.map_wave_for(unit=unit, journey_code=journey, period=period)
-    except Http404 as error:
-        return 404, {"code": MapErrorCode.NOT_FOUND, "message": str(error)}
+    except Http404:
+        message = (
+            "No unit with this id in your scope, or no closed map wave of this journey for it."
+        )
+        return 404, {"code": MapErrorCode.NOT_FOUND, "message": message}
     except ValueError as error:
         return 422, {"code": MapErrorCode.BAD_PERIOD, "message": str(error)}
     return 200, unit_map(wave, unit, language=translation.get_language() or "fr")

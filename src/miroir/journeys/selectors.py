@@ -31,7 +31,7 @@ from miroir.journeys.models import (
 from miroir.org.models import Lens, Member, Role, RoleKind, Unit
 from miroir.org.selectors import Scope
 from miroir.results import gate
-from miroir.results.periods import PeriodError, period_parse
+from miroir.results.periods import period_parse
 
 EDITOR_ROLES = frozenset({RoleKind.ADMINISTRATOR, RoleKind.DIRECTION})
 
@@ -338,11 +338,9 @@ def map_wave_for(*, unit: Unit, journey_code: str, period: str | None) -> MapWav
         ],
     ).select_related("journey", "unit")  # fmt: skip
     if period:
-        try:
-            grain = "quarter" if "-Q" in period else "month" if "-" in period else "year"
-            span = period_parse(period, grain=grain)
-        except PeriodError as error:
-            raise ValueError(str(error)) from None
+        # A PeriodError is a ValueError naming what is wrong with the period: it goes up as is.
+        grain = "quarter" if "-Q" in period else "month" if "-" in period else "year"
+        span = period_parse(period, grain=grain)
         waves = waves.filter(closed_at__date__gte=span.start, closed_at__date__lt=span.end)
     wave = waves.order_by("-closed_at", "-id").first()
     if wave is None:
