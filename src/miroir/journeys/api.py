@@ -175,7 +175,9 @@ class UnitMapOut(Schema):
 def unit_map_read(
     request: HttpRequest,
     unit_id: int,
-    journey: str = Query("employee", description="The journey's code."),
+    journey: str = Query(
+        "employee", pattern=r"^[-a-zA-Z0-9_]{1,64}$", description="The journey's code."
+    ),
     period: str | None = Query(
         None,
         pattern=r"^[1-9][0-9]{3}(-Q[1-4]|-(0[1-9]|1[0-2]))?$",
