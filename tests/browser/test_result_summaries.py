@@ -57,7 +57,7 @@ def test_a_managers_result_pages_read_on_a_phone(live_server, page, results_data
     # The unit page (the last but one) in words a store manager reads, statistics one tap away.
     page.goto(f"{live_server.url}/results/units/{personas.lille.pk}/?period={period}")
     sentences = page.get_by_test_id("summary-sentences").inner_text()
-    expected = r"Vos clients sont plus satisfaits que vos équipes sur « .+ » : \d+"
+    expected = r"Vos clients sont plus satisfaits que vos équipes sur «\s.+\s»\s: \d+"
     assert re.search(expected, sentences)
     assert not page.get_by_test_id("table-items").is_visible()
     page.get_by_text("Détails", exact=True).click()
